@@ -1,0 +1,41 @@
+# 助农E终端 kiosk. `make run` and `make test` set everything up first when needed.
+SHELL := /bin/bash
+VENV  := .venv
+PY    := $(VENV)/bin/python
+STAMP := $(VENV)/.setup-done
+OUT   ?= build/demo
+
+.PHONY: setup run test test-slow lint bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml packaging/debian-packages.txt packaging/setup-dev.sh
+	bash packaging/setup-dev.sh
+	touch $(STAMP)
+
+# With a display: the kiosk with every simulator (the built-in demo config).
+# Without one: the autopilot drives the GUI offscreen and says where its pictures are.
+run: setup
+	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
+		$(VENV)/bin/kiosk run --sim; \
+	else \
+		echo "No display: running the autopilot instead (kiosk demo --out $(OUT))."; \
+		$(VENV)/bin/kiosk demo --out $(OUT); rc=$$?; \
+		echo "Screenshots, receipts and summary.json are in $(abspath $(OUT))"; exit $$rc; \
+	fi
+
+test: setup
+	$(PY) -m pytest -m "not slow" -q
+
+test-slow: setup
+	$(PY) -m pytest -m slow -q
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy devices offline_queue kiosk/host
+
+bench: setup
+	$(PY) -m pytest bench -q -p no:cacheprovider --benchmark-only
+
+clean:
+	rm -rf build .pytest_cache .mypy_cache .ruff_cache

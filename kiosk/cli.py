@@ -1,0 +1,54 @@
+"""``kiosk``: the command line (INTERFACES.md §1). Each command lives in its own module.
+
+Exit codes: 0 success, 2 device or host error, 64 bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from typing import NoReturn
+
+EXIT_OK = 0
+EXIT_DEVICE_ERROR = 2
+EXIT_USAGE = 64
+
+COMMANDS = {
+    "run": ("kiosk.app", "start the kiosk"),
+    "demo": ("kiosk.autopilot", "drive the GUI through the journeys and save screenshots"),
+    "diag": ("kiosk.diag", "technician diagnostics of a device or the host"),
+    "calc": ("kiosk.lending.calc_cli", "loan calculator"),
+    "journal": ("kiosk.journal_cli", "transaction journal and outbox"),
+}
+
+
+class UsageArgumentParser(argparse.ArgumentParser):
+    """argparse that exits 64 (EX_USAGE) on bad usage, as INTERFACES.md §1 says."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def usage() -> str:
+    lines = ["usage: kiosk COMMAND [options]", "", "commands:"]
+    lines += [f"  {name:<8} {help_}" for name, (_, help_) in COMMANDS.items()]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in ("-h", "--help"):
+        print(usage())
+        return EXIT_OK if args else EXIT_USAGE
+    cmd, rest = args[0], args[1:]
+    if cmd not in COMMANDS:
+        print(f"kiosk: unknown command {cmd!r}\n{usage()}", file=sys.stderr)
+        return EXIT_USAGE
+    module = importlib.import_module(COMMANDS[cmd][0])
+    return int(module.main(rest) or 0)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

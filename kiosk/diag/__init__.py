@@ -1,0 +1,58 @@
+"""``kiosk diag DEVICE ACTION``: the technician's tool, using the same drivers as the app.
+
+Each device has a module ``kiosk.diag.<device>`` with ``ACTIONS`` (a tuple of action names)
+and ``run(action, args, extra) -> int``, where ``args`` holds the common options below and
+``extra`` the remaining words (action arguments such as the text of ``voice say``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from typing import Any
+
+from kiosk.cli import EXIT_USAGE, UsageArgumentParser
+
+DEVICES = ("idcard", "iccard", "pinpad", "printer", "voice", "host", "all")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = UsageArgumentParser(prog="kiosk diag", description=__doc__)
+    p.add_argument("device", choices=DEVICES)
+    p.add_argument("action")
+    p.add_argument("--config", help="kiosk.toml (default: the installed or built-in demo)")
+    p.add_argument("--backend", help="device backend, e.g. samv, pcsc, kmy, escpos, fake")
+    p.add_argument("--url", help="port or address: pyserial URL, tcp://, usb://, file:, https://")
+    p.add_argument("--reader", help="PC/SC reader name substring")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--reveal", action="store_true",
+                   help="show personal data unmasked (written to the audit log)")
+    p.add_argument("--timeout", type=float, default=None, help="seconds to wait")
+    return p
+
+
+def emit(args: argparse.Namespace, obj: dict[str, Any], text: str) -> None:
+    """Print ``obj`` as one JSON line with --json, else the human text."""
+    if args.json:
+        print(json.dumps(obj, ensure_ascii=False, sort_keys=True))
+    else:
+        print(text)
+
+
+def main(argv: list[str]) -> int:
+    args, extra = build_parser().parse_known_args(argv)
+    try:
+        module = importlib.import_module(f"kiosk.diag.{args.device}")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"kiosk.diag.{args.device}":
+            raise
+        print(f"kiosk diag: no diagnostics for {args.device} yet", file=sys.stderr)
+        return EXIT_USAGE
+    actions: tuple[str, ...] = module.ACTIONS
+    if args.action not in actions:
+        print(f"kiosk diag {args.device}: unknown action {args.action!r} "
+              f"(one of: {', '.join(actions)})", file=sys.stderr)
+        return EXIT_USAGE
+    return int(module.run(args.action, args, extra))

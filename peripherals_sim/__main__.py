@@ -1,0 +1,3 @@
+from peripherals_sim.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,29 @@
+"""Shared test set-up: headless Qt, a private state directory, the demo scenario."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+# Headless by default (CI, a bare box). A developer with a display may export QT_QPA_PLATFORM.
+if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture()
+def state_dir(tmp_path: Path) -> Path:
+    """A fresh state directory (logs, journal, receipts) for one test."""
+    d = tmp_path / "state"
+    d.mkdir()
+    return d
+
+
+@pytest.fixture(scope="session")
+def demo_scenario() -> dict:
+    from peripherals_sim.scenario import load_scenario
+
+    return load_scenario()
