@@ -1,0 +1,482 @@
+"""The kiosk's configuration: typed, validated, layered.
+
+Layers, lowest first (each later layer overrides single keys of the earlier ones):
+
+1. built-in defaults (the field defaults of the models below);
+2. one TOML file: ``--config FILE``, else ``/etc/zhunong-kiosk/kiosk.toml`` when it exists,
+   else the built-in demo configuration ``kiosk/demo_config.toml`` (every peripheral simulated);
+3. the environment: ``KIOSK_<SECTION>__<KEY>`` (``__`` separates levels, names are case
+   insensitive), e.g. ``KIOSK_DEVICES__IDCARD__URL``, ``KIOSK_TIMEOUTS__IDLE_SECONDS``, or a
+   top-level key ``KIOSK_LANGUAGE``. A variable without ``__`` that does not name a top-level
+   key (``KIOSK_HW_IDCARD`` of the hardware test tier) is not configuration and is ignored;
+   a variable with ``__`` must name a real key;
+4. command-line overrides: dotted keys, ``{"language": "en", "devices.idcard.backend": "fake"}``.
+
+Every problem (TOML syntax, unknown key, wrong type, bad value) raises :class:`ConfigError`,
+whose message names the key, the value, the reason and the layer the value came from. The
+configuration is read-only at runtime: every model is frozen. Documentation of every key:
+``docs/config.md``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from devices.registry import available_backends
+
+SYSTEM_CONFIG = Path("/etc/zhunong-kiosk/kiosk.toml")
+DEMO_CONFIG = Path(__file__).with_name("demo_config.toml")
+ENV_PREFIX = "KIOSK_"
+DEVICE_KINDS = ("idcard", "iccard", "printer", "pinpad")
+
+
+# --- errors -----------------------------------------------------------------------------------
+
+
+class ConfigProblem:
+    """One invalid key: where it is, what it holds, why it is wrong, which layer set it."""
+
+    __slots__ = ("key", "reason", "source", "value")
+
+    def __init__(self, key: str, value: Any, reason: str, source: str = "") -> None:
+        self.key = key
+        self.value = value
+        self.reason = reason
+        self.source = source
+
+    def __str__(self) -> str:
+        where = f" (from {self.source})" if self.source else ""
+        return f"{self.key} = {self.value!r}{where}: {self.reason}"
+
+
+class ConfigError(ValueError):
+    """The configuration cannot be used. ``str()`` is the complete message for the operator.
+
+    ``key``, ``value``, ``reason`` and ``source`` describe the first problem; ``problems``
+    holds all of them.
+    """
+
+    def __init__(
+        self,
+        key: str,
+        value: Any,
+        reason: str,
+        *,
+        source: str = "",
+        problems: list[ConfigProblem] | None = None,
+    ) -> None:
+        self.key = key
+        self.value = value
+        self.reason = reason
+        self.source = source
+        self.problems = problems or [ConfigProblem(key, value, reason, source)]
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        if len(self.problems) == 1:
+            return f"invalid configuration: {self.problems[0]}"
+        lines = [f"invalid configuration ({len(self.problems)} problems):"]
+        lines += [f"  {p}" for p in self.problems]
+        return "\n".join(lines)
+
+
+def format_config_error(exc: ConfigError) -> str:
+    """The text ``kiosk run`` prints on stderr before exiting 64."""
+    return f"kiosk: {exc}"
+
+
+# --- the models -------------------------------------------------------------------------------
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
+
+
+class TerminalConfig(_Section):
+    """Who this terminal is: its id at the bank and the service point it stands in."""
+
+    id: str = Field("ZN610425001", min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")
+    service_point: str = Field("礼泉县烟霞镇助农服务点", min_length=1)
+
+
+class TimeoutsConfig(_Section):
+    """Seconds. Fractions are allowed so tests can run the idle countdown quickly."""
+
+    idle_seconds: float = Field(60, gt=0)
+    idle_warning_seconds: float = Field(15, ge=0)
+    card_removal_seconds: float = Field(30, gt=0)
+    device_command_seconds: float = Field(30, gt=0)
+
+    @model_validator(mode="after")
+    def _warning_before_timeout(self) -> TimeoutsConfig:
+        if self.idle_warning_seconds >= self.idle_seconds:
+            raise _KeyedValueError(
+                "idle_warning_seconds",
+                self.idle_warning_seconds,
+                f"must be less than idle_seconds ({self.idle_seconds:g})",
+            )
+        return self
+
+
+class VoiceConfig(_Section):
+    """Spoken guidance (espeak-ng in a child process, or the recording fake)."""
+
+    enabled: bool = True
+    backend: str = "espeak"
+    voice: str = Field("cmn-latn-pinyin", min_length=1)  # espeak-ng voice for zh_CN
+    voice_en: str = Field("en", min_length=1)  # espeak-ng voice for en
+    rate: int = Field(150, ge=80, le=450)  # words per minute; slow for elderly listeners
+    volume: int = Field(100, ge=0, le=100)
+    muted: bool = False
+    wav_dir: Path | None = None  # write WAV files here instead of playing (headless, tests)
+    audio_device: str | None = None  # aplay -D; None: the default ALSA device
+
+    @field_validator("backend")
+    @classmethod
+    def _known_backend(cls, value: str) -> str:
+        return _check_backend("voice", value)
+
+    @field_validator("wav_dir")
+    @classmethod
+    def _expand(cls, value: Path | None) -> Path | None:
+        return None if value is None else value.expanduser()
+
+
+class DeviceConfig(BaseModel):
+    """One peripheral: ``backend`` plus whatever parameters that backend takes.
+
+    Extra keys (``url``, ``baud``, ``reader``, ``profile``, ...) are allowed and handed to the
+    driver's constructor as ``params``.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+
+    backend: str = Field(min_length=1)
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """The backend's parameters (every key except ``backend``)."""
+        return dict(self.model_extra or {})
+
+
+class DevicesConfig(_Section):
+    """The four peripherals. No defaults on purpose: a terminal file must name every backend,
+    so a forgotten section never silently gives a real terminal a fake device."""
+
+    idcard: DeviceConfig
+    iccard: DeviceConfig
+    printer: DeviceConfig
+    pinpad: DeviceConfig
+
+    @model_validator(mode="after")
+    def _known_backends(self) -> DevicesConfig:
+        for kind in DEVICE_KINDS:
+            backend = getattr(self, kind).backend
+            if backend not in available_backends(kind):
+                known = ", ".join(available_backends(kind))
+                raise _KeyedValueError(
+                    f"{kind}.backend", backend, f"unknown {kind} backend (known: {known})"
+                )
+        return self
+
+    def for_kind(self, kind: str) -> DeviceConfig:
+        """The configuration of device ``kind`` (idcard, iccard, printer, pinpad)."""
+        if kind not in DEVICE_KINDS:
+            raise KeyError(kind)
+        device: DeviceConfig = getattr(self, kind)
+        return device
+
+
+class HostConfig(_Section):
+    """The bank's platform. ``url`` None: with ``sim`` the simulated host's address is used."""
+
+    url: str | None = None
+    ca_file: Path | None = None
+    cert_file: Path | None = None
+    key_file: Path | None = None
+    connect_timeout: float = Field(5.0, gt=0)
+    read_timeout: float = Field(20.0, gt=0)
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^https?://[^/\s]+", value):
+            raise ValueError("must be an http:// or https:// URL")
+        return value
+
+    @field_validator("ca_file", "cert_file", "key_file")
+    @classmethod
+    def _expand(cls, value: Path | None) -> Path | None:
+        return None if value is None else value.expanduser()
+
+
+class LimitsConfig(_Section):
+    """Money limits (Decimal, yuan)."""
+
+    supervised_drawdown_amount: Decimal = Field(Decimal("50000.00"), gt=0, decimal_places=2)
+
+    @field_validator("supervised_drawdown_amount", mode="before")
+    @classmethod
+    def _no_binary_float(cls, value: Any) -> Any:
+        # TOML gives 50000.0 as a float: go through its shortest repr, never the binary value.
+        return Decimal(repr(value)) if isinstance(value, float) else value
+
+    @field_validator("supervised_drawdown_amount")
+    @classmethod
+    def _cents(cls, value: Decimal) -> Decimal:
+        return value.quantize(Decimal("0.01"))
+
+
+class UiConfig(_Section):
+    """Window geometry: fullscreen on a terminal; width/height for a window or a test."""
+
+    fullscreen: bool = True
+    width: int | None = Field(None, ge=320, le=7680)
+    height: int | None = Field(None, ge=240, le=4320)
+
+
+class LoggingConfig(_Section):
+    """Log level of the JSON log under ``state_dir/logs``."""
+
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+
+    @field_validator("level", mode="before")
+    @classmethod
+    def _upper(cls, value: Any) -> Any:
+        return value.upper() if isinstance(value, str) else value
+
+
+class KioskConfig(_Section):
+    """The whole configuration (frozen). See ``docs/config.md`` for every key."""
+
+    terminal: TerminalConfig = Field(default_factory=TerminalConfig)
+    language: Literal["zh_CN", "en"] = "zh_CN"
+    state_dir: Path = Path("~/.local/state/zhunong-kiosk")
+    sim: bool = False
+    scenario: Path | None = None
+    timeouts: TimeoutsConfig = Field(default_factory=TimeoutsConfig)
+    voice: VoiceConfig = Field(default_factory=VoiceConfig)
+    devices: DevicesConfig
+    host: HostConfig = Field(default_factory=HostConfig)
+    limits: LimitsConfig = Field(default_factory=LimitsConfig)
+    ui: UiConfig = Field(default_factory=UiConfig)
+    logging: LoggingConfig = Field(default_factory=LoggingConfig)
+
+    @field_validator("state_dir", "scenario")
+    @classmethod
+    def _expand(cls, value: Path | None) -> Path | None:
+        return None if value is None else value.expanduser()
+
+
+class _KeyedValueError(ValueError):
+    """A model validator's error that knows which sub-key is wrong."""
+
+    def __init__(self, subkey: str, value: Any, reason: str) -> None:
+        super().__init__(reason)
+        self.subkey = subkey
+        self.value = value
+        self.reason = reason
+
+
+def _check_backend(kind: str, value: str) -> str:
+    known = available_backends(kind)
+    if value not in known:
+        raise ValueError(f"unknown {kind} backend (known: {', '.join(known)})")
+    return value
+
+
+# --- layering ---------------------------------------------------------------------------------
+
+_MISSING = object()
+
+
+def default_config_path() -> Path:
+    """The file used without ``--config``: the system file if present, else the demo."""
+    return SYSTEM_CONFIG if SYSTEM_CONFIG.is_file() else DEMO_CONFIG
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as f:
+            return tomllib.load(f)
+    except FileNotFoundError:
+        raise ConfigError("--config", str(path), "file not found") from None
+    except IsADirectoryError:
+        raise ConfigError("--config", str(path), "is a directory, not a file") from None
+    except PermissionError:
+        raise ConfigError("--config", str(path), "permission denied") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(str(path), "", f"not valid TOML: {exc}", source=str(path)) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(str(path), "", f"not UTF-8: {exc}", source=str(path)) from None
+
+
+def _field_model(model: type[BaseModel], path: list[str]) -> tuple[bool, bool]:
+    """(declared, is_section) for a dotted path: whether the models declare it."""
+    current: type[BaseModel] | None = model
+    for i, part in enumerate(path):
+        if current is None:
+            return False, False
+        field = current.model_fields.get(part)
+        if field is None:
+            return False, False
+        ann = field.annotation
+        nxt = ann if isinstance(ann, type) and issubclass(ann, BaseModel) else None
+        if i == len(path) - 1:
+            return True, nxt is not None
+        current = nxt
+    return False, False
+
+
+def _guess_scalar(text: str) -> Any:
+    """An undeclared (driver parameter) value from the environment: a TOML scalar if it
+    parses as one (``9600`` -> int, ``true`` -> bool), else the plain string."""
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def _set(tree: dict[str, Any], path: list[str], value: Any, sources: dict[str, str],
+         source: str) -> None:
+    node = tree
+    for part in path[:-1]:
+        child = node.get(part)
+        if not isinstance(child, dict):
+            child = {}
+            node[part] = child
+        node = child
+    if isinstance(value, Mapping):
+        existing = node.get(path[-1])
+        target = existing if isinstance(existing, dict) else {}
+        node[path[-1]] = target
+        for k, v in value.items():
+            _set(target, [str(k)], v, sources, source)
+            _record(sources, [*path, str(k)], v, source)
+        return
+    node[path[-1]] = value
+    sources[".".join(path)] = source
+
+
+def _record(sources: dict[str, str], path: list[str], value: Any, source: str) -> None:
+    if isinstance(value, Mapping):
+        for k, v in value.items():
+            _record(sources, [*path, str(k)], v, source)
+    else:
+        sources[".".join(path)] = source
+
+
+def _env_layer(env: Mapping[str, str]) -> list[tuple[list[str], Any, str]]:
+    found: list[tuple[list[str], Any, str]] = []
+    for name in sorted(env):
+        if not name.upper().startswith(ENV_PREFIX):
+            continue
+        rest = name[len(ENV_PREFIX):]
+        path = [p.lower() for p in rest.split("__")]
+        if len(path) == 1 and path[0] not in KioskConfig.model_fields:
+            continue  # KIOSK_HW_* and friends: not configuration
+        if any(not p for p in path):
+            raise ConfigError(name, env[name], "empty key segment in variable name",
+                              source=f"environment {name}")
+        declared, _ = _field_model(KioskConfig, path)
+        value: Any = env[name] if declared else _guess_scalar(env[name])
+        found.append((path, value, f"environment {name}"))
+    return found
+
+
+def _override_layer(overrides: Mapping[str, Any]) -> list[tuple[list[str], Any, str]]:
+    found = []
+    for key, value in overrides.items():
+        path = [p for p in str(key).split(".")]
+        if any(not p for p in path):
+            raise ConfigError(str(key), value, "empty key segment", source="command line")
+        found.append((path, value, "command line"))
+    return found
+
+
+def _problems(exc: ValidationError, merged: Mapping[str, Any],
+              sources: Mapping[str, str]) -> list[ConfigProblem]:
+    problems: list[ConfigProblem] = []
+    for err in exc.errors():
+        loc = [str(p) for p in err["loc"]]
+        reason = str(err["msg"])
+        value: Any = err.get("input", _MISSING)
+        ctx_error = (err.get("ctx") or {}).get("error")
+        if isinstance(ctx_error, _KeyedValueError):
+            loc = [*loc, *ctx_error.subkey.split(".")]
+            value = ctx_error.value
+            reason = ctx_error.reason
+        if reason.startswith("Value error, "):
+            reason = reason[len("Value error, "):]
+        if err["type"] == "extra_forbidden":
+            reason = "unknown key (check the spelling; see docs/config.md)"
+        if err["type"] == "missing":
+            value = "(missing)"
+        key = ".".join(loc) or "(root)"
+        if isinstance(value, dict):
+            value = _lookup(merged, loc)
+            if isinstance(value, dict):
+                value = "{...}"
+        source = sources.get(key) or _section_source(sources, key)
+        if not source and _lookup(merged, loc) is _MISSING and err["type"] != "missing":
+            source = "built-in default"
+        problems.append(ConfigProblem(key, "(missing)" if value is _MISSING else value,
+                                      reason, source))
+    return problems
+
+
+def _lookup(tree: Mapping[str, Any], path: list[str]) -> Any:
+    node: Any = tree
+    for part in path:
+        if not isinstance(node, Mapping) or part not in node:
+            return _MISSING
+        node = node[part]
+    return node
+
+
+def _section_source(sources: Mapping[str, str], key: str) -> str:
+    found = {src for k, src in sources.items() if k.startswith(key + ".")}
+    return found.pop() if len(found) == 1 else ""
+
+
+def load_config(
+    path: Path | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> KioskConfig:
+    """Build the configuration from the four layers (see the module docstring).
+
+    ``path``: the TOML file (``--config``); None uses :func:`default_config_path`.
+    ``env``: the environment to read ``KIOSK_*`` from (default ``os.environ``).
+    ``overrides``: dotted keys from the command line.
+    """
+    file_path = Path(path).expanduser() if path is not None else default_config_path()
+    merged: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    for key, value in _read_toml(file_path).items():
+        _set(merged, [key], value, sources, str(file_path))
+    for layer in (_env_layer(os.environ if env is None else env),
+                  _override_layer(overrides or {})):
+        for key_path, value, source in layer:
+            _set(merged, key_path, value, sources, source)
+    try:
+        return KioskConfig.model_validate(merged)
+    except ValidationError as exc:
+        problems = _problems(exc, merged, sources)
+        first = problems[0]
+        raise ConfigError(first.key, first.value, first.reason, source=first.source,
+                          problems=problems) from None
+
+
+def config_as_dict(config: KioskConfig) -> dict[str, Any]:
+    """A JSON-friendly view (the technician's config view; contains no secrets)."""
+    return config.model_dump(mode="json")
