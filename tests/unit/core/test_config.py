@@ -66,8 +66,8 @@ def test_layers_file_then_environment_then_command_line(tmp_path):
     env = {"KIOSK_TIMEOUTS__IDLE_SECONDS": "120", "KIOSK_LANGUAGE": "zh_CN"}
     cfg = load_config(path, env=env)
     assert (cfg.language, cfg.timeouts.idle_seconds) == ("zh_CN", 120)
-    cfg = load_config(path, env=env, overrides={"timeouts.idle_seconds": 2.5, "timeouts.idle_warning_seconds": 1,
-                                         "language": "en"})
+    overrides = {"timeouts.idle_seconds": 2.5, "timeouts.idle_warning_seconds": 1, "language": "en"}
+    cfg = load_config(path, env=env, overrides=overrides)
     assert (cfg.language, cfg.timeouts.idle_seconds) == ("en", 2.5)
 
 
