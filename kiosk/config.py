@@ -93,6 +93,23 @@ def format_config_error(exc: ConfigError) -> str:
     return f"kiosk: {exc}"
 
 
+class _KeyedValueError(ValueError):
+    """A model validator's error that knows which sub-key is wrong."""
+
+    def __init__(self, subkey: str, value: Any, reason: str) -> None:
+        super().__init__(reason)
+        self.subkey = subkey
+        self.value = value
+        self.reason = reason
+
+
+def _check_backend(kind: str, value: str) -> str:
+    known = available_backends(kind)
+    if value not in known:
+        raise ValueError(f"unknown {kind} backend (known: {', '.join(known)})")
+    return value
+
+
 # --- the models -------------------------------------------------------------------------------
 
 
@@ -103,17 +120,17 @@ class _Section(BaseModel):
 class TerminalConfig(_Section):
     """Who this terminal is: its id at the bank and the service point it stands in."""
 
-    id: str = Field("ZN610425001", min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")
-    service_point: str = Field("礼泉县烟霞镇助农服务点", min_length=1)
+    id: str = Field(default="ZN610425001", min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")
+    service_point: str = Field(default="礼泉县烟霞镇助农服务点", min_length=1)
 
 
 class TimeoutsConfig(_Section):
     """Seconds. Fractions are allowed so tests can run the idle countdown quickly."""
 
-    idle_seconds: float = Field(60, gt=0)
-    idle_warning_seconds: float = Field(15, ge=0)
-    card_removal_seconds: float = Field(30, gt=0)
-    device_command_seconds: float = Field(30, gt=0)
+    idle_seconds: float = Field(default=60, gt=0)
+    idle_warning_seconds: float = Field(default=15, ge=0)
+    card_removal_seconds: float = Field(default=30, gt=0)
+    device_command_seconds: float = Field(default=30, gt=0)
 
     @model_validator(mode="after")
     def _warning_before_timeout(self) -> TimeoutsConfig:
@@ -131,10 +148,10 @@ class VoiceConfig(_Section):
 
     enabled: bool = True
     backend: str = "espeak"
-    voice: str = Field("cmn-latn-pinyin", min_length=1)  # espeak-ng voice for zh_CN
-    voice_en: str = Field("en", min_length=1)  # espeak-ng voice for en
-    rate: int = Field(150, ge=80, le=450)  # words per minute; slow for elderly listeners
-    volume: int = Field(100, ge=0, le=100)
+    voice: str = Field(default="cmn-latn-pinyin", min_length=1)  # espeak-ng voice for zh_CN
+    voice_en: str = Field(default="en", min_length=1)  # espeak-ng voice for en
+    rate: int = Field(default=150, ge=80, le=450)  # words per minute; slow for elderly listeners
+    volume: int = Field(default=100, ge=0, le=100)
     muted: bool = False
     wav_dir: Path | None = None  # write WAV files here instead of playing (headless, tests)
     audio_device: str | None = None  # aplay -D; None: the default ALSA device
@@ -202,8 +219,8 @@ class HostConfig(_Section):
     ca_file: Path | None = None
     cert_file: Path | None = None
     key_file: Path | None = None
-    connect_timeout: float = Field(5.0, gt=0)
-    read_timeout: float = Field(20.0, gt=0)
+    connect_timeout: float = Field(default=5.0, gt=0)
+    read_timeout: float = Field(default=20.0, gt=0)
 
     @field_validator("url")
     @classmethod
@@ -221,7 +238,7 @@ class HostConfig(_Section):
 class LimitsConfig(_Section):
     """Money limits (Decimal, yuan)."""
 
-    supervised_drawdown_amount: Decimal = Field(Decimal("50000.00"), gt=0, decimal_places=2)
+    supervised_drawdown_amount: Decimal = Field(default=Decimal("50000.00"), gt=0, decimal_places=2)
 
     @field_validator("supervised_drawdown_amount", mode="before")
     @classmethod
@@ -239,8 +256,8 @@ class UiConfig(_Section):
     """Window geometry: fullscreen on a terminal; width/height for a window or a test."""
 
     fullscreen: bool = True
-    width: int | None = Field(None, ge=320, le=7680)
-    height: int | None = Field(None, ge=240, le=4320)
+    width: int | None = Field(default=None, ge=320, le=7680)
+    height: int | None = Field(default=None, ge=240, le=4320)
 
 
 class LoggingConfig(_Section):
@@ -257,40 +274,23 @@ class LoggingConfig(_Section):
 class KioskConfig(_Section):
     """The whole configuration (frozen). See ``docs/config.md`` for every key."""
 
-    terminal: TerminalConfig = Field(default_factory=TerminalConfig)
+    terminal: TerminalConfig = TerminalConfig()
     language: Literal["zh_CN", "en"] = "zh_CN"
     state_dir: Path = Path("~/.local/state/zhunong-kiosk")
     sim: bool = False
     scenario: Path | None = None
-    timeouts: TimeoutsConfig = Field(default_factory=TimeoutsConfig)
-    voice: VoiceConfig = Field(default_factory=VoiceConfig)
+    timeouts: TimeoutsConfig = TimeoutsConfig()
+    voice: VoiceConfig = VoiceConfig()
     devices: DevicesConfig
-    host: HostConfig = Field(default_factory=HostConfig)
-    limits: LimitsConfig = Field(default_factory=LimitsConfig)
-    ui: UiConfig = Field(default_factory=UiConfig)
-    logging: LoggingConfig = Field(default_factory=LoggingConfig)
+    host: HostConfig = HostConfig()
+    limits: LimitsConfig = LimitsConfig()
+    ui: UiConfig = UiConfig()
+    logging: LoggingConfig = LoggingConfig()
 
     @field_validator("state_dir", "scenario")
     @classmethod
     def _expand(cls, value: Path | None) -> Path | None:
         return None if value is None else value.expanduser()
-
-
-class _KeyedValueError(ValueError):
-    """A model validator's error that knows which sub-key is wrong."""
-
-    def __init__(self, subkey: str, value: Any, reason: str) -> None:
-        super().__init__(reason)
-        self.subkey = subkey
-        self.value = value
-        self.reason = reason
-
-
-def _check_backend(kind: str, value: str) -> str:
-    known = available_backends(kind)
-    if value not in known:
-        raise ValueError(f"unknown {kind} backend (known: {', '.join(known)})")
-    return value
 
 
 # --- layering ---------------------------------------------------------------------------------
