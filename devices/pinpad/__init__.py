@@ -1,0 +1,1 @@
+"""The encrypting PIN pad (EPP): contract, KMY-family driver, in-process fake."""

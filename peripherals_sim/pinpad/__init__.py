@@ -1,0 +1,1 @@
+"""A KMY-family encrypting PIN pad simulator holding real keys (``kiosk-sim pinpad``)."""
