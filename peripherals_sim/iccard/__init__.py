@@ -1,0 +1,1 @@
+"""Virtual PBOC bank cards attached to the real pcscd through vsmartcard's vpcd."""
