@@ -1,0 +1,383 @@
+"""Composition root: ``kiosk run [--config FILE] [--sim] [--windowed] [--lang zh_CN|en]``.
+
+config -> logging -> crash handler -> single instance -> simulators (``--sim``) -> devices
+(registry + one DeviceWorker each) -> bridge -> Qt application -> shell and flow controller.
+SIGTERM and SIGINT are handled inside the Qt loop (qutebrowser's pattern: the C-level handler
+writes to a socket watched by a QSocketNotifier, so the loop wakes and the Python handler
+runs), then everything stops cleanly: the journey ends (session wiped), the workers cancel and
+close their devices, the voice child and the simulators are stopped.
+
+Exit codes: 0 normal end, 64 bad usage or invalid configuration, 75 another kiosk is running.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import signal
+import socket
+import sys
+import time
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from devices.base import DeviceState
+from devices.registry import create_device
+from devices.worker import DeviceWorker
+from kiosk.cli import EXIT_OK, EXIT_USAGE, UsageArgumentParser
+
+log = logging.getLogger(__name__)
+
+EXIT_LOCKED = 75  # EX_TEMPFAIL: another instance holds the lock
+DEVICE_KINDS = ("idcard", "iccard", "printer", "pinpad")
+SETTLE_MS = 5000  # STARTING ends after this even if a device never answered
+BENCH_ENV = "KIOSK_REPORT_PAINT"  # benchmarks: print a JSON line when the attract is painted
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = UsageArgumentParser(prog="kiosk run", description="start the kiosk")
+    p.add_argument("--config", type=Path, help="kiosk.toml (default: the installed file, else "
+                   "the built-in demo configuration, which simulates everything)")
+    p.add_argument("--sim", action="store_true", default=None,
+                   help="start every simulator as a child process and use them")
+    p.add_argument("--windowed", action="store_true", help="a normal window, not fullscreen")
+    p.add_argument("--lang", choices=("zh_CN", "en"), help="language of the screens")
+    p.add_argument("--scenario", type=Path, help="scenario for the simulators")
+    p.add_argument("--no-panel", action="store_true",
+                   help="with --sim: do not open the simulator panel")
+    return p
+
+
+def overrides_from_args(args: argparse.Namespace) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if args.sim:
+        out["sim"] = True
+    if args.windowed:
+        out["ui.fullscreen"] = False
+    if args.lang:
+        out["language"] = args.lang
+    if args.scenario:
+        out["scenario"] = str(args.scenario)
+    return out
+
+
+def setup_qt_environment() -> None:
+    """Offscreen when there is no display (CI, a bare box); must run before QApplication."""
+    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def make_qt_app(language: str, argv: Sequence[str] | None = None) -> Any:
+    """The QApplication with the kiosk's font, style sheet and Qt's own translations."""
+    from PySide6.QtGui import QFont
+    from PySide6.QtWidgets import QApplication
+
+    from kiosk.i18n import install_qt_translator
+    from kiosk.shell import theme
+
+    app = QApplication.instance() or QApplication(list(argv or [sys.argv[0]]))
+    font = QFont()
+    font.setFamilies([theme.FONT_FAMILY, *theme.FALLBACK_FAMILIES])
+    font.setPixelSize(theme.BODY_PX)
+    app.setFont(font)
+    app.setStyleSheet(theme.STYLE_SHEET)
+    install_qt_translator(app, language)
+    return app
+
+
+class Kiosk:
+    """The composed application: devices, workers, bridge, voice, shell, flow controller.
+
+    ``devices`` (kind -> driver instance) replaces building from configuration (tests, the
+    autopilot); ``voice_device`` likewise. ``plans`` come from :func:`plan_devices`.
+    """
+
+    def __init__(
+        self,
+        config: Any,
+        *,
+        devices: Mapping[str, Any] | None = None,
+        voice_device: Any = None,
+        sims: Any = None,
+        remove_prompt: float = 3.0,
+        today: Callable[[], Any] | None = None,
+    ) -> None:
+        from kiosk.bridge import Bridge
+        from kiosk.i18n import Translator
+        from kiosk.modes import ModesChart
+        from kiosk.shell.window import ShellWindow
+        from kiosk.sim_panel.children import DevicePlan, plan_devices
+        from kiosk.voice import VoiceGuide
+        from screens.controller import FlowController, Timeouts
+
+        self.config = config
+        self.sims = sims
+        self.translator = Translator(config.language)
+        self.bridge = Bridge()
+        self.devices: dict[str, Any] = {}
+        self.plans: dict[str, DevicePlan] = {}
+        self.workers: dict[str, DeviceWorker] = {}
+        given = dict(devices or {})
+        plans = plan_devices(config, sims) if devices is None else {}
+        for kind in DEVICE_KINDS:
+            if kind in given:
+                self.devices[kind] = given[kind]
+                self.plans[kind] = DevicePlan(kind, "given", {})
+                continue
+            if devices is not None:
+                continue
+            plan = plans[kind]
+            device = self._create(plan)
+            if device is None and plan.backend != "fake" and config.sim:
+                plan = DevicePlan(kind, "fake", {}, None, note="fake (driver failed)")
+                device = self._create(plan)
+            self.plans[kind] = plan
+            if device is not None:
+                self.devices[kind] = device
+        for kind, device in self.devices.items():
+            self.workers[kind] = DeviceWorker(
+                kind, device, self.bridge.post,
+                default_timeout=float(config.timeouts.device_command_seconds),
+            )
+
+        if voice_device is None:
+            voice_device = self._create_voice()
+        self.voice_device = voice_device
+        self.voice = VoiceGuide(voice_device, enabled=config.voice.enabled,
+                                muted=config.voice.muted)
+
+        self.shell = ShellWindow(self.translator, config.terminal.id,
+                                 config.terminal.service_point, DEVICE_KINDS)
+        self.modes = ModesChart(DEVICE_KINDS)
+        self.modes.add_listener(self._on_mode)
+        for kind in DEVICE_KINDS:
+            if kind not in self.workers:
+                self._set_device_state(kind, DeviceState.NO_DEVICE)
+        self.controller = FlowController(
+            self.shell, self.bridge, self.workers, self.voice,
+            Timeouts.from_config(config.timeouts, remove_prompt=remove_prompt),
+            config.language, **({"today": today} if today is not None else {}),
+        )
+        self.bridge.status_changed.connect(self._on_status)
+        self.shell.attract.start_requested.connect(self.controller.start_identify)
+        self.shell.attract.touched.connect(self.speak_attract)
+        self.shell.attract.repeat_requested.connect(self.speak_attract)
+        self.shell.attract.set_mode(self.modes.mode)
+        self.panel: Any = None
+        self._stopped = False
+
+    # --- building -----------------------------------------------------------------------------
+
+    @staticmethod
+    def _create(plan: Any) -> Any:
+        try:
+            device = create_device(plan.kind, plan.backend, **dict(plan.params))
+        except Exception as exc:
+            log.warning("cannot build %s backend %s: %s", plan.kind, plan.backend, exc)
+            return None
+        log.info("%s: backend %s %s", plan.kind, plan.backend, plan.note)
+        return device
+
+    def _create_voice(self) -> Any:
+        cfg = self.config.voice
+        params: dict[str, Any] = {"voice": cfg.voice, "voice_en": cfg.voice_en, "rate": cfg.rate,
+                                  "volume": cfg.volume}
+        if cfg.wav_dir is not None:
+            params["wav_dir"] = cfg.wav_dir
+        if cfg.audio_device:
+            params["audio_device"] = cfg.audio_device
+        for backend in (cfg.backend, "fake"):
+            try:
+                device = create_device("voice", backend, **params)
+                device.open()
+            except Exception as exc:
+                log.warning("voice backend %s unavailable: %s", backend, exc)
+                continue
+            return device
+        raise RuntimeError("no voice backend")  # the fake always opens
+
+    # --- running ------------------------------------------------------------------------------
+
+    def start(self, *, show: bool = True) -> None:
+        from PySide6.QtCore import QTimer
+
+        for worker in self.workers.values():
+            worker.start()
+        QTimer.singleShot(SETTLE_MS, self.modes.settle)
+        if show:
+            ui = self.config.ui
+            self.shell.show_kiosk(fullscreen=ui.fullscreen, width=ui.width, height=ui.height)
+
+    def speak_attract(self) -> None:
+        self.voice.speak("voice.attract", self.translator)
+
+    def _set_device_state(self, kind: str, state: DeviceState) -> None:
+        self.shell.status_strip.set_device_state(kind, state)
+        self.modes.device_state(kind, state)
+
+    def _on_status(self, event: Any) -> None:
+        self._set_device_state(event.device, event.new.device)
+
+    def _on_mode(self, old: Any, new: Any) -> None:
+        tr = self.translator
+        names = {
+            "idcard": tr("shell.device.idcard"),
+            "iccard": tr("shell.device.iccard"),
+            "pinpad": tr("shell.device.pinpad"),
+            "printer": tr("shell.device.printer"),
+        }
+        down = [names[d].strip() for d in self.modes.down_devices()]
+        reason = tr("shell.reason.devices_down",
+                    devices=tr("shell.reason.separator").join(down)) if down else ""
+        log.info("mode %s -> %s %s", old.value, new.value, ",".join(self.modes.down_devices()))
+        self.shell.attract.set_mode(new, reason)
+
+    def controls(self) -> dict[str, Any]:
+        """Simulator control objects per kind (HTTP to a simulator, or in-process over a
+        fake); kinds without a control module are left out."""
+        from kiosk.simcontrol import ControlUnavailable, load_control
+
+        found: dict[str, Any] = {}
+        for kind, device in self.devices.items():
+            plan = self.plans.get(kind)
+            url = plan.control_url if plan is not None else None
+            try:
+                found[kind] = load_control(kind, device=device, control_url=url)
+            except ControlUnavailable as exc:
+                log.info("no control for %s: %s", kind, exc)
+            except Exception:
+                log.exception("control for %s failed", kind)
+        return found
+
+    def shutdown(self) -> None:
+        """Stop everything, idempotently: journey, workers, voice, simulators."""
+        if self._stopped:
+            return
+        self._stopped = True
+        log.info("shutting down")
+        self.controller.stop()
+        if self.panel is not None:
+            self.panel.close()
+        for worker in self.workers.values():
+            worker.stop(timeout=3.0)
+        try:
+            self.voice.stop()
+            self.voice_device.close()
+        except Exception:
+            log.exception("closing the voice failed")
+        if self.sims is not None:
+            self.sims.stop()
+
+
+class SignalHandler:
+    """SIGTERM/SIGINT inside the Qt loop: ``signal.set_wakeup_fd`` writes to a socket pair
+    whose read end a QSocketNotifier watches; the notifier wakes the loop and the Python
+    handler runs ``on_signal`` on the GUI thread."""
+
+    def __init__(self, on_signal: Callable[[int], None],
+                 signals: Sequence[int] = (signal.SIGTERM, signal.SIGINT)) -> None:
+        from PySide6.QtCore import QSocketNotifier
+
+        self._on_signal = on_signal
+        self._read, self._write = socket.socketpair()
+        self._read.setblocking(False)
+        self._write.setblocking(False)
+        self._old_fd = signal.set_wakeup_fd(self._write.fileno())
+        self._notifier = QSocketNotifier(self._read.fileno(), QSocketNotifier.Type.Read)
+        self._notifier.activated.connect(self._on_wakeup)
+        self._old = {s: signal.signal(s, self._handle) for s in signals}
+        self.received: list[int] = []
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        self.received.append(signum)
+        log.info("signal %d received", signum)
+        self._on_signal(signum)
+
+    def _on_wakeup(self) -> None:
+        try:
+            while self._read.recv(64):
+                pass
+        except BlockingIOError:
+            pass
+
+    def close(self) -> None:
+        self._notifier.setEnabled(False)
+        signal.set_wakeup_fd(self._old_fd)
+        for s, old in self._old.items():
+            signal.signal(s, old)
+        self._read.close()
+        self._write.close()
+
+
+def report_paint(widget: Any) -> None:
+    """Benchmarks: print ``{"event": "painted", "t": monotonic}`` after ``widget``'s first
+    paint (CLOCK_MONOTONIC is shared by every process, so the parent can subtract)."""
+    from PySide6.QtCore import QEvent, QObject
+
+    class _Once(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint:
+                watched.removeEventFilter(self)
+                t = time.monotonic()
+                print(json.dumps({"event": "painted", "t": t, "pid": os.getpid()}), flush=True)
+            return False
+
+    widget._paint_probe = _Once(widget)
+    widget.installEventFilter(widget._paint_probe)
+
+
+def main(argv: Sequence[str]) -> int:
+    args = build_parser().parse_args(list(argv))
+    from kiosk.config import ConfigError, format_config_error, load_config
+
+    try:
+        config = load_config(args.config, overrides=overrides_from_args(args))
+    except ConfigError as exc:
+        print(format_config_error(exc), file=sys.stderr)
+        return EXIT_USAGE
+
+    from kiosk.crash import install_crash_handler
+    from kiosk.logs import setup_logging
+    from kiosk.single_instance import SingleInstance
+
+    state_dir = Path(config.state_dir)
+    state_dir.mkdir(parents=True, exist_ok=True)
+    setup_logging(state_dir, config.logging.level)
+    install_crash_handler(state_dir)
+    guard = SingleInstance("kiosk", state_dir)
+    if not guard.acquire():
+        print(f"kiosk: another kiosk is running (lock in {state_dir})", file=sys.stderr)
+        return EXIT_LOCKED
+
+    sims = None
+    if config.sim:
+        from kiosk.sim_panel.children import SimulatorSet
+
+        sims = SimulatorSet.start(scenario=config.scenario, state_dir=state_dir / "sim")
+    try:
+        setup_qt_environment()
+        app = make_qt_app(config.language)
+        kiosk = Kiosk(config, sims=sims)
+        sims = None  # the kiosk owns them now
+        handler = SignalHandler(lambda signum: app.quit())
+        if os.environ.get(BENCH_ENV):
+            report_paint(kiosk.shell.attract)
+        kiosk.start()
+        if config.sim and not args.no_panel and app.platformName() != "offscreen":
+            from kiosk.sim_panel.window import SimPanel
+
+            kiosk.panel = SimPanel(kiosk)
+            kiosk.panel.show()
+        try:
+            app.exec()
+        finally:
+            kiosk.shutdown()
+            handler.close()
+    finally:
+        if sims is not None:
+            sims.stop()
+    log.info("kiosk stopped")
+    return EXIT_OK

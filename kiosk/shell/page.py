@@ -1,0 +1,73 @@
+"""The frame every farmer screen shares: a heading, body text, a content area and a footer
+with the 重听 (repeat) button on the left and at most three choices plus back/cancel on the
+right. Screens subclass :class:`ScreenPage`; texts come from the catalogs by the subclass."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from kiosk.shell import theme
+
+
+def make_button(text: str = "", *, primary: bool = False, name: str = "") -> QPushButton:
+    """A big touch button (>= 96x96 px); primary buttons are filled green with white text."""
+    button = QPushButton(text)
+    button.setProperty("role", "primary" if primary else "secondary")
+    button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    button.setMinimumSize(theme.TOUCH_MIN_PX * 2, theme.TOUCH_MIN_PX)
+    if name:
+        button.setObjectName(name)
+    return button
+
+
+def make_label(role: str = "", *, name: str = "") -> QLabel:
+    label = QLabel()
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    if role:
+        label.setProperty("role", role)
+    if name:
+        label.setObjectName(name)
+    return label
+
+
+class ScreenPage(QWidget):
+    """Base of every farmer screen. ``name`` identifies it (screenshots, tests);
+    ``repeat_requested`` is the 重听 button."""
+
+    repeat_requested = Signal()
+
+    def __init__(self, name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.name = name
+        self.setObjectName("screen")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(theme.MARGIN_PX, theme.MARGIN_PX, theme.MARGIN_PX,
+                                 theme.MARGIN_PX)
+        outer.setSpacing(theme.GAP_PX * 2)
+        self.heading = make_label("heading", name="heading")
+        self.body = make_label(name="body")
+        outer.addWidget(self.heading)
+        outer.addWidget(self.body)
+        self.content = QVBoxLayout()
+        self.content.setSpacing(theme.GAP_PX)
+        outer.addLayout(self.content)
+        outer.addStretch(1)
+        footer = QHBoxLayout()
+        footer.setSpacing(theme.GAP_PX)
+        self.repeat_button = make_button(name="repeat")
+        self.repeat_button.clicked.connect(self.repeat_requested)
+        footer.addWidget(self.repeat_button)
+        footer.addStretch(1)
+        self.actions = QHBoxLayout()
+        self.actions.setSpacing(theme.GAP_PX)
+        footer.addLayout(self.actions)
+        outer.addLayout(footer)
+        self.footer = footer
+
+    def add_action(self, button: QPushButton) -> QPushButton:
+        """Add a choice to the footer's right side (keep it to 3 plus back/cancel)."""
+        self.actions.addWidget(button)
+        return button

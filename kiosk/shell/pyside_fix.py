@@ -1,0 +1,67 @@
+"""Work around a reference-count bug of PySide6 6.12.0: ``SignalInstance.emit()`` returns
+``True`` without a new reference, so every signal emitted from Python steals one reference of
+``True``; after a few thousand emits CPython aborts with "bool_dealloc: deallocating True or
+False" (found here: 200 emits = -200 on ``sys.getrefcount(True)``; 6.11.3 is correct; signals
+emitted from C++, such as QTimer.timeout or clicked, are not affected).
+
+:func:`install` detects the bug with a probe and, only when present, wraps ``emit`` to repay
+the stolen reference. Imported by ``kiosk.shell`` and ``kiosk.bridge`` so that every GUI
+process of the kiosk is covered. Remove once the pinned PySide6 no longer has the bug.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import sys
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal, SignalInstance
+
+log = logging.getLogger(__name__)
+
+_incref = ctypes.pythonapi.Py_IncRef
+_incref.argtypes = [ctypes.py_object]
+_incref.restype = None
+
+_installed = False
+
+
+class _Probe(QObject):
+    sig = Signal()
+
+
+def emit_steals_bool() -> bool:
+    """True when ``emit()`` loses references of True (the probe repays what it took)."""
+    probe = _Probe()
+    before = sys.getrefcount(True)
+    for _ in range(8):
+        probe.sig.emit()
+    lost = before - sys.getrefcount(True)
+    for _ in range(max(0, lost)):
+        _incref(True)
+    return lost > 0
+
+
+def install() -> bool:
+    """Wrap ``SignalInstance.emit`` if this PySide6 has the bug; True when wrapped."""
+    global _installed
+    if _installed:
+        return True
+    if not emit_steals_bool():
+        return False
+    original = SignalInstance.emit
+
+    def emit(self: SignalInstance, *args: Any) -> Any:
+        result = original(self, *args)
+        if result is True or result is False:
+            _incref(result)
+        return result
+
+    SignalInstance.emit = emit  # type: ignore[method-assign]
+    _installed = True
+    log.info("PySide6 emit() reference bug present: workaround installed")
+    return True
+
+
+install()

@@ -1,0 +1,116 @@
+"""The status strip along the top: terminal id and service point, clock, host link, device
+states, staff on duty. States are words plus a symbol (✓ ✗ …), never colour alone."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
+
+from devices.base import DeviceState
+from kiosk.i18n import Translator
+from kiosk.shell import theme
+
+UP = frozenset({DeviceState.ONLINE, DeviceState.BUSY})
+
+
+class StatusStrip(QWidget):
+    """One row of short facts for staff and technicians."""
+
+    def __init__(
+        self,
+        translator: Translator,
+        terminal_id: str,
+        service_point: str,
+        devices: Sequence[str],
+        *,
+        now: Callable[[], dt.datetime] = dt.datetime.now,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("status-strip")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self._tr = translator
+        self._now = now
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(theme.GAP_PX, 6, theme.GAP_PX, 6)
+        layout.setSpacing(theme.GAP_PX * 2)
+        self.place = QLabel(f"{terminal_id}  {service_point}")
+        self.place.setObjectName("place")
+        self.place.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.place.setMinimumWidth(120)
+        layout.addWidget(self.place, 1)
+        self.devices: dict[str, QLabel] = {}
+        self._states: dict[str, DeviceState] = {}
+        for kind in devices:
+            label = QLabel()
+            label.setObjectName(f"device-{kind}")
+            self.devices[kind] = label
+            layout.addWidget(label)
+            self.set_device_state(kind, DeviceState.UNKNOWN)
+        self.host = QLabel()
+        self.host.setObjectName("host")
+        layout.addWidget(self.host)
+        self.set_host_online(None)
+        self.staff = QLabel()
+        self.staff.setObjectName("staff")
+        layout.addWidget(self.staff)
+        self.set_staff(None)
+        self.clock = QLabel()
+        self.clock.setObjectName("clock")
+        layout.addWidget(self.clock)
+        self._timer = QTimer(self)
+        self._timer.setInterval(1000)
+        self._timer.timeout.connect(self.update_clock)
+        self._timer.start()
+        self.update_clock()
+
+    def update_clock(self) -> None:
+        text = self._now().strftime("%Y-%m-%d %H:%M")
+        if self.clock.text() != text:
+            self.clock.setText(text)
+
+    def _device_name(self, kind: str) -> str:
+        names = {
+            "idcard": self._tr("shell.device.idcard"),
+            "iccard": self._tr("shell.device.iccard"),
+            "pinpad": self._tr("shell.device.pinpad"),
+            "printer": self._tr("shell.device.printer"),
+        }
+        return names.get(kind, kind)
+
+    def _state_word(self, state: DeviceState) -> str:
+        if state in UP:
+            return "✓ " + self._tr("shell.state.ok")
+        if state is DeviceState.UNKNOWN:
+            return "… " + self._tr("shell.state.checking")
+        return "✗ " + self._tr("shell.state.fault")
+
+    def set_device_state(self, kind: str, state: DeviceState) -> None:
+        label = self.devices.get(kind)
+        if label is None:
+            return
+        self._states[kind] = state
+        label.setText(f"{self._device_name(kind)}{self._state_word(state)}")
+        label.setToolTip(state.value)
+
+    def device_state(self, kind: str) -> DeviceState:
+        return self._states.get(kind, DeviceState.UNKNOWN)
+
+    def set_host_online(self, online: bool | None) -> None:
+        if online is None:
+            text = "… " + self._tr("shell.host.unknown")
+        elif online:
+            text = "✓ " + self._tr("shell.host.online")
+        else:
+            text = "✗ " + self._tr("shell.host.offline")
+        self.host.setText(text)
+
+    def set_staff(self, name: str | None) -> None:
+        """Staff-on-duty badge (placeholder until staff sign-in exists)."""
+        if name:
+            self.staff.setText(self._tr("shell.staff.on_duty", name=name))
+        else:
+            self.staff.setText(self._tr("shell.staff.none"))

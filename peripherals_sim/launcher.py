@@ -1,0 +1,206 @@
+"""``kiosk-sim up``: every simulator that exists, as child processes, one JSON line for all.
+
+Starts ``kiosk-sim <kind>`` for each kind whose ``peripherals_sim/<package>/cli.py`` exists,
+on ephemeral loopback ports, reads each child's ready line, then prints ONE JSON line::
+
+    {"sim": "up", "pid": 123, "state_dir": "...",
+     "sims": {"idcard": {"sim": "idcard", "url": "socket://127.0.0.1:40001",
+                         "control": "http://127.0.0.1:40002"}, ...},
+     "failed": {"iccard": "exited with status 1 before its ready line"}}
+
+and runs until SIGTERM or SIGINT, when it stops every child (SIGTERM, then SIGKILL after a
+grace period). A simulator that fails to start is reported under ``failed``; the others run.
+Children get PR_SET_PDEATHSIG so they also end if this process is killed outright.
+Imports nothing from ``kiosk``, ``devices`` or ``screens``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+# kind -> simulator package (the ``kiosk-sim`` subcommand is the kind)
+PACKAGES = {
+    "idcard": "idcard",
+    "iccard": "iccard",
+    "pinpad": "pinpad",
+    "printer": "printer",
+    "host": "bank_host",
+}
+
+
+def available_kinds() -> list[str]:
+    """Kinds whose simulator command exists."""
+    return [k for k, pkg in PACKAGES.items() if (PACKAGE_DIR / pkg / "cli.py").is_file()]
+
+
+def child_args(kind: str, state_dir: Path, scenario: str | None) -> list[str]:
+    """The command line of one simulator, on ephemeral loopback ports."""
+    own = state_dir / kind
+    own.mkdir(parents=True, exist_ok=True)
+    common = ["--state-dir", str(own)] + (["--scenario", scenario] if scenario else [])
+    if kind in ("idcard", "pinpad"):
+        return ["--listen", "tcp://127.0.0.1:0", "--control", "0", *common]
+    if kind == "printer":
+        return ["--listen", "tcp://127.0.0.1:0", "--out", str(own / "receipts"),
+                "--control", "0", *common]
+    if kind == "iccard":
+        return ["--control", "0", *common]
+    if kind == "host":
+        return ["--listen", "http://127.0.0.1:0", *common]
+    raise ValueError(kind)
+
+
+def _die_with_parent() -> None:
+    """preexec_fn: the child gets SIGTERM when its parent dies (Linux)."""
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
+def spawn(args: list[str], **kwargs: Any) -> subprocess.Popen[bytes]:
+    """Start a child that prints a ready line on stdout and dies with its parent."""
+    return subprocess.Popen(
+        args, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL,
+        preexec_fn=_die_with_parent, **kwargs,  # spawned before any thread starts
+    )
+
+
+def read_ready_line(proc: subprocess.Popen[bytes], timeout: float) -> dict[str, Any]:
+    """The child's first stdout line as JSON; RuntimeError when it dies or stays silent."""
+    assert proc.stdout is not None
+    fd = proc.stdout.fileno()
+    buf = b""
+    deadline = time.monotonic() + timeout
+    while b"\n" not in buf:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise RuntimeError(f"no ready line within {timeout:g}s")
+        ready, _, _ = select.select([fd], [], [], min(left, 0.2))
+        if not ready:
+            if proc.poll() is not None:
+                raise RuntimeError(f"exited with status {proc.returncode} before its ready line")
+            continue
+        chunk = os.read(fd, 4096)
+        if not chunk:
+            proc.wait(1.0)
+            raise RuntimeError(f"exited with status {proc.returncode} before its ready line")
+        buf += chunk
+    line, _, rest = buf.partition(b"\n")
+    if rest:
+        sys.stderr.buffer.write(rest)
+    obj = json.loads(line.decode("utf-8"))
+    if not isinstance(obj, dict):
+        raise RuntimeError(f"ready line is not a JSON object: {line[:200]!r}")
+    return obj
+
+
+def drain_stdout(proc: subprocess.Popen[bytes], label: str) -> threading.Thread:
+    """Forward whatever a child prints after its ready line to our stderr (so it never
+    blocks on a full pipe)."""
+
+    def run() -> None:
+        assert proc.stdout is not None
+        for raw in iter(proc.stdout.readline, b""):
+            sys.stderr.write(f"[{label}] {raw.decode('utf-8', 'replace')}")
+
+    thread = threading.Thread(target=run, name=f"drain-{label}", daemon=True)
+    thread.start()
+    return thread
+
+
+def stop_children(procs: dict[str, subprocess.Popen[bytes]], grace: float = 5.0) -> None:
+    """SIGTERM every child, wait up to ``grace`` seconds, SIGKILL the rest."""
+    for proc in procs.values():
+        if proc.poll() is None:
+            proc.terminate()
+    deadline = time.monotonic() + grace
+    for proc in procs.values():
+        try:
+            proc.wait(max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="kiosk-sim up", description=__doc__.split("\n\n")[0])
+    p.add_argument("--scenario", help="scenario YAML (default: the demo scenario)")
+    p.add_argument("--state-dir", help="directory for the simulators' state (default: a "
+                   "fresh temporary directory)")
+    p.add_argument("--only", help="comma-separated kinds to start (default: all that exist)")
+    p.add_argument("--ready-timeout", type=float, default=20.0,
+                   help="seconds each simulator has to print its ready line")
+    args = p.parse_args(argv)
+
+    state_dir = Path(args.state_dir or tempfile.mkdtemp(prefix="kiosk-sim-"))
+    state_dir.mkdir(parents=True, exist_ok=True)
+    kinds = available_kinds()
+    if args.only:
+        wanted = [k.strip() for k in args.only.split(",") if k.strip()]
+        unknown = [k for k in wanted if k not in PACKAGES]
+        if unknown:
+            p.error(f"unknown simulator kind(s): {', '.join(unknown)}")
+        kinds = [k for k in kinds if k in wanted]
+
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: Any) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+
+    procs: dict[str, subprocess.Popen[bytes]] = {}
+    sims: dict[str, Any] = {}
+    failed: dict[str, str] = {}
+    for kind in kinds:
+        cmd = [sys.executable, "-m", "peripherals_sim", kind,
+               *child_args(kind, state_dir, args.scenario)]
+        try:
+            procs[kind] = spawn(cmd)
+        except OSError as exc:
+            failed[kind] = f"cannot start: {exc}"
+    for kind, proc in list(procs.items()):
+        try:
+            sims[kind] = read_ready_line(proc, args.ready_timeout)
+        except (RuntimeError, ValueError) as exc:
+            failed[kind] = str(exc)
+            stop_children({kind: proc}, grace=1.0)
+            del procs[kind]
+            continue
+        drain_stdout(proc, kind)
+
+    line = {"sim": "up", "pid": os.getpid(), "state_dir": str(state_dir), "sims": sims,
+            "failed": failed}
+    print(json.dumps(line, ensure_ascii=False), flush=True)
+    for kind, reason in failed.items():
+        print(f"kiosk-sim up: {kind} not started: {reason}", file=sys.stderr)
+
+    while not stop.wait(0.5):
+        for kind, proc in list(procs.items()):
+            if proc.poll() is not None:
+                print(f"kiosk-sim up: {kind} exited with status {proc.returncode}",
+                      file=sys.stderr)
+                del procs[kind]
+    stop_children(procs)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Qt-free state charts of the farmer journeys (testable with a fake clock, no Qt)."""

@@ -1,0 +1,1 @@
+"""One widget per step of a journey; built once and reused (no per-customer widgets)."""

@@ -1,0 +1,142 @@
+"""Screens of the identify journey. Each ``show_*`` sets its texts from the session's
+translator with literal message ids (the catalog test finds them)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
+from PySide6.QtWidgets import QWidget
+
+from kiosk.errors import ErrorInfo
+from kiosk.i18n import Translator
+from kiosk.shell import theme
+from kiosk.shell.page import ScreenPage, make_label
+from screens.widgets.buttons import big_button
+
+
+class IdCardPicture(QWidget):
+    """A drawn ID card above the reader pad, so the farmer sees where the card goes."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setMinimumSize(360, 200)
+        self.setMaximumHeight(240)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        w, h = self.width(), self.height()
+        pad_w, pad_h = 300, 60
+        x0 = (w - pad_w) // 2
+        p.setPen(QPen(QColor(theme.TEXT), 4))
+        p.setBrush(QColor(theme.MUTED_TEXT))
+        p.drawRoundedRect(x0, h - pad_h - 4, pad_w, pad_h, 10, 10)
+        card_w, card_h = 220, 138
+        cx = (w - card_w) // 2
+        p.setBrush(QColor(theme.BACKGROUND))
+        p.drawRoundedRect(cx, 8, card_w, card_h, 12, 12)
+        p.setBrush(QColor(theme.PRIMARY))
+        p.drawRect(cx + 20, 28, 56, 70)
+        p.setPen(QPen(QColor(theme.TEXT), 6))
+        for i in range(3):
+            p.drawLine(cx + 96, 40 + i * 26, cx + card_w - 20, 40 + i * 26)
+        arrow_x = w // 2
+        p.drawLine(arrow_x, card_h + 14, arrow_x, h - pad_h - 14)
+        p.drawLine(arrow_x - 14, h - pad_h - 28, arrow_x, h - pad_h - 14)
+        p.drawLine(arrow_x + 14, h - pad_h - 28, arrow_x, h - pad_h - 14)
+        p.end()
+
+
+class InsertIdCardView(ScreenPage):
+    """请插入身份证: the reader is waiting. Cancel goes home."""
+
+    cancel_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("insert_id", parent)
+        self.picture = IdCardPicture()
+        self.content.addWidget(self.picture, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.cancel_button = self.add_action(big_button(name="cancel"))
+        self.cancel_button.clicked.connect(self.cancel_requested)
+
+    def show_texts(self, tr: Translator) -> None:
+        self.heading.setText(tr("screen.insert_id.title"))
+        self.body.setText(tr("screen.insert_id.body"))
+        self.cancel_button.setText(tr("screen.common.cancel"))
+        self.repeat_button.setText(tr("screen.common.repeat"))
+
+
+class ReadingView(ScreenPage):
+    """正在读取: no choices while the reader works."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("reading", parent)
+        self.picture = IdCardPicture()
+        self.content.addWidget(self.picture, 0, Qt.AlignmentFlag.AlignHCenter)
+
+    def show_texts(self, tr: Translator) -> None:
+        self.heading.setText("… " + tr("screen.reading.title"))
+        self.body.setText(tr("screen.reading.body"))
+        self.repeat_button.setText(tr("screen.common.repeat"))
+
+
+class WelcomeView(ScreenPage):
+    """您好，张*国: identified. 完成 ends the journey (later journeys add their menu here)."""
+
+    finish_requested = Signal()
+    cancel_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("welcome", parent)
+        self.name_label = make_label("big-number", name="masked-name")
+        self.content.addWidget(self.name_label)
+        self.cancel_button = self.add_action(big_button(name="cancel"))
+        self.cancel_button.clicked.connect(self.cancel_requested)
+        self.finish_button = self.add_action(big_button(primary=True, name="finish"))
+        self.finish_button.clicked.connect(self.finish_requested)
+
+    def show_texts(self, tr: Translator, masked_name: str) -> None:
+        self.heading.setText("✓ " + tr("screen.welcome.title"))
+        self.name_label.setText(tr("label.welcome_name", name=masked_name))
+        self.body.setText(tr("screen.welcome.body"))
+        self.cancel_button.setText(tr("screen.common.cancel"))
+        self.finish_button.setText(tr("screen.welcome.finish"))
+        self.repeat_button.setText(tr("screen.common.repeat"))
+
+
+class ErrorView(ScreenPage):
+    """A farmer-visible error: what happened and what to do, in plain words; the code small
+    for the staff."""
+
+    finish_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("error", parent)
+        self.heading.setProperty("role", "error")
+        self.code_label = make_label("muted", name="error-code")
+        self.content.addWidget(self.code_label)
+        self.finish_button = self.add_action(big_button(primary=True, name="finish"))
+        self.finish_button.clicked.connect(self.finish_requested)
+        self.info: ErrorInfo | None = None
+
+    def show_error(self, tr: Translator, info: ErrorInfo) -> None:
+        self.info = info
+        self.heading.setText("⚠ " + tr("screen.error.title"))
+        self.body.setText(info.farmer)
+        self.code_label.setText(tr("label.error_code", code=info.code))
+        self.finish_button.setText(tr("screen.error.finish"))
+        self.repeat_button.setText(tr("screen.common.repeat"))
+
+
+class RemoveCardView(ScreenPage):
+    """请取走您的身份证."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("remove_id", parent)
+        self.picture = IdCardPicture()
+        self.content.addWidget(self.picture, 0, Qt.AlignmentFlag.AlignHCenter)
+
+    def show_texts(self, tr: Translator) -> None:
+        self.heading.setText(tr("screen.remove_id.title"))
+        self.body.setText(tr("screen.remove_id.body"))
+        self.repeat_button.setText(tr("screen.common.repeat"))

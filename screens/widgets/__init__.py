@@ -1,0 +1,1 @@
+"""Reusable farmer widgets: big buttons, the idle countdown, keypads (later)."""
