@@ -68,7 +68,7 @@ class Link:
             frame = build_reply(result[0], result[1], self.ascii_hex, self.etx,
                                 corrupt=self.epp.fault == "checksum")
             if self.epp.fault == "noise":
-                frame = b"\xff\x55\x00" + frame
+                frame = b"\xff\x55\xaa" + frame  # line noise, no STX, no echo code
             self.send(frame)
 
 
