@@ -1,0 +1,78 @@
+"""The voice device contract (kind ``voice``).
+
+A voice device speaks one utterance at a time. ``say`` never blocks: it starts speaking and
+interrupts whatever is playing. Results of finished utterances are kept as
+:class:`UtteranceResult` values so diagnostics and tests can see what happened.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol, runtime_checkable
+
+from devices.base import DeviceStatus
+
+KIND = "voice"
+
+
+class VoiceError(StrEnum):
+    """Why a voice device or an utterance failed."""
+
+    ENGINE_MISSING = "engineMissing"  # espeak-ng (or the player) is not installed
+    ENGINE_DIED = "engineDied"  # the speech child process died; it is being restarted
+    SYNTH_FAILED = "synthFailed"  # espeak-ng returned an error or wrote no audio
+    PLAYBACK_FAILED = "playbackFailed"  # aplay failed (no sound card, device busy)
+    VOICE_MISSING = "voiceMissing"  # the configured espeak-ng voice does not exist
+
+
+class UtteranceOutcome(StrEnum):
+    """How one utterance ended."""
+
+    DONE = "done"
+    STOPPED = "stopped"  # interrupted by stop() or by a newer say()
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class VoiceStatus(DeviceStatus):
+    """Status of the voice device; ``None`` means unknown."""
+
+    speaking: bool | None = None
+    engine: str = ""
+    restarts: int = 0
+
+
+@dataclass(frozen=True)
+class UtteranceResult:
+    """One finished utterance. ``wav`` is the audio file when the device writes files."""
+
+    utterance_id: int
+    lang: str
+    outcome: UtteranceOutcome
+    duration: float | None = None
+    wav: str | None = None
+    error: VoiceError | None = None
+    detail: str = ""
+
+
+@runtime_checkable
+class VoiceDevice(Protocol):
+    """What every voice backend provides."""
+
+    kind: str
+
+    def open(self) -> None: ...
+
+    def close(self) -> None: ...
+
+    def probe(self) -> VoiceStatus: ...
+
+    def say(self, text: str, lang: str) -> None: ...
+
+    def stop(self) -> None: ...
+
+    @property
+    def speaking(self) -> bool: ...
+
+    def set_volume(self, volume: int) -> None: ...

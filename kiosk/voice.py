@@ -1,0 +1,276 @@
+"""Voice guidance: prompts by message id, spoken through the configured voice device.
+
+``VoiceGuide`` calls the device directly from the GUI thread: every device call is quick and
+non-blocking (``EspeakVoice`` writes one line to a non-blocking pipe; the fake appends to a
+list), so no DeviceWorker is needed and a new prompt interrupts the old one at once. Only
+``open()`` of a device does real work (a process spawn, a few ms): do it at start-up.
+
+espeak-ng's Mandarin voice reads figures badly: "12,000.00元" becomes 十二千零零元, "4.35%"
+loses its decimal point and says "percent" in English, "2026年" becomes 二千二十六年, and a masked
+name "张*三" spells "asterisk" in English. :func:`speakable` rewrites a zh_CN text into words
+before it is spoken (the screen keeps the figures): amounts in yuan, percentages, dates, years,
+times, long digit strings (read digit by digit), masked numbers ("尾号4561") and masked names.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from kiosk.i18n import Translator
+
+log = logging.getLogger(__name__)
+
+DIGITS = "零一二三四五六七八九"
+_SMALL_UNITS = ("", "十", "百", "千")
+_BIG_UNITS = ("", "万", "亿", "万亿")
+
+
+# --- figures into Mandarin words --------------------------------------------------------------
+
+
+def _section_words(n: int) -> str:
+    """0 < n < 10000 -> words, with 零 for inner gaps (1005 -> 一千零五)."""
+    out: list[str] = []
+    zero_pending = False
+    for pos in (3, 2, 1, 0):
+        digit = n // 10**pos % 10
+        if digit == 0:
+            if out:
+                zero_pending = True
+            continue
+        if zero_pending:
+            out.append("零")
+            zero_pending = False
+        out.append(DIGITS[digit] + _SMALL_UNITS[pos])
+    return "".join(out)
+
+
+def integer_words(n: int) -> str:
+    """An integer in Mandarin words: 12000 -> 一万二千, 10 -> 十, 105 -> 一百零五."""
+    if n < 0:
+        return "负" + integer_words(-n)
+    if n == 0:
+        return "零"
+    if n >= 10**16:
+        return digit_words(str(n))
+    groups: list[int] = []
+    while n:
+        groups.append(n % 10000)
+        n //= 10000
+    out: list[str] = []
+    zero_pending = False
+    for index in range(len(groups) - 1, -1, -1):
+        group = groups[index]
+        if group == 0:
+            zero_pending = bool(out)
+            continue
+        if out and (zero_pending or group < 1000):
+            out.append("零")
+        zero_pending = False
+        out.append(_section_words(group) + _BIG_UNITS[index])
+    text = "".join(out)
+    if text.startswith("一十"):  # 12 -> 十二, not 一十二
+        text = text[1:]
+    if text[:2] in ("二千", "二万", "二亿"):  # 2000 -> 两千 (but 12000 -> 一万二千)
+        text = "两" + text[1:]
+    return text
+
+
+def digit_words(digits: str) -> str:
+    """Read a string of digits one by one: "4561" -> 四五六一."""
+    return "".join(DIGITS[int(c)] if c.isdigit() else c for c in digits)
+
+
+def number_words(text: str) -> str:
+    """A figure such as "12,000", "4.35" or "0.5" in words (一万二千, 四点三五, 零点五)."""
+    text = text.replace(",", "")
+    whole, _, frac = text.partition(".")
+    words = integer_words(int(whole or "0"))
+    if frac:
+        words += "点" + digit_words(frac)
+    return words
+
+
+def speakable_amount(amount: Decimal | int | str) -> str:
+    """Money in yuan as spoken Mandarin: 12000.00 -> 一万二千元, 12000.56 -> 一万二千元五角六分."""
+    try:
+        value = Decimal(str(amount).replace(",", "")).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    except InvalidOperation:
+        raise ValueError(f"not an amount: {amount!r}") from None
+    sign = "负" if value < 0 else ""
+    value = abs(value)
+    fen_total = int(value * 100)
+    yuan, jiao, fen = fen_total // 100, fen_total // 10 % 10, fen_total % 10
+    parts: list[str] = []
+    if yuan:
+        parts.append(integer_words(yuan) + "元")
+    if jiao:
+        parts.append(DIGITS[jiao] + "角")
+    if fen:
+        if yuan and not jiao:
+            parts.append("零")
+        parts.append(DIGITS[fen] + "分")
+    return sign + ("".join(parts) or "零元")
+
+
+# --- whole texts -------------------------------------------------------------------------------
+
+_HAN = r"[\u3400-\u9fff]"
+_MASKED_NAME = re.compile(rf"({_HAN})\*+")
+_MASKED_NUMBER = re.compile(r"[0-9A-Za-z]*\*{2,}[0-9*]*?([0-9Xx]{2,})(?![0-9Xx])|[0-9]+\*{2,}")
+_DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?")
+_YEAR = re.compile(r"(\d{4})年")
+_TIME = re.compile(r"(?<!\d)(\d{1,2}):(\d{2})(?!\d)")
+_PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*[%％]")
+_AMOUNT = re.compile(r"[¥￥]?\s*(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?\s*元")
+_AMOUNT_YEN_SIGN = re.compile(r"[¥￥]\s*(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?")
+_LONG_DIGITS = re.compile(r"\d{5,}")
+_NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
+
+
+def _amount(match: re.Match[str]) -> str:
+    cents = match.group(2) or "0"
+    return speakable_amount(f"{match.group(1).replace(',', '')}.{cents}")
+
+
+def _masked_number(match: re.Match[str]) -> str:
+    tail = match.group(1)
+    return "尾号" + digit_words(tail) if tail else ""
+
+
+def _date(match: re.Match[str]) -> str:
+    year, month, day = match.groups()
+    return f"{digit_words(year)}年{integer_words(int(month))}月{integer_words(int(day))}日"
+
+
+def _time(match: re.Match[str]) -> str:
+    hour, minute = int(match.group(1)), int(match.group(2))
+    if hour > 23 or minute > 59:
+        return match.group(0)
+    return f"{integer_words(hour)}点" + (f"{integer_words(minute)}分" if minute else "整")
+
+
+def speakable_zh(text: str) -> str:
+    """Rewrite a zh_CN text so espeak-ng's cmn-latn-pinyin voice reads it all in Mandarin."""
+    text = _MASKED_NUMBER.sub(_masked_number, text)
+    text = _MASKED_NAME.sub(lambda m: m.group(1) + "某", text)
+    text = text.replace("*", "")
+    text = _DATE.sub(_date, text)
+    text = _YEAR.sub(lambda m: digit_words(m.group(1)) + "年", text)
+    text = _TIME.sub(_time, text)
+    text = _PERCENT.sub(lambda m: "百分之" + number_words(m.group(1)), text)
+    text = _AMOUNT.sub(_amount, text)
+    text = _AMOUNT_YEN_SIGN.sub(_amount, text)
+    text = _LONG_DIGITS.sub(lambda m: digit_words(m.group(0)), text)
+    return _NUMBER.sub(lambda m: number_words(m.group(0)), text)
+
+
+def speakable_en(text: str) -> str:
+    """English: masked numbers as 'ending in 4561', masked names without stars, no '.00'."""
+    text = _MASKED_NUMBER.sub(
+        lambda m: f"ending in {' '.join(m.group(1))}" if m.group(1) else "", text)
+    text = text.replace("*", "")
+    return re.sub(r"(\d)\.00\b", r"\1", text)
+
+
+def speakable(text: str, lang: str) -> str:
+    """The text as it should be spoken in ``lang`` (zh_CN or en)."""
+    return speakable_zh(text) if lang.startswith("zh") else speakable_en(text)
+
+
+# --- the guide ---------------------------------------------------------------------------------
+
+
+class VoiceGuide:
+    """Speaks prompts by message id through a voice device (see the module docstring).
+
+    ``enabled`` False: nothing is ever spoken (config ``voice.enabled``). ``muted``: the
+    farmer or staff turned the sound off for now; prompts are still remembered so that
+    ``repeat()`` after unmuting speaks the current one.
+    """
+
+    def __init__(self, voice_device: Any, *, enabled: bool = True, muted: bool = False) -> None:
+        self.device = voice_device
+        self.enabled = enabled
+        self.muted = muted
+        self._last: tuple[str, str, str] | None = None  # (msgid, lang, text)
+
+    @property
+    def last_text(self) -> str | None:
+        """The text of the last prompt (as shown, before :func:`speakable`)."""
+        return None if self._last is None else self._last[2]
+
+    @property
+    def last_msgid(self) -> str | None:
+        return None if self._last is None else self._last[0]
+
+    def speak(self, msgid: str, translator: Translator, /, **fields: Any) -> str:
+        """Look ``msgid`` up in the translator's language and speak it, interrupting the
+        previous prompt. Returns the text (as displayed)."""
+        text = translator.gettext(msgid, **fields)
+        self._last = (msgid, translator.lang, text)
+        self._say(text, translator.lang)
+        return text
+
+    def speak_text(self, text: str, lang: str, *, msgid: str = "") -> None:
+        """Speak an already translated text (e.g. an error's voice text)."""
+        self._last = (msgid, lang, text)
+        self._say(text, lang)
+
+    def repeat(self) -> None:
+        """重听: the last prompt again, from the start."""
+        if self._last is not None:
+            self._say(self._last[2], self._last[1])
+
+    def stop(self) -> None:
+        """Silence now (screen change without a prompt, session end)."""
+        try:
+            self.device.stop()
+        except Exception:
+            log.exception("voice stop failed")
+
+    def set_muted(self, muted: bool) -> None:
+        """Mute (stops what is playing) or unmute."""
+        self.muted = muted
+        if muted:
+            self.stop()
+
+    def set_volume(self, volume: int) -> None:
+        """Volume 0..100 for the following prompts."""
+        self.device.set_volume(volume)
+
+    @property
+    def speaking(self) -> bool:
+        return bool(self.device.speaking)
+
+    def _say(self, text: str, lang: str) -> None:
+        if not self.enabled or self.muted or not text:
+            return
+        try:
+            self.device.say(speakable(text, lang), lang)
+        except Exception:  # speech must never take the GUI down
+            log.exception("voice say failed")
+
+
+def create_voice_device(voice_config: Any) -> Any:
+    """Build (not open) the voice device from the ``[voice]`` config section."""
+    from devices.registry import create_device
+
+    params = {
+        "voice": voice_config.voice,
+        "voice_en": voice_config.voice_en,
+        "rate": voice_config.rate,
+        "volume": voice_config.volume,
+        "wav_dir": voice_config.wav_dir,
+        "audio_device": voice_config.audio_device,
+    }
+    return create_device("voice", voice_config.backend, **params)
+
+
+def create_voice_guide(voice_config: Any) -> VoiceGuide:
+    """Build the device and the guide from ``[voice]``; the caller opens ``guide.device``."""
+    return VoiceGuide(create_voice_device(voice_config), enabled=voice_config.enabled,
+                      muted=voice_config.muted)
