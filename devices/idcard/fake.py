@@ -25,12 +25,14 @@ from devices.base import (
 from devices.idcard.contract import (
     KIND,
     CardPresence,
+    CardType,
     IdCardError,
     IdCardStatus,
     Identity,
     SamState,
     idcard_error,
 )
+from devices.idcard.layouts import PHOTO_LEN
 
 # Faults that only show once a card has been found (like the SAM_V SW3 codes of select/read).
 _CARD_STAGE = frozenset(
@@ -86,7 +88,18 @@ class FakeIdCardReader:
 
     def insert(self, identity: Identity | Mapping[str, Any]) -> None:
         """Put a card on the pad (replacing any card there): it is unread until read."""
-        card = identity if isinstance(identity, Identity) else Identity.from_json(identity)
+        if isinstance(identity, Identity):
+            card = identity
+        else:
+            card = Identity.from_json(identity)
+            if not card.photo:
+                # Like a real chip: a 1024-byte (encrypted WLT) photo, and the fingerprint
+                # templates the entry asks for (default: two on a resident card, else none).
+                default = 2 if card.card_type is CardType.RESIDENT else 0
+                templates = int(identity.get("fingerprints", default))
+                card = dataclasses.replace(
+                    card, photo=bytes(PHOTO_LEN), fingerprint=bytes(512 * templates)
+                )
         with self._cond:
             self._card = card
             self._unread = True
