@@ -1,0 +1,1 @@
+"""The receipt printer: contract, ESC/POS driver (python-escpos), file and fake backends."""

@@ -1,0 +1,407 @@
+"""ESC/POS receipt printers through python-escpos: network, serial (any pyserial URL), USB,
+and a write-only file/device path.
+
+The driver composes a python-escpos printer object for the transport and uses it to send
+the bytes built by :class:`devices.printer.encoder.ReceiptEncoder`. It adds what the library
+lacks (escpos_printing.md §6, library_pitfalls.md §2): an explicit ``open()`` with a health
+check instead of the lazy ``device`` property, bounded timeouts everywhere (the library's
+network default is 60 s, its USB default is none), status read with ``DLE EOT 1..4`` (or
+``GS r``) where no reply means *unknown*, and a receipt sent in segments with the paper
+status read in between, so paper running out mid-job is reported with what was printed.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import time
+from typing import Any
+from urllib.parse import urlsplit
+
+import serial
+from escpos.exceptions import DeviceNotFoundError
+from escpos.printer import File, Network, Serial, Usb
+
+from devices.base import (
+    CancelToken,
+    CompletionCode,
+    DeviceInitError,
+    DeviceOperationError,
+    DeviceState,
+    EventSink,
+    PrintProgress,
+    discard_events,
+)
+from devices.printer.contract import (
+    PaperState,
+    PrintedPart,
+    PrinterError,
+    PrinterProfile,
+    PrinterStatus,
+    PrintInterrupted,
+    PrintResult,
+    ReceiptDoc,
+    profile_named,
+)
+from devices.printer.encoder import Chunk, EncodedReceipt, ReceiptEncoder
+from devices.printer.status import (
+    QUERY_DLE_EOT,
+    QUERY_GS_R,
+    QUERY_PAPER,
+    parse_paper,
+    parse_status,
+)
+
+log = logging.getLogger(__name__)
+
+#: Completion codes of a refused print, by the reason found before printing.
+NOT_READY_CODES: dict[PrinterError, CompletionCode] = {
+    PrinterError.NO_ANSWER: CompletionCode.TIMEOUT,
+    PrinterError.HARDWARE_ERROR: CompletionCode.HARDWARE_ERROR,
+    PrinterError.CUTTER_ERROR: CompletionCode.HARDWARE_ERROR,
+}
+
+
+class _UrlSerial(Serial):  # type: ignore[misc]
+    """python-escpos Serial opened with ``serial.serial_for_url`` and a write timeout.
+
+    ``serial_for_url`` makes ``socket://``, ``rfc2217://``, ``loop://`` and ``spy://`` work
+    with no code change; ``write_timeout`` stops a printer that dropped DSR (paper out) from
+    blocking a write for ever (pyserial#163).
+    """
+
+    def __init__(self, url: str, write_timeout: float, **kwargs: Any) -> None:
+        super().__init__(devfile=url, **kwargs)
+        self.write_timeout = write_timeout
+
+    def open(self, raise_not_found: bool = True) -> None:
+        try:
+            self.device = serial.serial_for_url(
+                self.devfile, baudrate=self.baudrate, bytesize=self.bytesize,
+                parity=self.parity, stopbits=self.stopbits, timeout=self.timeout,
+                write_timeout=self.write_timeout, xonxoff=self.xonxoff, dsrdtr=self.dsrdtr,
+            )
+        except (ValueError, serial.SerialException) as exc:
+            self.device = None
+            raise DeviceNotFoundError(f"Unable to open serial printer on {self.devfile}: {exc}"
+                                      ) from exc
+
+
+def _ms(seconds: float) -> int:
+    return max(1, int(seconds * 1000))
+
+
+class EscposReceiptPrinter:
+    """Registry backend ``escpos``: a real ESC/POS printer.
+
+    ``url``: ``tcp://HOST:PORT`` (port 9100 by default), ``usb://VVVV:PPPP`` (hex ids), or
+    any pyserial URL (``/dev/ttyS0``, ``socket://…``, ``rfc2217://…``). ``profile``: a
+    profile name, a mapping, or a :class:`PrinterProfile`. ``baudrate``/``dsrdtr`` for serial.
+    """
+
+    kind = "printer"
+    status_type = PrinterStatus
+
+    def __init__(self, url: str, profile: str | PrinterProfile | dict[str, Any] | None = None,
+                 baudrate: int = 9600, dsrdtr: bool = False, baud: int | None = None) -> None:
+        self.url = url
+        self.profile = profile_named(profile)
+        self.baudrate = baud or baudrate
+        self.dsrdtr = dsrdtr
+        self.encoder = ReceiptEncoder(self.profile)
+        self._printer: Any = None
+        self._broken = False
+
+    # --- life cycle ---------------------------------------------------------------------------
+
+    def _build(self) -> Any:
+        prof = self.profile
+        parts = urlsplit(self.url)
+        if parts.scheme == "tcp":
+            if not parts.hostname:
+                raise DeviceInitError(f"bad printer url {self.url!r}")
+            return Network(parts.hostname, parts.port or 9100, timeout=prof.connect_timeout,
+                           profile=prof.escpos_profile)
+        if parts.scheme == "usb":
+            vid, _, pid = (parts.netloc or parts.path.lstrip("/")).partition(":")
+            try:
+                ids = int(vid, 16), int(pid, 16)
+            except ValueError:
+                raise DeviceInitError(f"bad usb printer url {self.url!r} (usb://VVVV:PPPP)"
+                                      ) from None
+            return Usb(ids[0], ids[1], timeout=_ms(prof.io_timeout),
+                       profile=prof.escpos_profile)
+        return _UrlSerial(self.url, write_timeout=prof.io_timeout, baudrate=self.baudrate,
+                          timeout=prof.status_timeout, dsrdtr=self.dsrdtr,
+                          profile=prof.escpos_profile)
+
+    def open(self) -> None:
+        """Connect and check health; DeviceInitError when the printer cannot be reached."""
+        self.close()
+        printer = self._build()
+        try:
+            printer.open()
+        except (DeviceNotFoundError, OSError, serial.SerialException) as exc:
+            raise DeviceInitError(f"cannot open printer {self.url}: {exc}",
+                                  PrinterError.NOT_CONNECTED) from exc
+        if isinstance(printer, Network):
+            printer.device.settimeout(self.profile.io_timeout)
+            printer.device.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self._printer = printer
+        self._broken = False
+        status = self.probe()
+        log.info("printer %s opened: %s", self.url, status.to_json())
+
+    def close(self) -> None:
+        """Close the connection (safe to call twice)."""
+        printer, self._printer = self._printer, None
+        if printer is not None:
+            try:
+                printer.close()
+            except Exception as exc:  # closing a dead connection must not fail
+                log.debug("close of printer failed: %s", exc)
+
+    # --- transport helpers --------------------------------------------------------------------
+
+    def _require(self) -> Any:
+        if self._printer is None or self._broken:
+            raise DeviceInitError("printer connection lost" if self._broken else "not open")
+        return self._printer
+
+    def _write(self, data: bytes) -> None:
+        printer = self._require()
+        try:
+            printer._raw(data)
+        except (OSError, serial.SerialException) as exc:
+            self._broken = True
+            raise DeviceInitError(f"write to printer failed: {exc}",
+                                  PrinterError.WRITE_FAILED) from exc
+        except Exception as exc:  # pyusb's USBError and friends
+            self._broken = True
+            raise DeviceInitError(f"write to printer failed: {type(exc).__name__}: {exc}",
+                                  PrinterError.WRITE_FAILED) from exc
+
+    def _drain(self) -> None:
+        """Drop stale bytes (a late reply to an earlier query) before asking again."""
+        printer = self._require()
+        dev = printer.device
+        if isinstance(printer, Network):
+            dev.setblocking(False)
+            try:
+                while True:
+                    chunk = dev.recv(64)
+                    if not chunk:
+                        self._broken = True
+                        raise DeviceInitError("printer closed the connection")
+            except (BlockingIOError, InterruptedError):
+                pass
+            except OSError as exc:
+                self._broken = True
+                raise DeviceInitError(f"printer connection lost: {exc}") from exc
+            finally:
+                if not self._broken:
+                    dev.settimeout(self.profile.io_timeout)
+        elif isinstance(printer, Serial):
+            dev.reset_input_buffer()
+
+    def _read(self, count: int, timeout: float) -> bytes:
+        """Up to ``count`` bytes within ``timeout`` seconds (fewer when the printer is silent)."""
+        printer = self._require()
+        dev = printer.device
+        deadline = time.monotonic() + timeout
+        got = b""
+        while len(got) < count:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            try:
+                if isinstance(printer, Network):
+                    dev.settimeout(left)
+                    chunk = dev.recv(count - len(got))
+                    if not chunk:
+                        self._broken = True
+                        raise DeviceInitError("printer closed the connection")
+                elif isinstance(printer, Serial):
+                    dev.timeout = left
+                    chunk = dev.read(count - len(got))
+                elif isinstance(printer, Usb):
+                    chunk = bytes(dev.read(printer.in_ep, 16, _ms(left)))
+                else:
+                    break
+            except TimeoutError:
+                break
+            except (OSError, serial.SerialException) as exc:
+                self._broken = True
+                raise DeviceInitError(f"read from printer failed: {exc}") from exc
+            except Exception as exc:  # pyusb timeout is a USBTimeoutError
+                if "timeout" in type(exc).__name__.lower() or "timed out" in str(exc):
+                    break
+                self._broken = True
+                raise DeviceInitError(f"read from printer failed: {exc}") from exc
+            got += chunk
+        if isinstance(printer, Network) and not self._broken:
+            dev.settimeout(self.profile.io_timeout)
+        return got
+
+    # --- commands -----------------------------------------------------------------------------
+
+    def probe(self) -> PrinterStatus:
+        """Read the printer's status; a printer that does not answer is ``unknown``."""
+        self._require()
+        mode = self.profile.status_mode
+        if mode == "none":
+            return PrinterStatus(device=DeviceState.ONLINE, status_supported=False)
+        self._drain()
+        self._write(QUERY_GS_R if mode == "gs_r" else QUERY_DLE_EOT)
+        reply = self._read(4, self.profile.status_timeout)
+        return parse_status(reply, mode)
+
+    status = probe
+
+    def _paper_check(self) -> tuple[PaperState, bool]:
+        """Mid-job check: (paper, cover_open); paper unknown when there was no answer."""
+        self._drain()
+        self._write(QUERY_PAPER)
+        paper, cover = parse_paper(self._read(2, self.profile.status_timeout))
+        return paper, cover.value == "open"
+
+    def print_receipt(self, doc: ReceiptDoc, events: EventSink = discard_events,
+                      cancel: CancelToken | None = None) -> PrintResult:
+        """Print ``doc``: check status, send in segments watching the paper, check again.
+
+        Raises ``DeviceOperationError`` (nothing printed) when the printer is not ready,
+        :class:`PrintInterrupted` when paper ran out or the cover opened part-way.
+        """
+        encoded = self.encoder.encode(doc)
+        before = self.probe()
+        problem = before.problem
+        if problem is not None:
+            raise DeviceOperationError(problem, f"printer not ready: {problem.value}",
+                                       NOT_READY_CODES.get(problem,
+                                                           CompletionCode.DEVICE_NOT_READY))
+        if cancel is not None:
+            cancel.raise_if_cancelled()  # after this point a started receipt is finished
+        return self._send(encoded, events, watch=before.status_supported)
+
+    def _segments(self, encoded: EncodedReceipt) -> list[list[Chunk]]:
+        every = self.profile.status_check_lines
+        segments: list[list[Chunk]] = [[]]
+        lines = 0
+        for chunk in encoded.chunks:
+            segments[-1].append(chunk)
+            lines += chunk.lines
+            if every and lines >= every:
+                segments.append([])
+                lines = 0
+        return [s for s in segments if s]
+
+    def _send(self, encoded: EncodedReceipt, events: EventSink, watch: bool) -> PrintResult:
+        total = encoded.lines
+        done = 0
+        sent_bytes = 0
+        last_text = ""
+        segments = self._segments(encoded)
+        for index, segment in enumerate(segments):
+            data = b"".join(c.data for c in segment)
+            self._write(data)
+            sent_bytes += len(data)
+            seg_lines = sum(c.lines for c in segment)
+            if watch and index < len(segments) - 1:
+                paper, cover_open = self._paper_check()
+                if paper is PaperState.OUT or cover_open:
+                    error = (PrinterError.COVER_OPEN if cover_open
+                             else PrinterError.PAPER_OUT_DURING_PRINT)
+                    raise PrintInterrupted(error, PrintedPart(done, total, last_text,
+                                                              done + seg_lines))
+            done += seg_lines
+            last_text = next((c.text for c in reversed(segment) if c.lines and c.text),
+                             last_text)
+            events(PrintProgress(done=done, total=total))
+        after = self.probe() if watch else PrinterStatus(device=DeviceState.ONLINE,
+                                                         status_supported=False)
+        if after.paper is PaperState.OUT or after.cover.value == "open":
+            last = segments[-1]
+            printed = done - sum(c.lines for c in last)
+            error = (PrinterError.COVER_OPEN if after.cover.value == "open"
+                     else PrinterError.PAPER_OUT_DURING_PRINT)
+            raise PrintInterrupted(error, PrintedPart(printed, total, "", done))
+        return PrintResult(lines=total, bytes_sent=sent_bytes, status_after=after)
+
+    def send_raw(self, data: bytes) -> None:
+        """Send bytes as they are (diagnostics)."""
+        self._write(data)
+
+
+class FileReceiptPrinter:
+    """Registry backend ``file``: ESC/POS bytes written to a path (``/dev/usb/lp0`` or a file).
+
+    Write-only: status is never known (``status_supported`` False); ``append`` keeps earlier
+    receipts in a plain file (python-escpos's File truncates).
+    """
+
+    kind = "printer"
+    status_type = PrinterStatus
+
+    def __init__(self, path: str = "", profile: str | PrinterProfile | dict[str, Any] | None
+                 = "write_only_58mm", append: bool = True, url: str = "") -> None:
+        path = path or url
+        if not path:
+            raise DeviceInitError("file printer needs a path (file:PATH)",
+                                  PrinterError.NOT_CONNECTED)
+        self.path = path[5:] if path.startswith("file:") else path
+        self.profile = profile_named(profile)
+        self.append = append
+        self.encoder = ReceiptEncoder(self.profile)
+        self._printer: Any = None
+
+    def open(self) -> None:
+        """Open the path for writing; DeviceInitError when it cannot be opened."""
+        self.close()
+        printer = File(self.path, auto_flush=True, profile=self.profile.escpos_profile)
+        try:
+            if self.append:
+                printer.device = open(self.path, "ab")  # noqa: SIM115 - kept open by design
+            else:
+                printer.open()
+        except (DeviceNotFoundError, OSError) as exc:
+            raise DeviceInitError(f"cannot open printer file {self.path}: {exc}",
+                                  PrinterError.NOT_CONNECTED) from exc
+        self._printer = printer
+
+    def close(self) -> None:
+        printer, self._printer = self._printer, None
+        if printer is not None:
+            try:
+                printer.close()
+            except Exception as exc:
+                log.debug("close of printer file failed: %s", exc)
+
+    def probe(self) -> PrinterStatus:
+        """Online when the path is open; paper, cover and fault are never known."""
+        if self._printer is None:
+            raise DeviceInitError("not open")
+        return PrinterStatus(device=DeviceState.ONLINE, status_supported=False)
+
+    status = probe
+
+    def print_receipt(self, doc: ReceiptDoc, events: EventSink = discard_events,
+                      cancel: CancelToken | None = None) -> PrintResult:
+        """Write the receipt's bytes; the result is never ``confirmed``."""
+        if self._printer is None:
+            raise DeviceInitError("not open")
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        encoded = self.encoder.encode(doc)
+        try:
+            self._printer._raw(encoded.data)
+            self._printer.flush()
+        except OSError as exc:
+            raise DeviceInitError(f"write to {self.path} failed: {exc}",
+                                  PrinterError.WRITE_FAILED) from exc
+        events(PrintProgress(done=encoded.lines, total=encoded.lines))
+        return PrintResult(encoded.lines, len(encoded.data), self.probe())
+
+    def send_raw(self, data: bytes) -> None:
+        if self._printer is None:
+            raise DeviceInitError("not open")
+        self._printer._raw(data)

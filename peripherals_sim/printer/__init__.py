@@ -1,0 +1,1 @@
+"""ESC/POS receipt printer simulator (its own parser; imports nothing from devices/kiosk)."""
