@@ -16,7 +16,7 @@ from devices.idcard.checks import (
     identity_problem,
     is_valid_id_number,
 )
-from devices.idcard.contract import CardType, Identity, IdCardError
+from devices.idcard.contract import CardType, IdCardError, Identity
 
 TODAY = dt.date(2026, 11, 28)
 
