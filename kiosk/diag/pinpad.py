@@ -1,0 +1,165 @@
+"""``kiosk diag pinpad status|keytest|load-keys``: the encrypting PIN pad, technician side.
+
+    kiosk diag pinpad status    [--url URL] [--backend kmy|fake] [--json]
+    kiosk diag pinpad keytest   [--url URL] [--timeout S] [--json]
+    kiosk diag pinpad load-keys [--url URL] [--algorithm 3des|sm4] [--slot N] [--json]
+
+Without ``--url``/``--backend`` the configured pad is used (``kiosk.config``); ``--url`` alone
+means the ``kmy`` driver on that pyserial URL (``socket://``/``tcp://`` for the simulator).
+
+``keytest`` puts the pad in plain (system keyboard) mode and lists the keys pressed; it never
+starts PIN entry. ``load-keys`` is the key ceremony: two custodians enter their TMK components
+one after the other (hidden input; from stdin lines when stdin is not a terminal); each
+component's check value and the combined key's check value are shown. The components and the
+key are sent to the pad and kept nowhere else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import string
+import sys
+from pathlib import Path
+from typing import Any
+
+from devices.base import Completion, DeviceEvent, DeviceInitError, run_command
+from devices.crypto import Algorithm, kcv
+from devices.pinpad.contract import PinpadStatus
+from devices.registry import create_device
+from kiosk.cli import EXIT_DEVICE_ERROR, EXIT_OK, EXIT_USAGE, UsageArgumentParser
+from kiosk.diag import emit
+from kiosk.i18n import Translator
+
+log = logging.getLogger(__name__)
+
+ACTIONS = ("status", "keytest", "load-keys")
+DEFAULT_KEYTEST_SECONDS = 30.0
+COMPONENT_HEX = 32  # 16-byte components: double-length 3DES or SM4
+
+
+def device_settings(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
+    """Backend name and parameters: command line, else the configuration."""
+    if args.url:
+        return (args.backend or "kmy"), {"url": args.url}
+    if args.backend == "fake":
+        return "fake", {}
+    from kiosk.config import load_config
+
+    path = getattr(args, "config", None)
+    config = load_config(Path(path) if path else None)
+    device = config.devices.pinpad
+    return args.backend or device.backend, device.params
+
+
+def _failure(args: argparse.Namespace, completion: Completion[Any]) -> int:
+    error = "" if completion.error is None else str(completion.error.value)
+    emit(args, completion.to_json(),
+         f"pinpad: {completion.code.value} {error} {completion.detail}".rstrip())
+    return EXIT_DEVICE_ERROR
+
+
+def _read_component(tr: Translator, n: int) -> bytes | None:
+    prompt = tr("pinpad.diag.ceremony.component", n=n)
+    if sys.stdin.isatty():
+        text = getpass.getpass(prompt)
+    else:
+        print(prompt, file=sys.stderr, flush=True)
+        text = sys.stdin.readline()
+    text = text.strip().replace(" ", "")
+    if len(text) != COMPONENT_HEX or any(c not in string.hexdigits for c in text):
+        return None
+    return bytes.fromhex(text)
+
+
+def _status(args: argparse.Namespace, device: Any, backend: str, tr: Translator) -> int:
+    completion = run_command(device, "probe")
+    if not completion.ok:
+        return _failure(args, completion)
+    status: PinpadStatus = completion.data
+    obj = {"device": status.device.value, "version": status.version,
+           "keypad": status.keypad.value, "master_key": status.master_key.value,
+           "working_keys": status.working_keys.value, "algorithm": status.algorithm,
+           "backend": backend}
+    emit(args, obj, tr("pinpad.diag.status", state=obj["device"], version=obj["version"],
+                       master_key=obj["master_key"], working_keys=obj["working_keys"],
+                       algorithm=obj["algorithm"]))
+    return EXIT_OK if status.device.value == "online" else EXIT_DEVICE_ERROR
+
+
+def _keytest(args: argparse.Namespace, device: Any, tr: Translator) -> int:
+    seconds = DEFAULT_KEYTEST_SECONDS if args.timeout is None else args.timeout
+    if not args.json:
+        print(tr("pinpad.diag.keytest.prompt"), flush=True)
+
+    def show(event: DeviceEvent) -> None:
+        if not args.json:
+            print(tr("pinpad.diag.keytest.key", name=getattr(event, "key", "?")), flush=True)
+
+    completion = run_command(device, "keytest", seconds, events=show)
+    if not completion.ok:
+        return _failure(args, completion)
+    names: list[str] = completion.data
+    emit(args, {"keys": names}, "  ".join(names) + "\n" + tr(
+        "pinpad.diag.keytest.done", count=len(names)))
+    return EXIT_OK
+
+
+def _load_keys(args: argparse.Namespace, device: Any, extra: list[str],
+               tr: Translator) -> int:
+    p = UsageArgumentParser(prog="kiosk diag pinpad load-keys")
+    p.add_argument("--algorithm", choices=[a.value for a in (Algorithm.TDES, Algorithm.SM4)],
+                   default=Algorithm.TDES.value)
+    p.add_argument("--slot", type=int, default=None)
+    opts = p.parse_args(extra)
+    algorithm = Algorithm(opts.algorithm)
+    print(tr("pinpad.diag.ceremony.intro", length=COMPONENT_HEX), file=sys.stderr)
+    components: list[bytes] = []
+    component_kcvs: list[str] = []
+    for n in (1, 2):
+        part = _read_component(tr, n)
+        if part is None:
+            print(tr("pinpad.diag.ceremony.bad_component", length=COMPONENT_HEX),
+                  file=sys.stderr)
+            return EXIT_USAGE
+        check = kcv(part, algorithm).hex().upper()
+        component_kcvs.append(check)
+        print(tr("pinpad.diag.ceremony.component_kcv", n=n, kcv=check), file=sys.stderr)
+        components.append(part)
+    completion = run_command(device, "load_master_key", components, algorithm, opts.slot)
+    components.clear()
+    if not completion.ok:
+        return _failure(args, completion)
+    slot = getattr(device, "master_slot", 0) if opts.slot is None else opts.slot
+    check = completion.data.hex().upper()
+    log.warning("technician key ceremony: master key slot %s loaded, KCV %s", slot, check)
+    emit(args, {"slot": slot, "algorithm": algorithm.value, "kcv": check,
+                "component_kcvs": component_kcvs},
+         tr("pinpad.diag.ceremony.done", slot=slot, kcv=check))
+    return EXIT_OK
+
+
+def run(action: str, args: argparse.Namespace, extra: list[str]) -> int:
+    """Entry point of ``kiosk diag pinpad ACTION``."""
+    if extra and action != "load-keys":
+        print(f"kiosk diag pinpad {action}: unexpected arguments {' '.join(extra)}",
+              file=sys.stderr)
+        return EXIT_USAGE
+    tr = Translator()
+    try:
+        backend, params = device_settings(args)
+        device = create_device("pinpad", backend, **params)
+        device.open()
+    except DeviceInitError as exc:
+        return _failure(args, Completion(0, exc.code, exc.error, detail=exc.detail or str(exc),
+                                         device="pinpad", command="open"))
+    try:
+        if action == "status":
+            return _status(args, device, backend, tr)
+        if action == "keytest":
+            return _keytest(args, device, tr)
+        return _load_keys(args, device, extra, tr)
+    finally:
+        device.close()
+
