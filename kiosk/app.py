@@ -75,7 +75,7 @@ def make_qt_app(language: str, argv: Sequence[str] | None = None) -> Any:
     from PySide6.QtGui import QFont
     from PySide6.QtWidgets import QApplication
 
-    from kiosk.i18n import install_qt_translator
+    from kiosk import i18n
     from kiosk.shell import theme
 
     app = QApplication.instance() or QApplication(list(argv or [sys.argv[0]]))
@@ -84,7 +84,9 @@ def make_qt_app(language: str, argv: Sequence[str] | None = None) -> Any:
     font.setPixelSize(theme.BODY_PX)
     app.setFont(font)
     app.setStyleSheet(theme.STYLE_SHEET)
-    install_qt_translator(app, language)
+    install = getattr(i18n, "install_qt_translator", None)  # Qt's own strings (core service)
+    if install is not None:
+        install(app, language)
     return app
 
 
@@ -174,7 +176,13 @@ class Kiosk:
     @staticmethod
     def _create(plan: Any) -> Any:
         try:
-            device = create_device(plan.kind, plan.backend, **dict(plan.params))
+            try:
+                device = create_device(plan.kind, plan.backend, **dict(plan.params))
+            except TypeError:
+                if plan.backend != "fake" or not plan.params:
+                    raise
+                # a real device's parameters (url, reader ...) left in the config
+                device = create_device(plan.kind, plan.backend)
         except Exception as exc:
             log.warning("cannot build %s backend %s: %s", plan.kind, plan.backend, exc)
             return None
@@ -182,22 +190,18 @@ class Kiosk:
         return device
 
     def _create_voice(self) -> Any:
-        cfg = self.config.voice
-        params: dict[str, Any] = {"voice": cfg.voice, "voice_en": cfg.voice_en, "rate": cfg.rate,
-                                  "volume": cfg.volume}
-        if cfg.wav_dir is not None:
-            params["wav_dir"] = cfg.wav_dir
-        if cfg.audio_device:
-            params["audio_device"] = cfg.audio_device
-        for backend in (cfg.backend, "fake"):
-            try:
-                device = create_device("voice", backend, **params)
-                device.open()
-            except Exception as exc:
-                log.warning("voice backend %s unavailable: %s", backend, exc)
-                continue
+        from kiosk.voice import create_voice_device
+
+        try:
+            device = create_voice_device(self.config.voice)
+            device.open()
             return device
-        raise RuntimeError("no voice backend")  # the fake always opens
+        except Exception as exc:
+            log.warning("voice backend %s unavailable (%s); using the recording fake",
+                        self.config.voice.backend, exc)
+        device = create_device("voice", "fake")
+        device.open()
+        return device
 
     # --- running ------------------------------------------------------------------------------
 

@@ -71,6 +71,8 @@ class Voice(Protocol):
 
     def speak(self, msgid: str, translator: Any, /, **fields: Any) -> None: ...
 
+    def speak_text(self, text: str, lang: str, *, msgid: str = "") -> None: ...
+
     def repeat(self) -> None: ...
 
     def stop(self) -> None: ...
@@ -278,7 +280,7 @@ class FlowController(QObject):
         log.warning("identify failed: %s (%s)", info.code, self.flow.problem.detail)
         self.error_view.show_error(tr, info)
         self.shell.show_screen(self.error_view)
-        self.voice.speak(f"error.{info.code}.voice", tr)
+        self.voice.speak_text(info.voice, tr.lang, msgid=f"error.{info.code}.voice")
 
     def _enter_remove_card(self) -> None:
         self._cancel_requests()

@@ -43,6 +43,8 @@ class AttractScreen(ScreenPage):
             grid.addWidget(label, i // 2, i % 2)
             self.service_labels.append(label)
         self.content.addLayout(grid)
+        self.hint = make_label("muted", name="voice-hint")
+        self.content.addWidget(self.hint)
         self.start_button = self.add_action(make_button(primary=True, name="start"))
         self.start_button.clicked.connect(self.start_requested)
         self.mode = Mode.STARTING
@@ -62,6 +64,7 @@ class AttractScreen(ScreenPage):
         ]
         for label, text in zip(self.service_labels, texts, strict=True):
             label.setText("● " + text)
+        self.hint.setText(tr("screen.attract.voice_hint"))
         self.start_button.setText(tr("screen.attract.start"))
         self.repeat_button.setText(tr("screen.common.repeat"))
         self.set_mode(self.mode, self.banner.text())

@@ -68,7 +68,7 @@ class StatusStrip(QWidget):
         self.update_clock()
 
     def update_clock(self) -> None:
-        text = self._now().strftime("%Y-%m-%d %H:%M")
+        text = self._now().strftime("%H:%M")
         if self.clock.text() != text:
             self.clock.setText(text)
 
@@ -81,31 +81,32 @@ class StatusStrip(QWidget):
         }
         return names.get(kind, kind)
 
-    def _state_word(self, state: DeviceState) -> str:
+    def _state_mark(self, state: DeviceState) -> str:
         if state in UP:
-            return "✓ " + self._tr("shell.state.ok")
+            return "✓"
         if state is DeviceState.UNKNOWN:
-            return "… " + self._tr("shell.state.checking")
-        return "✗ " + self._tr("shell.state.fault")
+            return "…"
+        return "✗"
 
     def set_device_state(self, kind: str, state: DeviceState) -> None:
         label = self.devices.get(kind)
         if label is None:
             return
         self._states[kind] = state
-        label.setText(f"{self._device_name(kind)}{self._state_word(state)}")
-        label.setToolTip(state.value)
+        label.setText(f"{self._device_name(kind)}{self._state_mark(state)}")
+        word = {"✓": "shell.state.ok", "…": "shell.state.checking", "✗": "shell.state.fault"}
+        label.setToolTip(f"{self._tr(word[self._state_mark(state)])} ({state.value})")
 
     def device_state(self, kind: str) -> DeviceState:
         return self._states.get(kind, DeviceState.UNKNOWN)
 
     def set_host_online(self, online: bool | None) -> None:
         if online is None:
-            text = "… " + self._tr("shell.host.unknown")
+            text = self._tr("shell.host.unknown")
         elif online:
-            text = "✓ " + self._tr("shell.host.online")
+            text = self._tr("shell.host.online")
         else:
-            text = "✗ " + self._tr("shell.host.offline")
+            text = self._tr("shell.host.offline")
         self.host.setText(text)
 
     def set_staff(self, name: str | None) -> None:

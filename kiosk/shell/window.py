@@ -83,6 +83,7 @@ class ShellWindow(QMainWindow):
             screen = self.screen() or QGuiApplication.primaryScreen()
             geometry = screen.geometry()
             self.setGeometry(geometry)
+            self.setMaximumSize(geometry.size())  # a too-wide layout clips, never overflows
             self.showFullScreen()
             self.setCursor(Qt.CursorShape.BlankCursor)  # this window only: not the panel
             log.info("fullscreen %dx%d", geometry.width(), geometry.height())

@@ -17,33 +17,36 @@ from screens.widgets.buttons import big_button
 class IdCardPicture(QWidget):
     """A drawn ID card above the reader pad, so the farmer sees where the card goes."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, arrow: str = "down", parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setMinimumSize(360, 200)
-        self.setMaximumHeight(240)
+        self.arrow = arrow  # "down": place the card, "up": take it away, "": none
+        self.setFixedSize(360, 250)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         w, h = self.width(), self.height()
-        pad_w, pad_h = 300, 60
-        x0 = (w - pad_w) // 2
+        pad_w, pad_h = 300, 50
+        card_w, card_h = 200, 120
+        pad_top = h - pad_h - 4
         p.setPen(QPen(QColor(theme.TEXT), 4))
         p.setBrush(QColor(theme.MUTED_TEXT))
-        p.drawRoundedRect(x0, h - pad_h - 4, pad_w, pad_h, 10, 10)
-        card_w, card_h = 220, 138
+        p.drawRoundedRect((w - pad_w) // 2, pad_top, pad_w, pad_h, 10, 10)
         cx = (w - card_w) // 2
         p.setBrush(QColor(theme.BACKGROUND))
-        p.drawRoundedRect(cx, 8, card_w, card_h, 12, 12)
+        p.drawRoundedRect(cx, 4, card_w, card_h, 12, 12)
         p.setBrush(QColor(theme.PRIMARY))
-        p.drawRect(cx + 20, 28, 56, 70)
+        p.drawRect(cx + 18, 22, 50, 64)
         p.setPen(QPen(QColor(theme.TEXT), 6))
         for i in range(3):
-            p.drawLine(cx + 96, 40 + i * 26, cx + card_w - 20, 40 + i * 26)
-        arrow_x = w // 2
-        p.drawLine(arrow_x, card_h + 14, arrow_x, h - pad_h - 14)
-        p.drawLine(arrow_x - 14, h - pad_h - 28, arrow_x, h - pad_h - 14)
-        p.drawLine(arrow_x + 14, h - pad_h - 28, arrow_x, h - pad_h - 14)
+            p.drawLine(cx + 88, 32 + i * 24, cx + card_w - 18, 32 + i * 24)
+        # an arrow between the card and the pad: down to place it, up to take it away
+        x, top, bottom = w // 2, card_h + 14, pad_top - 10
+        if self.arrow:
+            p.drawLine(x, top, x, bottom)
+            tip, back = (bottom, -16) if self.arrow == "down" else (top, 16)
+            p.drawLine(x - 16, tip + back, x, tip)
+            p.drawLine(x + 16, tip + back, x, tip)
         p.end()
 
 
@@ -71,7 +74,7 @@ class ReadingView(ScreenPage):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("reading", parent)
-        self.picture = IdCardPicture()
+        self.picture = IdCardPicture(arrow="")
         self.content.addWidget(self.picture, 0, Qt.AlignmentFlag.AlignHCenter)
 
     def show_texts(self, tr: Translator) -> None:
@@ -133,7 +136,7 @@ class RemoveCardView(ScreenPage):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("remove_id", parent)
-        self.picture = IdCardPicture()
+        self.picture = IdCardPicture(arrow="up")
         self.content.addWidget(self.picture, 0, Qt.AlignmentFlag.AlignHCenter)
 
     def show_texts(self, tr: Translator) -> None:

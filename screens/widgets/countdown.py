@@ -41,7 +41,7 @@ class IdleWarning(QFrame):
 
     def show_countdown(self, tr: Translator, seconds_left: int) -> None:
         self._tr = tr
-        self.title.setText("⏱ " + tr("screen.idle.title"))
+        self.title.setText(tr("screen.idle.title"))
         self.hint.setText(tr("screen.idle.hint"))
         self.button.setText(tr("screen.idle.keep_going"))
         self.set_seconds(seconds_left)
@@ -56,7 +56,7 @@ class IdleWarning(QFrame):
         host = self.parentWidget()
         if host is None:
             return
-        w = min(host.width() - 2 * theme.MARGIN_PX, 820)
+        w = min(host.width() - 2 * theme.MARGIN_PX, 960)
         h = min(host.height() - 2 * theme.MARGIN_PX, 520)
         self.setGeometry((host.width() - w) // 2, (host.height() - h) // 2, w, h)
 

@@ -1,0 +1,509 @@
+"""``kiosk demo --out DIR [--scenario FILE] [--journey NAME]... [--devices sim|fake]``
+
+The autopilot drives the real GUI (offscreen when there is no display) through the farmer
+journeys that exist, plays the farmer through the simulator controls (the same control
+objects as the simulator panel: over HTTP to the simulators, or in-process over the fakes),
+saves a PNG of every screen it passes, the spoken prompts, and ``summary.json``; it exits 0
+only if every journey ended as expected.
+
+Journeys are a registry (:data:`JOURNEYS`); later journeys register themselves with
+:func:`journey`. ``--journey`` takes a name or a prefix (``identify`` = every
+``identify-<person>``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kiosk.cli import EXIT_USAGE, UsageArgumentParser
+
+log = logging.getLogger(__name__)
+
+EXIT_FAILED = 1
+
+
+class JourneyFailed(AssertionError):
+    """A journey did not end as its scenario expects."""
+
+
+@dataclass
+class JourneyResult:
+    name: str
+    ok: bool = False
+    expected: str = ""
+    outcome: str = ""
+    error_code: str = ""
+    screens: list[str] = field(default_factory=list)
+    spoken: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    problem: str = ""
+
+
+JourneyFn = Callable[["Pilot", dict[str, Any]], str]
+
+
+@dataclass(frozen=True)
+class Journey:
+    """``run(pilot, params) -> expected`` raises JourneyFailed when the end is wrong."""
+
+    name: str
+    run: JourneyFn
+    params: dict[str, Any] = field(default_factory=dict)
+    description: str = ""
+
+
+JOURNEYS: dict[str, Journey] = {}
+JOURNEY_FACTORIES: list[Callable[[dict[str, Any]], Iterable[Journey]]] = []
+
+
+def journey(name: str, description: str = "") -> Callable[[JourneyFn], JourneyFn]:
+    """Register a journey that needs no scenario parameters."""
+
+    def deco(fn: JourneyFn) -> JourneyFn:
+        JOURNEYS[name] = Journey(name, fn, {}, description)
+        return fn
+
+    return deco
+
+
+def journeys_for(scenario: dict[str, Any]) -> list[Journey]:
+    """Every journey: the fixed ones and those generated from the scenario (per person)."""
+    found = list(JOURNEYS.values())
+    for factory in JOURNEY_FACTORIES:
+        found.extend(factory(scenario))
+    return found
+
+
+def select(all_journeys: list[Journey], wanted: list[str]) -> list[Journey]:
+    if not wanted:
+        return all_journeys
+    chosen: list[Journey] = []
+    for name in wanted:
+        matches = [j for j in all_journeys if j.name == name or j.name.startswith(name + "-")]
+        if not matches:
+            raise KeyError(name)
+        chosen.extend(j for j in matches if j not in chosen)
+    return chosen
+
+
+# --- the pilot --------------------------------------------------------------------------------
+
+
+class SpokenLog:
+    """Wraps the voice device: records every utterance, forwards to the real one."""
+
+    def __init__(self, device: Any) -> None:
+        self.device = device
+        self.spoken: list[tuple[str, str]] = []
+
+    def say(self, text: str, lang: str) -> None:
+        self.spoken.append((lang, text))
+        self.device.say(text, lang)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.device, name)
+
+
+class Pilot:
+    """Plays the farmer on a running :class:`kiosk.app.Kiosk`, takes the screenshots."""
+
+    def __init__(self, kiosk: Any, app: Any, out: Path, scenario: dict[str, Any],
+                 spoken: SpokenLog) -> None:
+        self.kiosk = kiosk
+        self.app = app
+        self.out = out
+        self.scenario = scenario
+        self.spoken_log = spoken
+        self.controls = kiosk.controls()
+        self.controller = kiosk.controller
+        self.shell = kiosk.shell
+        self.result: JourneyResult | None = None
+        self.index = 0
+        self._step = 0
+        self.outcomes: list[Any] = []
+        self.shell.screen_shown.connect(self._on_screen)
+        self.controller.idle_warning_shown.connect(self._on_idle_warning)
+        self.controller.journey_finished.connect(self._on_finished)
+
+    # --- waiting and looking ------------------------------------------------------------------
+
+    def wait_until(self, predicate: Callable[[], bool], timeout: float, what: str) -> None:
+        from PySide6.QtCore import QEventLoop
+
+        deadline = time.monotonic() + timeout
+        while not predicate():
+            if time.monotonic() > deadline:
+                raise JourneyFailed(f"timed out after {timeout:g}s waiting for {what} "
+                                    f"(screen: {self.shell.current_name()})")
+            self.app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+            time.sleep(0.005)
+
+    def wait_screen(self, name: str, timeout: float = 10.0) -> None:
+        self.wait_until(lambda: self.shell.current_name() == name, timeout, f"screen {name}")
+
+    def capture(self, label: str) -> None:
+        if self.result is None:
+            return
+        from PySide6.QtCore import QCoreApplication, QEvent
+
+        # flush pending re-layouts (a banner just hidden ...) so the picture is what shows
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        self._step += 1
+        path = self.out / f"{self.index:02d}-{self.result.name}-{self._step:02d}-{label}.png"
+        self.shell.grab().save(str(path))
+        self.result.screens.append(path.name)
+
+    def _on_screen(self, name: str) -> None:
+        self.capture(name)
+
+    def _on_idle_warning(self, seconds: int) -> None:
+        self.capture("idle_warning")
+
+    def _on_finished(self, outcome: Any) -> None:
+        self.outcomes.append(outcome)
+
+    # --- farmer actions -----------------------------------------------------------------------
+
+    def control(self, kind: str) -> Any:
+        control = self.controls.get(kind)
+        if control is None:
+            raise JourneyFailed(f"no {kind} control (neither simulator nor fake)")
+        return control
+
+    def person(self, person_id: str) -> dict[str, Any]:
+        from peripherals_sim.scenario import by_id
+
+        return dict(by_id(self.scenario.get("people") or [], person_id))
+
+    def insert_id(self, person_id: str) -> None:
+        self.control("idcard").insert(person_id)
+
+    def remove_id(self) -> None:
+        self.control("idcard").remove()
+
+    def click(self, button: Any) -> None:
+        from PySide6.QtCore import Qt
+        from PySide6.QtTest import QTest
+
+        if not button.isEnabled():
+            raise JourneyFailed(f"button {button.objectName()} is disabled")
+        QTest.mouseClick(button, Qt.MouseButton.LeftButton)
+
+    def start_journey(self) -> None:
+        self.wait_until(self.shell.attract.start_button.isEnabled, 15.0,
+                        "the attract screen to accept a start")
+        self.click(self.shell.attract.start_button)
+
+    def wait_outcome(self, timeout: float = 15.0) -> Any:
+        count = len(self.outcomes)
+        self.wait_until(lambda: len(self.outcomes) > count, timeout, "the journey to end")
+        self.wait_screen("attract")
+        return self.outcomes[-1]
+
+    def expect_home_and_wiped(self) -> None:
+        if self.controller.session is not None:
+            raise JourneyFailed("customer session still open after the journey")
+        if self.shell.current_name() != "attract":
+            raise JourneyFailed(f"ended on {self.shell.current_name()}, not attract")
+
+    def run(self, j: Journey) -> JourneyResult:
+        self.index += 1
+        self._step = 0
+        self.result = result = JourneyResult(j.name)
+        first_spoken = len(self.spoken_log.spoken)
+        start = time.monotonic()
+        try:
+            result.expected = j.run(self, j.params)
+            self.expect_home_and_wiped()
+            result.ok = True
+        except Exception as exc:
+            result.problem = f"{type(exc).__name__}: {exc}"
+            log.warning("journey %s failed: %s", j.name, result.problem)
+            self.capture("failure")
+            self._recover()
+        if self.controller.last_outcome is not None:
+            result.outcome = self.controller.last_outcome.value
+        if self.controller.last_error is not None:
+            result.error_code = self.controller.last_error.code
+        result.spoken = [t for _, t in self.spoken_log.spoken[first_spoken:]]
+        result.seconds = round(time.monotonic() - start, 3)
+        self.result = None
+        return result
+
+    def _recover(self) -> None:
+        """Leave a failed journey at home, so the next one starts clean."""
+        try:
+            self.controller.cancel()
+            for kind in ("idcard",):
+                if kind in self.controls:
+                    self.controls[kind].clear_fault()
+                    self.controls[kind].remove()
+            self.wait_until(lambda: not self.controller.active, 10.0, "recovery")
+        except Exception as exc:
+            log.warning("recovery failed: %s", exc)
+
+
+# --- the journeys -----------------------------------------------------------------------------
+
+
+def _expected_for(person: dict[str, Any], today: dt.date) -> str:
+    if person.get("expect"):
+        return str(person["expect"])
+    valid_to = person.get("valid_to")
+    if valid_to and dt.date.fromisoformat(str(valid_to)) < today:
+        return "IDC-EXPIRED"
+    return "welcome"
+
+
+def identify_person(pilot: Pilot, params: dict[str, Any]) -> str:
+    """attract -> 请插入身份证 -> read -> welcome (masked name) or the expected error ->
+    请取走您的身份证 -> attract."""
+    from kiosk.masking import mask_name
+
+    person = pilot.person(params["person"])
+    expected = _expected_for(person, dt.date.today())
+    pilot.remove_id()  # a card read before counts as absent until taken away
+    pilot.start_journey()
+    pilot.wait_screen("insert_id")
+    if "voice.insert_id" not in _msgids(pilot):
+        raise JourneyFailed("请插入身份证 was not spoken")
+    pilot.insert_id(params["person"])
+    views = pilot.controller
+    if expected == "welcome":
+        pilot.wait_screen("welcome")
+        shown = views.welcome_view.name_label.text()
+        masked = mask_name(person["name"])
+        if masked not in shown or (len(person["name"]) > 1 and person["name"] in shown):
+            raise JourneyFailed(f"welcome shows {shown!r}, expected the masked {masked!r}")
+        pilot.click(views.welcome_view.finish_button)
+        expected_outcome = "done"
+    else:
+        pilot.wait_screen("error")
+        code = views.last_error.code if views.last_error else ""
+        if code != expected:
+            raise JourneyFailed(f"error {code or 'none'}, expected {expected}")
+        pilot.click(views.error_view.finish_button)
+        expected_outcome = "failed"
+    pilot.wait_screen("remove_id")
+    pilot.remove_id()
+    outcome = pilot.wait_outcome()
+    if outcome.value != expected_outcome:
+        raise JourneyFailed(f"outcome {outcome.value}, expected {expected_outcome}")
+    return f"{expected} then {expected_outcome}"
+
+
+def _msgids(pilot: Pilot) -> set[str]:
+    last = pilot.kiosk.voice.last_msgid
+    return {last} if last else set()
+
+
+def _identify_journeys(scenario: dict[str, Any]) -> Iterable[Journey]:
+    for person in scenario.get("people") or []:
+        pid = str(person.get("id"))
+        yield Journey(f"identify-{pid}", identify_person, {"person": pid},
+                      "identify with this person's ID card")
+
+
+JOURNEY_FACTORIES.append(_identify_journeys)
+
+
+@journey("attract", "the attract screen; touching it speaks what the terminal can do")
+def attract(pilot: Pilot, params: dict[str, Any]) -> str:
+    from PySide6.QtCore import QPoint, Qt
+    from PySide6.QtTest import QTest
+
+    pilot.wait_screen("attract")
+    pilot.wait_until(pilot.shell.attract.start_button.isEnabled, 15.0, "service to start")
+    pilot.capture("attract")
+    QTest.mouseClick(pilot.shell.attract, Qt.MouseButton.LeftButton, Qt.KeyboardModifier(0),
+                     QPoint(20, 20))
+    if pilot.kiosk.voice.last_msgid != "voice.attract":
+        raise JourneyFailed("touching the attract screen did not speak it")
+    return "attract spoken on touch"
+
+
+@journey("expired-card", "an expired ID card: 身份证已过期, spoken, then home")
+def expired_card(pilot: Pilot, params: dict[str, Any]) -> str:
+    people = pilot.scenario.get("people") or []
+    expired = [p for p in people if _expected_for(p, dt.date.today()) == "IDC-EXPIRED"]
+    if not expired:
+        raise JourneyFailed("the scenario has no expired ID card")
+    result = identify_person(pilot, {"person": expired[0]["id"]})
+    if pilot.kiosk.voice.last_msgid != "voice.remove_id":
+        raise JourneyFailed("the card reminder was not spoken")
+    return result
+
+
+@journey("idle-timeout", "start, insert nothing: countdown with voice, then home")
+def idle_timeout(pilot: Pilot, params: dict[str, Any]) -> str:
+    pilot.remove_id()
+    pilot.start_journey()
+    pilot.wait_screen("insert_id")
+    t = pilot.controller.timeouts
+    pilot.wait_until(pilot.controller.idle_warning.isVisible, t.idle + 5, "the idle warning")
+    if pilot.kiosk.voice.last_msgid != "voice.idle_warning":
+        raise JourneyFailed("the idle warning was not spoken")
+    outcome = pilot.wait_outcome(t.idle + 5)
+    if outcome.value != "timedOut":
+        raise JourneyFailed(f"outcome {outcome.value}, expected timedOut")
+    return "timedOut"
+
+
+@journey("welcome-timeout", "identified, then no touch: countdown, 请取走您的身份证, home")
+def welcome_timeout(pilot: Pilot, params: dict[str, Any]) -> str:
+    people = [p for p in pilot.scenario.get("people") or []
+              if _expected_for(p, dt.date.today()) == "welcome"]
+    if not people:
+        raise JourneyFailed("the scenario has no valid ID card")
+    pid = people[0]["id"]
+    pilot.remove_id()
+    pilot.start_journey()
+    pilot.wait_screen("insert_id")
+    pilot.insert_id(pid)
+    pilot.wait_screen("welcome")
+    t = pilot.controller.timeouts
+    pilot.wait_until(pilot.controller.idle_warning.isVisible, t.idle + 5, "the idle warning")
+    pilot.wait_screen("remove_id", t.idle + 5)
+    pilot.remove_id()
+    outcome = pilot.wait_outcome()
+    if outcome.value != "timedOut":
+        raise JourneyFailed(f"outcome {outcome.value}, expected timedOut")
+    return "welcome then timedOut"
+
+
+# --- the command ------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = UsageArgumentParser(prog="kiosk demo", description=__doc__.split("\n\n")[0])
+    p.add_argument("--out", type=Path, default=Path("build/demo"), help="output directory")
+    p.add_argument("--scenario", type=Path, help="scenario YAML (default: the demo scenario)")
+    p.add_argument("--journey", action="append", default=[], metavar="NAME",
+                   help="journey name or prefix (repeatable; default: all)")
+    p.add_argument("--devices", choices=("sim", "fake"), default="sim",
+                   help="sim: the simulators where they exist (fake otherwise); fake: all "
+                        "in-process fakes")
+    p.add_argument("--config", type=Path, help="kiosk.toml (default: the built-in demo)")
+    p.add_argument("--size", default="1280x800", help="offscreen screen size WxH")
+    p.add_argument("--lang", choices=("zh_CN", "en"), help="language of the screens")
+    p.add_argument("--idle", type=float, default=3.0, help="idle timeout seconds for the demo")
+    p.add_argument("--idle-warning", type=float, default=2.0, help="idle warning seconds")
+    p.add_argument("--voice", choices=("espeak", "fake"), default="espeak",
+                   help="espeak writes every prompt to OUT/voice/*.wav; fake records only")
+    p.add_argument("--list", action="store_true", help="list the journeys and exit")
+    return p
+
+
+def _offscreen_size(out: Path, size: str) -> None:
+    """No display: the offscreen platform with a screen of ``size`` (WxH)."""
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return
+    w, _, h = size.lower().partition("x")
+    cfg = out / "offscreen-screen.json"
+    cfg.write_text(json.dumps({"screens": [{"name": "kiosk", "x": 0, "y": 0, "width": int(w),
+                                            "height": int(h), "logicalDpiX": 96,
+                                            "logicalDpiY": 96, "dpr": 1}]}))
+    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={cfg}"
+
+
+def main(argv: list[str]) -> int:
+    args = build_parser().parse_args(argv)
+    from kiosk.config import ConfigError, format_config_error, load_config
+    from peripherals_sim.scenario import load_scenario
+
+    scenario = load_scenario(args.scenario)
+    all_journeys = journeys_for(scenario)
+    if args.list:
+        for j in all_journeys:
+            print(f"{j.name:<28} {j.description}")
+        return 0
+    try:
+        chosen = select(all_journeys, args.journey)
+    except KeyError as exc:
+        print(f"kiosk demo: no journey {exc.args[0]!r}", file=sys.stderr)
+        return EXIT_USAGE
+
+    out: Path = args.out.resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    for old in out.glob("*.png"):
+        old.unlink()
+    state_dir = out / "state"
+    overrides: dict[str, Any] = {
+        "timeouts.idle_seconds": args.idle,
+        "timeouts.idle_warning_seconds": args.idle_warning,
+        "state_dir": str(state_dir),
+        "ui.fullscreen": True,
+        "sim": args.devices == "sim",
+        "voice.backend": args.voice,
+    }
+    if args.voice == "espeak":
+        overrides["voice.wav_dir"] = str(out / "voice")
+    if args.lang:
+        overrides["language"] = args.lang
+    if args.scenario:
+        overrides["scenario"] = str(args.scenario)
+    if args.devices == "fake":
+        overrides.update({f"devices.{k}.backend": "fake"
+                          for k in ("idcard", "iccard", "printer", "pinpad")})
+    try:
+        config = load_config(args.config, overrides=overrides)
+    except ConfigError as exc:
+        print(format_config_error(exc), file=sys.stderr)
+        return EXIT_USAGE
+
+    from kiosk.logs import setup_logging
+
+    state_dir.mkdir(parents=True, exist_ok=True)
+    setup_logging(state_dir, config.logging.level)
+    sims = None
+    if config.sim:
+        from kiosk.sim_panel.children import SimulatorSet
+
+        sims = SimulatorSet.start(scenario=config.scenario, state_dir=state_dir / "sim",
+                                  only=["idcard", "pinpad", "printer", "host"])
+    try:
+        _offscreen_size(out, args.size)
+        from kiosk.app import Kiosk, make_qt_app, setup_qt_environment
+
+        setup_qt_environment()
+        app = make_qt_app(config.language)
+        kiosk = Kiosk(config, sims=sims, remove_prompt=0.5)
+        sims = None
+        spoken = SpokenLog(kiosk.voice.device)
+        kiosk.voice.device = spoken
+        try:
+            kiosk.start(show=True)
+            pilot = Pilot(kiosk, app, out, scenario, spoken)
+            results = [pilot.run(j) for j in chosen]
+            screen = kiosk.shell.size()
+            summary = {
+                "ok": all(r.ok for r in results),
+                "platform": app.platformName(),
+                "size": [screen.width(), screen.height()],
+                "devices": {k: f"{p.backend} {p.note}".strip()
+                            for k, p in kiosk.plans.items()},
+                "simulators_failed": kiosk.sims.failed if kiosk.sims is not None else {},
+                "voice": type(spoken.device).__name__,
+                "journeys": [asdict(r) for r in results],
+            }
+        finally:
+            kiosk.shutdown()
+    finally:
+        if sims is not None:
+            sims.stop()
+    (out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2))
+    for r in results:
+        mark = "ok  " if r.ok else "FAIL"
+        print(f"{mark} {r.name:<28} {r.expected or r.problem}  ({len(r.screens)} screens)")
+    print(f"summary: {out / 'summary.json'}")
+    return 0 if summary["ok"] else EXIT_FAILED
