@@ -61,6 +61,12 @@ def make_samv(url: str, **over: Any) -> SamvIdCardReader:
     return SamvIdCardReader(url=url, **{**SAMV_TEST_PARAMS, **over})
 
 
+@pytest.fixture()
+def samv_factory() -> Any:
+    """``samv_factory(url, **params)``: a samv reader with the test timeouts (not opened)."""
+    return make_samv
+
+
 @contextlib.contextmanager
 def build_rig(tier: str, request: pytest.FixtureRequest) -> Iterator[Rig]:
     if tier == "fake":

@@ -1,0 +1,77 @@
+"""samv against the simulator process: what only a wire can show (retry, resync, pacing)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from devices.base import DeviceOperationError
+from devices.idcard.contract import IdCardError
+from kiosk.simcontrol.idcard import HttpIdCardControl
+from peripherals_sim.idcard.process import SimProcess
+
+
+@pytest.fixture(params=["tcp", "pty"])
+def sim(request: pytest.FixtureRequest) -> SimProcess:
+    sim: SimProcess = request.getfixturevalue(f"idcard_sim_{request.param}")
+    control = HttpIdCardControl(sim.control)
+    control.remove()
+    control.clear_fault()
+    return sim
+
+
+def test_one_corrupted_reply_is_retried_and_the_read_succeeds(sim: SimProcess,
+                                                             samv_factory: Any) -> None:
+    control = HttpIdCardControl(sim.control)
+    control.insert("zhang_weiguo")
+    control.set_fault("checksum", count=1)
+    reader = samv_factory(sim.url)
+    reader.open()
+    try:
+        assert reader.read_identity(wait=False).name == "张卫国"
+    finally:
+        reader.close()
+    log = control.log()
+    assert [e["fault"] for e in log[-4:]].count("checksum") == 1
+
+
+def test_noise_before_every_reply_is_survived(sim: SimProcess, samv_factory: Any) -> None:
+    control = HttpIdCardControl(sim.control)
+    control.insert("liu_yan")
+    control.set_fault("noise")
+    reader = samv_factory(sim.url)
+    reader.open()
+    try:
+        assert reader.read_identity(wait=False, fingerprints=True).name == "刘䶮"
+        assert reader.sam_id().startswith("05.01-")
+    finally:
+        reader.close()
+        control.clear_fault()
+
+
+def test_paced_simulator_reads_at_line_rate(samv_factory: Any) -> None:
+    with SimProcess("--pty", "--pace", "--person", "chen_deming") as sim:
+        reader = samv_factory(sim.url)
+        reader.open()
+        try:
+            identity = reader.read_identity(wait=False, fingerprints=True)
+            assert identity.name == "陈德明" and len(identity.fingerprint) == 1024
+            with pytest.raises(DeviceOperationError) as info:
+                reader.read_identity(wait=False)
+            assert info.value.error is IdCardError.NO_CARD
+        finally:
+            reader.close()
+
+
+def test_simulator_log_holds_no_personal_data(sim: SimProcess, samv_factory: Any) -> None:
+    control = HttpIdCardControl(sim.control)
+    control.insert("zhang_weiguo")
+    reader = samv_factory(sim.url)
+    reader.open()
+    try:
+        reader.read_identity(wait=False)
+    finally:
+        reader.close()
+    text = repr(control.log())
+    assert "30 01" in text and "张卫国" not in text and "61042519680315301X" not in text
