@@ -69,3 +69,34 @@ class Translator:
 
     def has(self, msgid: str) -> bool:
         return msgid in catalog(self.lang)
+
+
+def translator_for(lang: str | None) -> Translator:
+    """A fresh Translator for one customer session (or a staff screen)."""
+    return Translator(lang)
+
+
+def install_qt_translator(app: Any, lang: str | None) -> Any | None:
+    """Install Qt's own translations (``qtbase_<lang>.qm``: standard dialog buttons, context
+    menus, ...) for ``lang`` into the QApplication ``app``, replacing any earlier one.
+
+    Qt's translator is process-global, so it follows the kiosk's screen language, never a
+    customer session's. Returns the QTranslator, or None for English (Qt's source language)
+    or when the file is missing. Qt is imported here so this module stays Qt-free.
+    """
+    from PySide6.QtCore import QLibraryInfo, QTranslator
+
+    previous = getattr(app, "_kiosk_qt_translator", None)
+    if previous is not None:
+        app.removeTranslator(previous)
+        app._kiosk_qt_translator = None
+    lang = normalize_language(lang)
+    if lang == "en":
+        return None
+    translator = QTranslator(app)
+    directory = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if not translator.load(f"qtbase_{lang}", directory):
+        return None
+    app.installTranslator(translator)
+    app._kiosk_qt_translator = translator
+    return translator

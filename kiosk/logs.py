@@ -86,15 +86,17 @@ def mask_sensitive(text: str) -> str:
     return _PHONE.sub(_mask_phone, text)
 
 
-def _mask_value(value: Any, depth: int = 0) -> Any:
+def mask_value(value: Any, depth: int = 0) -> Any:
+    """:func:`mask_sensitive` applied to a value and everything nested in it (dicts, lists);
+    integers of 13 or more digits are treated as numbers to mask."""
     if isinstance(value, str):
         return mask_sensitive(value)
     if depth > 6:
         return mask_sensitive(repr(value))
     if isinstance(value, dict):
-        return {k: _mask_value(v, depth + 1) for k, v in value.items()}
+        return {k: mask_value(v, depth + 1) for k, v in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):
-        return [_mask_value(v, depth + 1) for v in value]
+        return [mask_value(v, depth + 1) for v in value]
     if value is None or isinstance(value, (bool, int, float)):
         if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**12:
             return mask_sensitive(str(value))  # a card or phone number passed as an int
@@ -178,7 +180,7 @@ class MaskingFilter(logging.Filter):
             record.stack_info = mask_sensitive(record.stack_info)
         for key in list(vars(record)):
             if key not in _STANDARD_ATTRS and not key.startswith("_"):
-                setattr(record, key, _mask_value(getattr(record, key)))
+                setattr(record, key, mask_value(getattr(record, key)))
         if getattr(record, "session_id", None) is None:
             record.session_id = current_session()
         if getattr(record, "request_id", None) is None:
