@@ -1,0 +1,129 @@
+"""``kiosk diag host ping|sign-in``: the bank host, through the app's own client.
+
+    kiosk diag host ping    [--url https://...] [--ca F --cert F --key F] [--terminal ID] [--json]
+    kiosk diag host sign-in [--url https://...] [--ca F --cert F --key F] [--terminal ID]
+                            [--algorithm TDES|SM4] [--json]
+
+``ping`` sends a heartbeat over mutual TLS and reports the host's dates and whether this
+terminal is signed in. ``sign-in`` signs the terminal in and shows the dates, the batch number
+and the check values of the new working keys (never a key: they stay wrapped under the TMK;
+the app reloads them into the PIN pad at its next sign-in). Without options the configured host
+(``[host]`` of kiosk.toml) and terminal id are used. Exit 0, 2 host error (JSON
+``{"completion", "error", "detail"}``), 64 bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+from typing import Any
+
+from devices.base import Completion, CompletionCode, DeviceError
+from kiosk.cli import EXIT_DEVICE_ERROR, EXIT_OK, EXIT_USAGE, UsageArgumentParser
+from kiosk.diag import emit
+from kiosk.host.client import HostClient, HostSettings
+from kiosk.host.errors import HostCallError, HostErrorCode
+
+ACTIONS = ("ping", "sign-in")
+
+
+def _extra_parser(action: str) -> argparse.ArgumentParser:
+    p = UsageArgumentParser(prog=f"kiosk diag host {action}", add_help=False)
+    p.add_argument("--ca", help="the bank's CA certificate (PEM)")
+    p.add_argument("--cert", help="this terminal's client certificate (PEM)")
+    p.add_argument("--key", help="this terminal's client key (PEM)")
+    p.add_argument("--terminal", help="terminal id (default: the configured one)")
+    if action == "sign-in":
+        p.add_argument("--algorithm", choices=["TDES", "SM4"], default="TDES")
+    return p
+
+
+def settings_from(args: argparse.Namespace, opts: argparse.Namespace) -> HostSettings:
+    """Host settings: the options first, then the configuration."""
+    from kiosk.config import load_config
+
+    path = getattr(args, "config", None)
+    config = load_config(Path(path) if path else None)
+    changes: dict[str, Any] = {}
+    for name, value in (("ca_file", opts.ca), ("cert_file", opts.cert),
+                        ("key_file", opts.key)):
+        if value:
+            changes[name] = Path(value)
+    if opts.terminal:
+        changes["terminal_id"] = opts.terminal
+    if args.timeout:
+        changes["read_timeout"] = args.timeout
+    changes["get_retries"] = 0  # a technician wants the plain answer, at once
+    return HostSettings.from_config(config, url=args.url, **changes)
+
+
+def _failure(args: argparse.Namespace, exc: DeviceError, command: str) -> int:
+    completion: Completion[Any] = Completion(0, exc.code, exc.error, detail=exc.detail or str(exc),
+                                             device="host", command=command)
+    obj = completion.to_json()
+    if isinstance(exc, HostCallError):
+        obj["code"] = exc.host_code.code
+        if exc.info.http_status is not None:
+            obj["http_status"] = exc.info.http_status
+    emit(args, obj, f"host: {obj.get('code', completion.code.value)} "
+                    f"({completion.code.value}) {completion.detail}")
+    return EXIT_DEVICE_ERROR
+
+
+def run(action: str, args: argparse.Namespace, extra: list[str]) -> int:
+    parser = _extra_parser(action)
+    try:
+        opts = parser.parse_args(extra)
+    except SystemExit as exc:
+        return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
+    try:
+        settings = settings_from(args, opts)
+    except ValueError as exc:
+        emit(args, {"completion": CompletionCode.DEVICE_NOT_READY.value, "error": "config",
+                    "detail": str(exc)}, f"host: {exc}")
+        return EXIT_DEVICE_ERROR
+    client = HostClient(settings)
+    started = time.perf_counter()
+    try:
+        client.open()
+        obj = _ping(client) if action == "ping" else _sign_in(client, opts.algorithm)
+    except DeviceError as exc:
+        return _failure(args, exc, action)
+    finally:
+        client.close()
+    obj["elapsed_ms"] = round((time.perf_counter() - started) * 1000, 1)
+    obj["url"] = settings.url
+    obj["terminal_id"] = settings.terminal_id
+    text = "\n".join(f"{k:<16} {v}" for k, v in obj.items())
+    emit(args, obj, text)
+    return EXIT_OK
+
+
+def _ping(client: HostClient) -> dict[str, Any]:
+    try:
+        answer = client.heartbeat()
+    except HostCallError as exc:
+        if exc.host_code is not HostErrorCode.NOT_SIGNED_IN:
+            raise
+        status = client.status  # the host answered: reachable, but not signed in
+        return {"reachable": True, "signed_in": False,
+                "business_date": _iso(status.business_date),
+                "acct_date": _iso(status.acct_date)}
+    return {"reachable": True, "signed_in": answer.signed_in,
+            "business_date": answer.business_date.isoformat(),
+            "acct_date": answer.acct_date.isoformat()}
+
+
+def _sign_in(client: HostClient, algorithm: str) -> dict[str, Any]:
+    answer = client.sign_in(algorithm)
+    return {"signed_in": True, "service_point": answer.service_point,
+            "business_date": answer.business_date.isoformat(),
+            "acct_date": answer.acct_date.isoformat(), "batch_no": answer.batch_no,
+            "algorithm": answer.keys.algorithm, "pik_kcv": answer.keys.pik.kcv.upper(),
+            "mak_kcv": answer.keys.mak.kcv.upper(), "mac_method": answer.mac_method,
+            "pin_block_format": answer.pin_block_format}
+
+
+def _iso(value: Any) -> str | None:
+    return None if value is None else str(value.isoformat())
