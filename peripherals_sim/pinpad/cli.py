@@ -62,6 +62,10 @@ class Link:
             if isinstance(cmd, str):
                 self.epp.note(dir="rx", bad=data.decode())
                 continue
+            if self.pace_baud:
+                # The reply cannot start before the request has crossed the line.
+                request_len = len(build_reply(cmd, data, self.ascii_hex, self.etx))
+                time.sleep(request_len * 10 / self.pace_baud)
             result = self.epp.handle(cmd, data)
             if result is None:
                 continue

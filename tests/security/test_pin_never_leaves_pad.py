@@ -111,7 +111,6 @@ def test_pin_entry_end_to_end_leaves_no_trace_of_the_pin(logging_to, qtbot):
     assert any("KeyPressed" in s for s in seen)
     assert not any(isinstance(out, Completion) and _leaks(repr(out)) for out in seen)
 
-    logging.shutdown  # noqa: B018 - handlers flush per record; files are read below
     files = [p for p in state.rglob("*") if p.is_file()]
     assert any(p.name == "pinpad_keys.json" for p in files)
     assert any(p.suffix == ".jsonl" for p in files)
