@@ -196,7 +196,7 @@ class GpoResult:
 
 
 def parse_gpo(data: bytes) -> GpoResult:
-    """Format 1 (``80``: AIP + AFL) or format 2 (``77`` with ``82`` and ``94``)."""
+    """Format 1 (``80``: AIP + AFL) or format 2 (``77`` with ``82`` and, usually, ``94``)."""
     try:
         objs = tlv.parse(data)
     except tlv.TlvError as exc:
@@ -211,9 +211,10 @@ def parse_gpo(data: bytes) -> GpoResult:
     if top.tag == "77":
         aip = top.find("82")
         afl = top.find("94")
-        if aip is None or afl is None:
-            raise iccard_error(IccardError.INVALID_DATA, "GPO format 2 without 82/94")
-        return GpoResult(aip.value, parse_afl(afl.value), top.children)
+        if aip is None:
+            raise iccard_error(IccardError.INVALID_DATA, "GPO format 2 without AIP (82)")
+        # qPBOC online answers carry track 2 etc. in the 77 itself and no AFL (trace C)
+        return GpoResult(aip.value, parse_afl(afl.value) if afl else (), top.children)
     raise iccard_error(IccardError.INVALID_DATA, f"GPO answer template {top.tag}")
 
 
