@@ -34,10 +34,16 @@ def text_columns(text: str) -> int:
     return sum(char_columns(c) for c in text)
 
 
+#: Characters a Chinese line must not start with (line-breaking rule 避头点).
+NO_LINE_START = frozenset("，。、；：！？）」』】》〉”’…—·,.;:!?)]}%")
+
+
 def wrap(text: str, columns: int) -> list[str]:
     """Split ``text`` into lines of at most ``columns`` display columns.
 
-    ASCII words are kept whole when they fit on a line; CJK text breaks between characters.
+    ASCII words are kept whole when they fit on a line; CJK text breaks between characters,
+    but never so that a line starts with closing punctuation (the character before it moves
+    down with it).
     """
     if columns <= 0:
         raise ValueError("columns must be positive")
@@ -56,14 +62,21 @@ def wrap(text: str, columns: int) -> list[str]:
                 current, width = "", 0
                 continue
             if tw <= columns and current:
+                carry = ""
+                if token in NO_LINE_START and len(current) > 1 and not current[-1].isspace():
+                    current, carry = current[:-1], current[-1]
                 lines.append(current.rstrip())
-                current, width = token, tw
+                current = carry + token
+                width = text_columns(current)
                 continue
             for ch in token:  # a token longer than a line (or CJK): break anywhere
                 cw = char_columns(ch)
                 if width + cw > columns:
+                    carry = ""
+                    if ch in NO_LINE_START and len(current) > 1:
+                        current, carry = current[:-1], current[-1]
                     lines.append(current.rstrip())
-                    current, width = "", 0
+                    current, width = carry, text_columns(carry)
                 current += ch
                 width += cw
         lines.append(current.rstrip())
