@@ -63,7 +63,7 @@ class FakePinPad:
 
     def __init__(self, algorithm: str = "3des", preload: bool = True,
                  sm4_pin_format: str = PinBlockFormat.SM4_ISO0_ZERO_PAD.value,
-                 mac_method: str = MacMethod.X9_9.value, **_ignored: Any) -> None:
+                 mac_method: str = MacMethod.X9_19.value, **_ignored: Any) -> None:
         self.algorithm = Algorithm(algorithm)
         self.sm4_pin_format = PinBlockFormat(sm4_pin_format)
         self.mac_method_3des = MacMethod(mac_method)

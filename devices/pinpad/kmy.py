@@ -97,7 +97,7 @@ class KmyProfile:
     reset_before_pin: bool = True
     close_after_pin: bool = True
     sm4_pin_format: PinBlockFormat = PinBlockFormat.SM4_ISO0_ZERO_PAD
-    mac_method_3des: MacMethod = MacMethod.X9_9
+    mac_method_3des: MacMethod = MacMethod.X9_19
     mac_codes: dict[MacMethod, int] = field(default_factory=lambda: {
         MacMethod.X9_9: 0x01, MacMethod.PBOC_3DES: 0x02, MacMethod.UNIONPAY_ECB: 0x03,
         MacMethod.X9_19: 0x04, MacMethod.SM4: 0x01})
@@ -142,7 +142,7 @@ class KmyPinPad:
         reset_before_pin: bool | str = True,
         close_after_pin: bool | str = True,
         sm4_pin_format: str = PinBlockFormat.SM4_ISO0_ZERO_PAD.value,
-        mac_method: str = MacMethod.X9_9.value,
+        mac_method: str = MacMethod.X9_19.value,
         **_ignored: Any,
     ) -> None:
         if not url:

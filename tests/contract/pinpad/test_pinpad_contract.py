@@ -56,7 +56,7 @@ def test_full_flow_pin_block_decrypts_to_the_pin_and_mac_verifies(rig, algorithm
 
     message = b'{"amount":"10000.00","idempotency_key":"ZN610425001-000123"}'
     tag = rig.pad.mac(message)
-    method = MacMethod.SM4 if algorithm is Algorithm.SM4 else MacMethod.X9_9
+    method = MacMethod.SM4 if algorithm is Algorithm.SM4 else MacMethod.X9_19
     assert verify_mac(host.mak, message, tag, method)
     assert not verify_mac(host.mak, message.replace(b"10000", b"90000"), tag, method)
 
