@@ -28,11 +28,21 @@ MAX_LEN = 0x1000
 
 
 def xor_checksum(data: bytes | bytearray | memoryview) -> int:
-    """XOR of all bytes."""
-    chk = 0
-    for b in data:
-        chk ^= b
-    return chk
+    """XOR of all bytes.
+
+    Folded as one big integer (halves XORed together, byte-aligned) rather than byte by
+    byte: a 1.3 KB reply takes 11 big-int steps instead of 1300 interpreter iterations.
+    """
+    width = len(data)
+    if width == 0:
+        return 0
+    x = int.from_bytes(data, "big")
+    while width > 1:
+        half = (width + 1) // 2
+        bits = half * 8
+        x = (x >> bits) ^ (x & ((1 << bits) - 1))
+        width = half
+    return x
 
 
 def encode_frame(head: bytes, data: bytes = b"") -> bytes:

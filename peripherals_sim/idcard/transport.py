@@ -44,7 +44,8 @@ class Pacer:
         # ~2 ms worth of bytes per write: smooth enough for any reader, cheap on the CPU.
         chunk = max(1, self._baud // 10 // 500)
         for i in range(0, len(data), chunk):
-            due = start + self.byte_time(i)
+            # A byte is there for the reader once its stop bit has crossed the line.
+            due = start + self.byte_time(min(i + chunk, len(data)))
             delay = due - time.monotonic()
             if delay > 0:
                 time.sleep(delay)

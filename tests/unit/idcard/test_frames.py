@@ -21,6 +21,7 @@ from devices.idcard.frames import (
     decode_response,
     encode_frame,
     encode_request,
+    xor_checksum,
 )
 from devices.idcard.samv import format_sam_id
 
@@ -195,3 +196,11 @@ def test_random_splits_of_valid_frames_decode_the_same(chunks: list[bytes],
 def test_a_frame_after_noise_is_always_recovered(noise: bytes, frame: bytes) -> None:
     out = ResponseDecoder().feed(noise + frame)
     assert [x for x in out if isinstance(x, ResponseFrame)] == [decode_response(frame)]
+
+
+@given(st.binary(max_size=3000))
+def test_folded_xor_checksum_equals_the_byte_by_byte_xor(data: bytes) -> None:
+    naive = 0
+    for b in data:
+        naive ^= b
+    assert xor_checksum(data) == naive
