@@ -205,3 +205,12 @@ def test_paths_expand_the_home_directory(tmp_path):
     cfg = load_config(DEMO_CONFIG, env={}, overrides={"state_dir": "~/x", "voice.wav_dir": "~/w"})
     assert cfg.state_dir == Path.home() / "x"
     assert cfg.voice.wav_dir == Path.home() / "w"
+
+
+def test_the_terminal_example_in_the_docs_is_valid(tmp_path):
+    docs = (Path(__file__).resolve().parents[3] / "docs" / "config.md").read_text("utf-8")
+    example = docs.split("```toml\n", 1)[1].split("```", 1)[0]
+    cfg = load_config(write(tmp_path, example), env={})
+    assert cfg.state_dir == Path("/var/lib/zhunong-kiosk")
+    assert cfg.devices.printer.params == {"url": "usb://0416:5011", "profile": "TM-T88V"}
+    assert cfg.host.url == "https://lending.example-rcc.cn" and cfg.sim is False
