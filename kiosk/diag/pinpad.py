@@ -77,7 +77,8 @@ def _status(args: argparse.Namespace, device: Any, backend: str, tr: Translator)
     completion = run_command(device, "probe")
     if not completion.ok:
         return _failure(args, completion)
-    status: PinpadStatus = completion.data
+    status = completion.data
+    assert isinstance(status, PinpadStatus)
     obj = {"device": status.device.value, "version": status.version,
            "keypad": status.keypad.value, "master_key": status.master_key.value,
            "working_keys": status.working_keys.value, "algorithm": status.algorithm,
@@ -100,7 +101,7 @@ def _keytest(args: argparse.Namespace, device: Any, tr: Translator) -> int:
     completion = run_command(device, "keytest", seconds, events=show)
     if not completion.ok:
         return _failure(args, completion)
-    names: list[str] = completion.data
+    names = list(completion.data or [])
     emit(args, {"keys": names}, "  ".join(names) + "\n" + tr(
         "pinpad.diag.keytest.done", count=len(names)))
     return EXIT_OK
@@ -132,6 +133,7 @@ def _load_keys(args: argparse.Namespace, device: Any, extra: list[str],
     if not completion.ok:
         return _failure(args, completion)
     slot = getattr(device, "master_slot", 0) if opts.slot is None else opts.slot
+    assert isinstance(completion.data, bytes)
     check = completion.data.hex().upper()
     log.warning("technician key ceremony: master key slot %s loaded, KCV %s", slot, check)
     emit(args, {"slot": slot, "algorithm": algorithm.value, "kcv": check,

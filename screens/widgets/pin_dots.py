@@ -106,8 +106,8 @@ class PinDots(QWidget):
         painter.end()
 
     # A PIN is never typed on the screen: swallow keys and touches.
-    def keyPressEvent(self, event: object) -> None:  # type: ignore[override]
+    def keyPressEvent(self, event: object) -> None:
         return
 
-    def inputMethodEvent(self, event: object) -> None:  # type: ignore[override]
+    def inputMethodEvent(self, event: object) -> None:
         return

@@ -34,6 +34,7 @@ def test_first_start_holds_the_scenario_tmk_in_slot_0_and_persists_it(tmp_path, 
     epp, _ = _epp(tmp_path, demo_scenario)
     tmk = _demo_tmk(demo_scenario, "3des")
     assert epp.state()["slots"]["0"]["kcv"] == kcv(tmk, Algorithm.TDES).hex().upper()
+    assert epp.state()["slots"]["0"]["kcv"] == "2284A82A"  # as documented in demo.yaml
     epp.stop()
     # A key loaded later survives a restart (battery-backed memory).
     epp, _ = _epp(tmp_path, demo_scenario)
