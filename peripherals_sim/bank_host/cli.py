@@ -138,7 +138,7 @@ async def serve(args: argparse.Namespace) -> int:
         ssl_opts = {"ssl_certfile": str(pki.server_cert), "ssl_keyfile": str(pki.server_key),
                     "ssl_ca_certs": str(pki.ca_file), "ssl_cert_reqs": ssl.CERT_REQUIRED}
     common = {"lifespan": "off", "log_level": args.log_level, "access_log": False,
-              "timeout_keep_alive": 30}
+              "timeout_keep_alive": 30, "timeout_graceful_shutdown": 2}
     servers = [_Server(uvicorn.Config(app, http=protocol_for("main"), **ssl_opts, **common))]
     socks = [main_sock]
     control_url = None
@@ -152,6 +152,8 @@ async def serve(args: argparse.Namespace) -> int:
 
     def stop() -> None:
         for s in servers:
+            if s.should_exit:  # a second signal: do not wait for connections any more
+                s.force_exit = True
             s.should_exit = True
 
     for sig in (signal.SIGTERM, signal.SIGINT):

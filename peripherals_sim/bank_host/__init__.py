@@ -1,0 +1,1 @@
+"""Bank host simulator: the host API over mutual TLS with its own loan ledger."""

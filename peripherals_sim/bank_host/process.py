@@ -1,0 +1,166 @@
+"""Run the host simulator as a child process, and a bare terminal to talk to it.
+
+``HostProcess`` starts ``kiosk-sim host`` and reads its ready line (tests, benchmarks, the
+``up`` launcher). ``SimTerminal`` is a minimal terminal for tests and benchmarks: ``requests``
+with the terminal's client certificate, sign-in with the working keys unwrapped under the TMK,
+PIN blocks and MACs made with ``devices/crypto.py`` as the PIN pad would. It is not the kiosk's
+client (``kiosk/host``), which is an independent implementation of the same contract.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import requests
+
+from devices import crypto
+
+
+class HostProcess:
+    """``with HostProcess(state_dir) as host: host.url, host.control, host.ready``."""
+
+    def __init__(self, state_dir: Path, *args: str, listen: str = "https://127.0.0.1:0",
+                 timeout: float = 30.0) -> None:
+        self.state_dir = Path(state_dir)
+        self.args = ["--listen", listen, "--state-dir", str(state_dir), *args]
+        self.timeout = timeout
+        self.proc: subprocess.Popen[str] | None = None
+        self.ready: dict[str, Any] = {}
+
+    def start(self) -> HostProcess:
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "peripherals_sim", "host", *self.args],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        if not line:
+            err = self.proc.stderr.read() if self.proc.stderr else ""
+            self.proc.wait(5)
+            raise RuntimeError(f"kiosk-sim host did not start: {err[-2000:]}")
+        self.ready = json.loads(line)
+        return self
+
+    def stop(self) -> int:
+        if self.proc is None:
+            return 0
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        rc = self.proc.returncode
+        for stream in (self.proc.stdout, self.proc.stderr):
+            if stream is not None:
+                stream.close()
+        self.proc = None
+        return rc
+
+    def __enter__(self) -> HostProcess:
+        return self.start()
+
+    def __exit__(self, et: type[BaseException] | None, e: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        return str(self.ready["url"])
+
+    @property
+    def control(self) -> str:
+        return str(self.ready["control"])
+
+    def cert(self, terminal_id: str) -> tuple[str, str]:
+        t = self.ready["terminals"][terminal_id]
+        return str(t["cert_file"]), str(t["key_file"])
+
+
+class SimTerminal:
+    """A bare terminal: mutual TLS session, sign-in keys, PIN blocks and MACs."""
+
+    def __init__(self, url: str, ca_file: str, cert: tuple[str, str] | None, terminal_id: str,
+                 tmk: bytes, timeout: float = 10.0) -> None:
+        self.url = url.rstrip("/")
+        self.terminal_id = terminal_id
+        self.tmk = tmk
+        self.timeout = timeout
+        self.session = requests.Session()
+        self.session.trust_env = False
+        self.session.verify = ca_file
+        self.session.cert = cert
+        self.session.headers["X-Terminal-Id"] = terminal_id
+        self.pik: bytes | None = None
+        self.mak: bytes | None = None
+        self.algorithm = crypto.Algorithm.TDES
+
+    @classmethod
+    def for_host(cls, host: HostProcess, scenario: dict[str, Any],
+                 terminal_id: str = "ZN610425001", sm4: bool = False) -> SimTerminal:
+        t = next(t for t in scenario["terminals"] if t["id"] == terminal_id)
+        name = "tmk_sm4_components" if sm4 else "tmk_3des_components"
+        tmk = crypto.xor_components(*(bytes.fromhex(c) for c in t[name]))
+        return cls(host.url, host.ready["ca_file"], host.cert(terminal_id), terminal_id, tmk)
+
+    def close(self) -> None:
+        self.session.close()
+
+    def get(self, path: str, **kw: Any) -> requests.Response:
+        return self.session.get(self.url + path, timeout=kw.pop("timeout", self.timeout), **kw)
+
+    def post(self, path: str, body: dict[str, Any] | None = None,
+             headers: dict[str, str] | None = None, **kw: Any) -> requests.Response:
+        data = json.dumps(body or {}, ensure_ascii=False).encode("utf-8")
+        h = {"Content-Type": "application/json", **(headers or {})}
+        return self.session.post(self.url + path, data=data, headers=h,
+                                 timeout=kw.pop("timeout", self.timeout), **kw)
+
+    def sign_in(self, algorithm: str = "TDES") -> dict[str, Any]:
+        r = self.post("/v1/terminal/sign-in", {"algorithm": algorithm})
+        r.raise_for_status()
+        ans: dict[str, Any] = r.json()
+        self.algorithm = crypto.Algorithm.SM4 if algorithm == "SM4" else crypto.Algorithm.TDES
+        keys = ans["keys"]
+        self.pik = crypto.decrypt_key_under(self.tmk, bytes.fromhex(keys["pik"]["under_tmk"]),
+                                            self.algorithm)
+        self.mak = crypto.decrypt_key_under(self.tmk, bytes.fromhex(keys["mak"]["under_tmk"]),
+                                            self.algorithm)
+        for name, key in (("pik", self.pik), ("mak", self.mak)):
+            if not crypto.verify_kcv(key, bytes.fromhex(keys[name]["kcv"]), self.algorithm):
+                raise ValueError(f"{name} check value does not match")
+        return ans
+
+    def pin_block(self, pin: str, pan: str) -> str:
+        assert self.pik is not None, "sign in first"
+        fmt = crypto.PinBlockFormat.SM4_ISO0_ZERO_PAD \
+            if self.algorithm is crypto.Algorithm.SM4 else crypto.PinBlockFormat.ISO0
+        return crypto.encrypt_pin_block(self.pik, pin, pan, fmt).hex().upper()
+
+    def mac(self, path: str, key: str, body: bytes) -> str:
+        assert self.mak is not None, "sign in first"
+        text = "\n".join(("POST", path, self.terminal_id, key,
+                          hashlib.sha256(body).hexdigest())).encode("utf-8")
+        method = crypto.MacMethod.SM4 if self.algorithm is crypto.Algorithm.SM4 \
+            else crypto.MacMethod.X9_19
+        return crypto.mac(self.mak, text, method).hex().upper()
+
+    def money(self, path: str, body: dict[str, Any], key: str | None = None,
+              mac: str | None = None, **kw: Any) -> requests.Response:
+        """POST a money request with its Idempotency-Key and MAC (``mac`` overrides)."""
+        key = key or f"{self.terminal_id}-{uuid.uuid4().hex[:20]}"
+        data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        headers = {"Content-Type": "application/json", "Idempotency-Key": key,
+                   "X-MAC": mac or self.mac(path, key, data)}
+        return self.session.post(self.url + path, data=data, headers=headers,
+                                 timeout=kw.pop("timeout", self.timeout), **kw)
