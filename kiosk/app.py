@@ -46,6 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--windowed", action="store_true", help="a normal window, not fullscreen")
     p.add_argument("--lang", choices=("zh_CN", "en"), help="language of the screens")
     p.add_argument("--scenario", type=Path, help="scenario for the simulators")
+    p.add_argument("--sim-only", metavar="KINDS",
+                   help="with --sim: start only these simulators (comma-separated: idcard, "
+                        "iccard, pinpad, printer, host); the other devices use fakes")
     p.add_argument("--no-panel", action="store_true",
                    help="with --sim: do not open the simulator panel")
     return p
@@ -75,7 +78,7 @@ def make_qt_app(language: str, argv: Sequence[str] | None = None) -> Any:
     from PySide6.QtGui import QFont
     from PySide6.QtWidgets import QApplication
 
-    from kiosk import i18n
+    from kiosk.i18n import install_qt_translator
     from kiosk.shell import theme
 
     app = QApplication.instance() or QApplication(list(argv or [sys.argv[0]]))
@@ -84,9 +87,7 @@ def make_qt_app(language: str, argv: Sequence[str] | None = None) -> Any:
     font.setPixelSize(theme.BODY_PX)
     app.setFont(font)
     app.setStyleSheet(theme.STYLE_SHEET)
-    install = getattr(i18n, "install_qt_translator", None)  # Qt's own strings (core service)
-    if install is not None:
-        install(app, language)
+    install_qt_translator(app, language)  # Qt's own strings (dialog buttons ...)
     return app
 
 
@@ -360,7 +361,10 @@ def main(argv: Sequence[str]) -> int:
     if config.sim:
         from kiosk.sim_panel.children import SimulatorSet
 
-        sims = SimulatorSet.start(scenario=config.scenario, state_dir=state_dir / "sim")
+        only = None if args.sim_only is None else [
+            k.strip() for k in args.sim_only.split(",") if k.strip()]
+        sims = SimulatorSet.start(scenario=config.scenario, state_dir=state_dir / "sim",
+                                  only=only)
     try:
         setup_qt_environment()
         app = make_qt_app(config.language)

@@ -31,7 +31,8 @@ class AttractScreen(ScreenPage):
     def __init__(self, translator: Translator, parent: QWidget | None = None) -> None:
         super().__init__("attract", parent)
         self._tr = translator
-        self.banner = make_label("error", name="banner")
+        self.banner = make_label("alert", name="banner")
+        self._reason = ""
         self.banner.hide()
         self.content.addWidget(self.banner)
         grid = QGridLayout()
@@ -67,19 +68,20 @@ class AttractScreen(ScreenPage):
         self.hint.setText(tr("screen.attract.voice_hint"))
         self.start_button.setText(tr("screen.attract.start"))
         self.repeat_button.setText(tr("screen.common.repeat"))
-        self.set_mode(self.mode, self.banner.text())
+        self.set_mode(self.mode, self._reason)
 
     def set_mode(self, mode: Mode, reason: str = "") -> None:
         """Show the service status: out of service disables starting, with the reason."""
         self.mode = mode
+        self._reason = reason
         if mode is Mode.OUT_OF_SERVICE:
             self.banner.setText("⚠ " + self._tr("label.out_of_service",
-                                                  reason=reason.lstrip("⚠ ")))
+                                                  reason=reason))
             self.banner.show()
             self.start_button.setEnabled(False)
         elif mode is Mode.DEGRADED:
             self.banner.setText("⚠ " + self._tr("label.degraded",
-                                                  reason=reason.lstrip("⚠ ")))
+                                                  reason=reason))
             self.banner.show()
             self.start_button.setEnabled(True)
         elif mode is Mode.STARTING:

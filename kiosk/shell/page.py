@@ -46,7 +46,7 @@ class ScreenPage(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(theme.MARGIN_PX, theme.MARGIN_PX, theme.MARGIN_PX,
                                  theme.MARGIN_PX)
-        outer.setSpacing(theme.GAP_PX * 2)
+        outer.setSpacing(theme.GAP_PX + 8)
         self.heading = make_label("heading", name="heading")
         self.body = make_label(name="body")
         outer.addWidget(self.heading)

@@ -17,7 +17,7 @@ BIG_NUMBER_PX = 96
 
 TOUCH_MIN_PX = 96  # touch targets at least 96x96
 GAP_PX = 16  # between touch targets
-MARGIN_PX = 32
+MARGIN_PX = 28
 
 # Colours (sRGB hex). Pairs used for text are checked >= 7:1 in tests/gui/test_theme.py.
 BACKGROUND = "#FFFFFF"
@@ -67,6 +67,7 @@ QLabel {{ color: {TEXT}; font-size: {BODY_PX}px; }}
 QLabel[role="heading"] {{ font-size: {HEADING_PX}px; font-weight: bold; }}
 QLabel[role="muted"] {{ color: {MUTED_TEXT}; }}
 QLabel[role="error"] {{ color: {ERROR_TEXT}; font-size: {HEADING_PX}px; font-weight: bold; }}
+QLabel[role="alert"] {{ color: {ERROR_TEXT}; font-weight: bold; }}
 QLabel[role="big-number"] {{ font-size: {BIG_NUMBER_PX}px; font-weight: bold; }}
 QPushButton {{
     font-size: {BUTTON_PX}px; min-height: {TOUCH_MIN_PX}px; min-width: {TOUCH_MIN_PX}px;

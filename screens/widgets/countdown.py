@@ -21,8 +21,8 @@ class IdleWarning(QFrame):
         self.setObjectName("idle-warning")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(48, 40, 48, 40)
-        layout.setSpacing(theme.GAP_PX * 2)
+        layout.setContentsMargins(40, 32, 40, 32)
+        layout.setSpacing(theme.GAP_PX)
         self.title = make_label("heading", name="idle-title")
         self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.seconds = make_label("big-number", name="idle-seconds")
@@ -57,7 +57,7 @@ class IdleWarning(QFrame):
         if host is None:
             return
         w = min(host.width() - 2 * theme.MARGIN_PX, 960)
-        h = min(host.height() - 2 * theme.MARGIN_PX, 520)
+        h = min(host.height() - 2 * theme.MARGIN_PX, 600)
         self.setGeometry((host.width() - w) // 2, (host.height() - h) // 2, w, h)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:

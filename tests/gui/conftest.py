@@ -82,8 +82,9 @@ class Rig:
 
 @pytest.fixture()
 def rig(qtbot: Any, state_dir: Path, demo_scenario: dict[str, Any]) -> Iterator[Rig]:
-    from kiosk.app import Kiosk
+    from kiosk.app import Kiosk, make_qt_app
 
+    make_qt_app("zh_CN")  # the kiosk's font and style sheet on pytest-qt's QApplication
     reader = FakeIdCardReader()
     voice = RecordingVoice()
     voice.open()

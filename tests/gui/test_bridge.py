@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QThread
 
-from devices.base import CardInserted, Completion, DeviceState, DeviceStatus, StatusChanged
+from devices.base import CardInserted, Completion, DeviceState, DeviceStatus, ErrorEvent
 from devices.worker import DeviceWorker
 from kiosk.bridge import Bridge
 
@@ -79,16 +79,16 @@ def test_many_posts_from_many_threads_all_arrive_in_per_thread_order(qtbot) -> N
     got: list[tuple[str, int]] = []
 
     class Receiver:
-        def on_event(self, e: StatusChanged) -> None:
-            got.append((e.device, e.new.device is DeviceState.ONLINE and 1 or 0))
+        def on_event(self, e: ErrorEvent) -> None:
+            got.append((e.device, int(e.detail)))
 
     receiver = Receiver()
-    bridge.status_changed.connect(receiver.on_event)
+    bridge.device_event.connect(receiver.on_event)
     n = 300
 
     def producer(name: str) -> None:
-        for _ in range(n):
-            bridge.post(StatusChanged(device=name, new=DeviceStatus(DeviceState.ONLINE)))
+        for i in range(n):
+            bridge.post(ErrorEvent(device=name, detail=str(i)))
 
     threads = [threading.Thread(target=producer, args=(f"t{i}",)) for i in range(4)]
     for t in threads:
@@ -97,7 +97,8 @@ def test_many_posts_from_many_threads_all_arrive_in_per_thread_order(qtbot) -> N
         t.join()
     qtbot.waitUntil(lambda: len(got) == 4 * n, timeout=5000)
     assert bridge.pending() == 0
-    assert {d for d, _ in got} == {"t0", "t1", "t2", "t3"}
+    for name in ("t0", "t1", "t2", "t3"):
+        assert [i for d, i in got if d == name] == list(range(n))
 
 
 def test_call_soon_runs_on_the_gui_thread_later(qtbot) -> None:  # type: ignore[no-untyped-def]

@@ -1,0 +1,70 @@
+"""``kiosk demo``: the autopilot drives the real GUI offscreen through the journeys, saves a
+PNG per screen and summary.json, and exits 0 only when every journey ended as expected."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import wave
+from pathlib import Path
+
+from PySide6.QtGui import QImage
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def run_demo(out: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
+    env.pop("DISPLAY", None)
+    env.pop("WAYLAND_DISPLAY", None)
+    env.pop("QT_QPA_PLATFORM", None)
+    return subprocess.run(
+        [sys.executable, "-m", "kiosk", "demo", "--out", str(out), "--idle", "1.5",
+         "--idle-warning", "1", *args],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=240)
+
+
+def test_autopilot_with_fakes_runs_the_first_journeys(tmp_path: Path) -> None:
+    out = tmp_path / "demo"
+    result = run_demo(out, "--devices", "fake", "--voice", "fake", "--journey", "attract",
+                      "--journey", "expired-card", "--journey", "idle-timeout",
+                      "--journey", "identify-zhang_weiguo", "--journey", "identify-anna_smith")
+    assert result.returncode == 0, result.stdout + result.stderr
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["ok"] is True and summary["platform"] == "offscreen"
+    assert summary["size"] == [1280, 800]
+    by_name = {j["name"]: j for j in summary["journeys"]}
+    assert by_name["expired-card"]["error_code"] == "IDC-EXPIRED"
+    assert by_name["expired-card"]["outcome"] == "failed"
+    assert any("身份证已过期" in t for t in by_name["expired-card"]["spoken"])
+    assert by_name["idle-timeout"]["outcome"] == "timedOut"
+    assert any(t.startswith("您还在吗") for t in by_name["idle-timeout"]["spoken"])
+    zhang = by_name["identify-zhang_weiguo"]
+    assert zhang["outcome"] == "done"
+    assert [s.split("-")[-1] for s in zhang["screens"]] == [
+        "insert_id.png", "reading.png", "welcome.png", "remove_id.png", "attract.png"]
+    for journey in summary["journeys"]:
+        for name in journey["screens"]:
+            image = QImage(str(out / name))
+            assert (image.width(), image.height()) == (1280, 800), name
+
+
+def test_autopilot_against_the_idcard_simulator_with_espeak(tmp_path: Path) -> None:
+    out = tmp_path / "demo"
+    result = run_demo(out, "--devices", "sim", "--voice", "espeak", "--size", "1024x768",
+                      "--journey", "identify-li_xiuying", "--journey", "expired-card")
+    assert result.returncode == 0, result.stdout + result.stderr
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["ok"] is True and summary["size"] == [1024, 768]
+    assert summary["devices"]["idcard"].startswith("samv simulator at socket://127.0.0.1:")
+    wavs = sorted((out / "voice").glob("*.wav"))
+    assert wavs, "espeak wrote no prompt"
+    with wave.open(str(wavs[0])) as w:
+        assert w.getnframes() / w.getframerate() > 0.5
+
+
+def test_unknown_journey_is_a_usage_error(tmp_path: Path) -> None:
+    result = run_demo(tmp_path / "demo", "--journey", "no-such-journey")
+    assert result.returncode == 64

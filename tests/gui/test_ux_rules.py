@@ -1,0 +1,112 @@
+"""适老化 rules checked on the real widgets at 1280x800 and 1024x768: text sizes, touch
+targets and gaps, at most three choices plus cancel, nothing clipped, contrast >= 7:1."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QCoreApplication, QEvent, QRect
+from PySide6.QtWidgets import QLabel, QPushButton, QWidget
+
+from kiosk.errors import error_info
+from kiosk.i18n import Translator
+from kiosk.shell import theme
+
+from .conftest import Rig
+
+SIZES = [(1280, 800), (1024, 768)]
+
+
+def test_theme_text_colours_have_at_least_7_to_1_contrast() -> None:
+    for name, (fg, bg) in theme.TEXT_PAIRS.items():
+        assert theme.contrast(fg, bg) >= 7.0, name
+
+
+def screens(rig: Rig, lang: str) -> list[tuple[str, QWidget]]:
+    tr = Translator(lang)
+    c = rig.controller
+    c.insert_view.show_texts(tr)
+    c.reading_view.show_texts(tr)
+    c.welcome_view.show_texts(tr, "欧**华")
+    c.error_view.show_error(tr, error_info("IDC-EXPIRED", tr))
+    c.remove_view.show_texts(tr)
+    rig.shell.attract.retranslate(tr)
+    return [("attract", rig.shell.attract), ("insert_id", c.insert_view),
+            ("reading", c.reading_view), ("welcome", c.welcome_view),
+            ("error", c.error_view), ("remove_id", c.remove_view)]
+
+
+def settle() -> None:
+    for _ in range(3):
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        QCoreApplication.processEvents()
+
+
+def visible(widget: QWidget, kind: type) -> list[Any]:
+    return [w for w in widget.findChildren(kind) if w.isVisibleTo(widget)]
+
+
+def rect_in(page: QWidget, w: QWidget) -> QRect:
+    return QRect(w.mapTo(page, w.rect().topLeft()), w.size())
+
+
+def check_page(page: QWidget, name: str) -> None:
+    for label in visible(page, QLabel):
+        if not label.text():
+            continue
+        role = label.property("role")
+        px = label.font().pixelSize()
+        assert px >= (48 if role in ("heading", "error") else 32), (name, label.text(), px)
+        if label.wordWrap():
+            assert label.heightForWidth(label.width()) <= label.height() + 1, (name, label.text())
+        else:
+            assert label.sizeHint().width() <= label.width() + 1, (name, label.text())
+        assert page.rect().contains(rect_in(page, label)), (name, label.text())
+    buttons = visible(page, QPushButton)
+    for b in buttons:
+        assert b.width() >= 96 and b.height() >= 96, (name, b.text(), b.size())
+        assert b.sizeHint().width() <= b.width() + 1, (name, b.text())
+        assert page.rect().contains(rect_in(page, b)), (name, b.text())
+    rects = sorted((rect_in(page, b) for b in buttons), key=lambda r: r.x())
+    for a, b in itertools.pairwise(rects):
+        if a.y() == b.y():
+            assert b.x() - a.right() - 1 >= 16, (name, a, b)
+    choices = [b for b in buttons if b.objectName() not in ("repeat", "cancel")]
+    assert len(choices) <= 3, name
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+def test_every_screen_follows_the_rules(rig: Rig, size: tuple[int, int], lang: str) -> None:
+    w, h = size
+    rig.shell.resize(w, h)
+    for name, page in screens(rig, lang):
+        rig.shell.show_screen(page)
+        settle()
+        assert rig.shell.width() == w and rig.shell.height() == h, name
+        check_page(page, name)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_idle_warning_fits_and_follows_the_rules(rig: Rig, size: tuple[int, int]) -> None:
+    rig.shell.resize(*size)
+    settle()
+    warning = rig.controller.idle_warning
+    warning.show_countdown(Translator("zh_CN"), 15)
+    settle()
+    assert rig.shell.screen_area.rect().contains(warning.geometry())
+    check_page(warning, "idle_warning")
+    warning.hide()
+
+
+def test_status_strip_fits_at_1024(rig: Rig) -> None:
+    rig.shell.resize(1024, 768)
+    settle()
+    strip = rig.shell.status_strip
+    for label in visible(strip, QLabel):
+        if label.objectName() == "place":
+            continue  # the terminal id and service point may be cut at the end
+        assert label.sizeHint().width() <= label.width() + 1, label.text()
+        assert strip.rect().contains(rect_in(strip, label)), label.text()
