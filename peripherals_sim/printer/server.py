@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import queue
 import socket
 import socketserver
 import threading
@@ -53,6 +54,20 @@ class PrinterSim:
         self._paper_left: int | None = None
         self._jobs: list[dict[str, Any]] = []
         self.log: list[dict[str, Any]] = []
+        self._png_done: dict[int, threading.Event] = {}
+        self._png_queue: queue.Queue[tuple[Path, PaperState, threading.Event]] = queue.Queue()
+        if self.render_png:
+            threading.Thread(target=self._png_worker, name="printer-png", daemon=True).start()
+
+    def _png_worker(self) -> None:
+        while True:
+            path, paper, done = self._png_queue.get()
+            try:
+                path.write_bytes(to_png(paper.items, self.width_px, paper.dropped_items))
+            except Exception:
+                log.exception("rendering %s failed", path.name)
+            finally:
+                done.set()
 
     # --- faults -------------------------------------------------------------------------------
 
@@ -135,9 +150,10 @@ class PrinterSim:
         text = to_text(paper.items, self.columns, paper.dropped_items)
         stem.with_suffix(".txt").write_text(text, encoding="utf-8")
         stem.with_suffix(".bin").write_bytes(raw)
-        if self.render_png:
-            stem.with_suffix(".png").write_bytes(
-                to_png(paper.items, self.width_px, paper.dropped_items))
+        if self.render_png:  # off the connection thread: status replies must stay prompt
+            done = threading.Event()
+            self._png_done[n] = done
+            self._png_queue.put((stem.with_suffix(".png"), paper, done))
         entry.update(describe(paper.items))
         entry.update({
             "errors": list(paper.errors), "unknown": list(paper.unknown),
@@ -157,7 +173,10 @@ class PrinterSim:
     def job_text(self, n: int) -> str:
         return (self.out_dir / f"{n:04d}.txt").read_text(encoding="utf-8")
 
-    def job_png(self, n: int) -> bytes:
+    def job_png(self, n: int, wait: float = 20.0) -> bytes:
+        done = self._png_done.get(n)
+        if done is not None:
+            done.wait(wait)
         path = self.out_dir / f"{n:04d}.png"
         if not path.exists():
             raise KeyError(n)

@@ -1,0 +1,140 @@
+"""The printer contract tiers: ``fake`` in-process, ``escpos`` + the simulator process over TCP,
+and a real printer only when ``KIOSK_HW_PRINTER`` names its URL (tcp://, usb://, a port).
+
+A ``Rig`` is one opened printer plus the control that looks at its paper and injects faults
+(the simulator's control API over HTTP, or the fake's in-process control). The simulator is
+started once per session; faults are cleared before and after every test.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from devices.printer.contract import PROFILES, PrinterProfile
+from devices.printer.escpos_driver import EscposReceiptPrinter
+from devices.printer.fake import FakeReceiptPrinter
+from kiosk.simcontrol.printer import FakePrinterControl, HttpPrinterControl
+
+HW_URL = os.environ.get("KIOSK_HW_PRINTER")
+TIERS = ("fake", "escpos-sim")
+
+# Short status timeout: a silent printer costs this much per query on a loaded machine.
+TEST_PROFILE: PrinterProfile = dataclasses.replace(
+    PROFILES["generic_58mm"], status_timeout=0.6, status_check_lines=8)
+
+
+class PrinterSimProcess:
+    """``kiosk-sim printer`` as a child process; ``url``/``control``/``out`` from its ready line."""
+
+    def __init__(self, out: Path, *extra: str) -> None:
+        self.out = out
+        self.args = [sys.executable, "-m", "peripherals_sim", "printer", "--listen",
+                     "tcp://127.0.0.1:0", "--out", str(out), "--control", "0", *extra]
+        self.proc: subprocess.Popen[str] | None = None
+        self.ready: dict[str, Any] = {}
+
+    def __enter__(self) -> PrinterSimProcess:
+        self.proc = subprocess.Popen(self.args, stdout=subprocess.PIPE, text=True)
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError(f"printer simulator did not start (rc={self.proc.wait()})")
+        self.ready = json.loads(line)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        assert self.proc is not None
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+    @property
+    def url(self) -> str:
+        return str(self.ready["url"])
+
+    @property
+    def control(self) -> str:
+        return str(self.ready["control"])
+
+
+@pytest.fixture(scope="session")
+def printer_sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrinterSimProcess]:
+    with PrinterSimProcess(tmp_path_factory.mktemp("printer-sim")) as sim:
+        yield sim
+
+
+@dataclass
+class Rig:
+    tier: str
+    printer: Any
+    control: FakePrinterControl | HttpPrinterControl
+
+    def receipt_count(self) -> int:
+        return len(self.control.receipts())
+
+    def wait_receipts(self, count: int, timeout: float = 6.0) -> list[dict[str, Any]]:
+        """The control's receipts once there are ``count`` (jobs end at a cut or idle)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            got = self.control.receipts()
+            if len(got) >= count or time.monotonic() > deadline:
+                return got
+            time.sleep(0.05)
+
+
+@contextlib.contextmanager
+def build_rig(tier: str, request: pytest.FixtureRequest) -> Iterator[Rig]:
+    if tier == "fake":
+        fake = FakeReceiptPrinter(TEST_PROFILE)
+        fake.open()
+        try:
+            yield Rig(tier, fake, FakePrinterControl(fake))
+        finally:
+            fake.close()
+        return
+    sim: PrinterSimProcess = request.getfixturevalue("printer_sim")
+    control = HttpPrinterControl(sim.control)
+    control.clear_fault()
+    printer = EscposReceiptPrinter(sim.url, profile=TEST_PROFILE)
+    printer.open()
+    try:
+        yield Rig(tier, printer, control)
+    finally:
+        printer.close()
+        control.clear_fault()
+
+
+@pytest.fixture(params=TIERS)
+def rig(request: pytest.FixtureRequest) -> Iterator[Rig]:
+    with build_rig(request.param, request) as r:
+        yield r
+
+
+@pytest.fixture(params=[*TIERS, "hw"] if HW_URL else list(TIERS))
+def any_printer(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """A printer of any tier, real hardware included (for tests that need no control)."""
+    if request.param == "hw":
+        printer = EscposReceiptPrinter(str(HW_URL))
+        printer.open()
+        try:
+            yield printer
+        finally:
+            printer.close()
+        return
+    with build_rig(request.param, request) as r:
+        yield r.printer
