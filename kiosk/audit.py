@@ -36,6 +36,7 @@ from kiosk.logs import mask_sensitive, mask_value
 log = logging.getLogger(__name__)
 
 GENESIS = "0" * 64
+AUDIT_FILE = Path("audit") / "audit.jsonl"  # relative to the state directory
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,11 @@ class AuditLog:
     def verify(self) -> tuple[bool, int | None]:
         """See :func:`verify`."""
         return verify(self.path)
+
+
+def audit_log(state_dir: Path) -> AuditLog:
+    """The kiosk's audit log: ``state_dir/audit/audit.jsonl`` (app and diag share it)."""
+    return AuditLog(Path(state_dir) / AUDIT_FILE)
 
 
 def verify(path: Path) -> tuple[bool, int | None]:

@@ -123,18 +123,22 @@ def current_request() -> Any:
     return _request_var.get()
 
 
-def set_customer_name(name: str | None) -> None:
-    """The current customer's name; masked in every log line until set to None."""
+def set_customer_name(name: str | None, *other_names: str | None) -> None:
+    """The current customer's name (and other spellings of it, e.g. the English name on a
+    foreign permanent resident card); masked in every log line until set to None."""
     global _customer_names
     names: list[str] = []
-    if name and len(name.strip()) >= 2:
-        stripped = name.strip()
+    for candidate in (name, *other_names):
+        if not candidate or len(candidate.strip()) < 2:
+            continue
+        stripped = candidate.strip()
         names.append(stripped)
         compact = re.sub(r"\s+", "", stripped)
         if compact != stripped:
             names.append(compact)
+    names.sort(key=len, reverse=True)  # the longest first: 欧阳建华 before a shorter alias
     with _state_lock:
-        _customer_names = tuple(names)
+        _customer_names = tuple(names) if name else ()
 
 
 @contextmanager

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from kiosk.audit import GENESIS, AuditLog, head, verify
+from kiosk.audit import GENESIS, AuditLog, audit_log, head, verify
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
@@ -77,6 +77,13 @@ def test_reformatted_json_with_the_same_content_counts_as_tampering(tmp_path):
     lines[0] = json.dumps(json.loads(lines[0]), sort_keys=True)  # spaces added
     audit.path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert verify(audit.path) == (False, 1)
+
+
+def test_the_kiosk_audit_log_lives_in_the_state_directory(state_dir):
+    audit = audit_log(state_dir)
+    audit.append("technician", "diag.reveal", {"device": "idcard"})
+    assert audit.path == state_dir / "audit" / "audit.jsonl"
+    assert verify(audit.path) == (True, None)
 
 
 def test_missing_and_empty_logs_are_intact(tmp_path):
