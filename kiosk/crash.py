@@ -122,15 +122,16 @@ class CrashHandler:
     def record(self, exc: BaseException, tb: TracebackType | None = None,
                thread_name: str | None = None) -> Path:
         """Write a crash log for ``exc`` (also usable for caught exceptions); returns its path."""
+        thread_name = thread_name or threading.current_thread().name
         text = "".join(traceback.format_exception(type(exc), exc, tb or exc.__traceback__))
         header = (f"time: {dt.datetime.now(dt.UTC).isoformat()}\npid: {os.getpid()}\n"
-                  f"thread: {thread_name or threading.current_thread().name}\n"
+                  f"thread: {thread_name}\n"
                   f"versions: {_versions()}\nargv: {' '.join(sys.argv)}\n\n")
         with self._lock:
             path = self.crash_dir / f"crash-{_stamp()}-{os.getpid()}.log"
             path.write_text(mask_sensitive(header + text), encoding="utf-8")
             self.last_crash_file = path
-        log.critical("uncaught %s in thread %s; crash log %s", type(exc).__name__,
+        log.critical("crash: %s in thread %s; crash log %s", type(exc).__name__,
                      thread_name, path, exc_info=(type(exc), exc, tb or exc.__traceback__))
         self._prune()
         if self.on_crash is not None:
