@@ -214,3 +214,17 @@ def test_the_terminal_example_in_the_docs_is_valid(tmp_path):
     assert cfg.state_dir == Path("/var/lib/zhunong-kiosk")
     assert cfg.devices.printer.params == {"url": "usb://0416:5011", "profile": "TM-T88V"}
     assert cfg.host.url == "https://lending.example-rcc.cn" and cfg.sim is False
+
+
+def test_system_file_is_preferred_to_the_demo_when_present(tmp_path, monkeypatch):
+    import kiosk.config as config_module
+
+    system = tmp_path / "etc" / "kiosk.toml"
+    monkeypatch.setattr(config_module, "SYSTEM_CONFIG", system)
+    assert config_module.default_config_path() == DEMO_CONFIG
+    assert load_config(env={}).sim is True
+    system.parent.mkdir()
+    system.write_text('language = "en"\n' + MINIMAL, encoding="utf-8")
+    assert config_module.default_config_path() == system
+    cfg = load_config(env={})
+    assert cfg.language == "en" and cfg.sim is False
