@@ -88,6 +88,17 @@ _MAY_BE_REMOVAL = frozenset({0x41, 0x81, 0x31, 0x32, 0x33, 0x47})
 
 _READ_SLICE = 0.05  # seconds per port read: the cancel latency
 
+# What a vanished port raises: pyserial's own errors, OS errors, and on POSIX termios.error
+# (tcflush/tcsetattr on a pty whose other side closed: EIO), which is not an OSError.
+_PORT_ERRORS: tuple[type[BaseException], ...] = (serial.SerialException, OSError)
+try:
+    import termios
+
+    _PORT_ERRORS += (termios.error,)
+except ImportError:  # pragma: no cover - not POSIX
+    pass
+_OPEN_ERRORS: tuple[type[BaseException], ...] = (*_PORT_ERRORS, ValueError)
+
 
 def sw3_error(sw3: int) -> IdCardError:
     """The class error of a failing SW3 (unknown codes: ``unrecognised_error``)."""
@@ -173,7 +184,7 @@ class SamvIdCardReader:
                 write_timeout=self.write_timeout,
                 exclusive=self.exclusive,
             )
-        except (serial.SerialException, OSError, ValueError) as exc:
+        except _OPEN_ERRORS as exc:
             raise DeviceInitError(f"cannot open {self.url}: {exc}") from exc
 
     def close(self) -> None:
@@ -181,7 +192,7 @@ class SamvIdCardReader:
         if port is not None:
             try:
                 port.close()
-            except (serial.SerialException, OSError):
+            except _PORT_ERRORS:
                 log.debug("close of %s failed", self.url, exc_info=True)
 
     # --- one command, one reply -----------------------------------------------------------------
@@ -197,7 +208,7 @@ class SamvIdCardReader:
             port.write(request)
         except serial.SerialTimeoutException as exc:
             raise DeviceInitError(f"write to {self.url} timed out") from exc
-        except (serial.SerialException, OSError) as exc:
+        except _PORT_ERRORS as exc:
             raise DeviceInitError(f"{self.url} lost: {exc}") from exc
         self.frames_sent += 1
         decoder = ResponseDecoder()
@@ -210,7 +221,7 @@ class SamvIdCardReader:
                 break
             try:
                 chunk = port.read(max(decoder.needed(), 1))
-            except (serial.SerialException, OSError) as exc:
+            except _PORT_ERRORS as exc:
                 raise DeviceInitError(f"{self.url} lost: {exc}") from exc
             if not chunk:
                 continue

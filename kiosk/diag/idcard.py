@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,26 @@ def device_settings(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
     device = config.devices.idcard
     backend = args.backend or device.backend
     return backend, device.params
+
+
+def _audit_reveal(args: argparse.Namespace, backend: str) -> bool:
+    """Write the reveal to the audit log (state_dir/audit/audit.jsonl); False if it cannot
+    be written, and the data then stays masked."""
+    try:
+        from kiosk.audit import AuditLog
+        from kiosk.config import load_config
+
+        path = getattr(args, "config", None)
+        state_dir = Path(load_config(Path(path) if path else None).state_dir).expanduser()
+        AuditLog(state_dir / "audit" / "audit.jsonl").append(
+            "technician", "diag.reveal", {"device": "idcard", "backend": backend}
+        )
+    except Exception as exc:  # no audit record, no reveal
+        log.warning("cannot write the audit record of --reveal (%s); output stays masked", exc)
+        print(f"kiosk diag idcard: --reveal not audited ({exc}); output masked",
+              file=sys.stderr)
+        return False
+    return True
 
 
 def _failure(args: argparse.Namespace, completion: Completion[Any]) -> int:
@@ -86,8 +107,7 @@ def run(action: str, args: argparse.Namespace, extra: list[str]) -> int:
             emit(args, {"sam_id": completion.data}, f"SAM ID {completion.data}")
             return EXIT_OK
         # read
-        if args.reveal:
-            log.warning("technician revealed ID card data in diagnostics (backend %s)", backend)
+        reveal = bool(args.reveal) and _audit_reveal(args, backend)
         timeout = DEFAULT_READ_TIMEOUT if args.timeout is None else args.timeout
         cancel = CancelToken()
         timer = threading.Timer(timeout, cancel.cancel, args=(CompletionCode.TIMEOUT,))
@@ -100,7 +120,7 @@ def run(action: str, args: argparse.Namespace, extra: list[str]) -> int:
         if not completion.ok:
             return _failure(args, completion)
         identity: Identity = completion.data
-        emit(args, identity.to_json(args.reveal), _identity_text(identity, args.reveal))
+        emit(args, identity.to_json(reveal), _identity_text(identity, reveal))
         return EXIT_OK
     finally:
         device.close()

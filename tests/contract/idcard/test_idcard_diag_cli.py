@@ -3,23 +3,35 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 from devices.idcard.contract import Identity
 from kiosk.simcontrol.idcard import HttpIdCardControl
 from peripherals_sim.idcard.process import SimProcess
 
 
+@pytest.fixture(autouse=True)
+def private_state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """--reveal writes the audit log under the configured state_dir: keep it in tmp_path."""
+    monkeypatch.setenv("KIOSK_STATE_DIR", str(tmp_path))
+    return tmp_path
+
+
 def diag(*args: str) -> tuple[int, dict[str, Any]]:
     proc = subprocess.run([sys.executable, "-m", "kiosk", "diag", "idcard", *args],
-                          capture_output=True, text=True, timeout=60)
+                          capture_output=True, text=True, timeout=60, env=os.environ.copy())
     return proc.returncode, json.loads(proc.stdout) if proc.stdout.strip() else {}
 
 
 def test_every_scenario_person_reads_through_the_diag_cli(idcard_sim_tcp: SimProcess,
-                                                          demo_scenario: dict) -> None:
+                                                          demo_scenario: dict,
+                                                          private_state_dir: Path) -> None:
     control = HttpIdCardControl(idcard_sim_tcp.control)
     for person in demo_scenario["people"]:
         control.remove()
@@ -31,6 +43,11 @@ def test_every_scenario_person_reads_through_the_diag_cli(idcard_sim_tcp: SimPro
         want["photo_length"] = 1024
         assert got == want, person["id"]
     control.remove()
+    audit = (private_state_dir / "audit" / "audit.jsonl").read_text(encoding="utf-8")
+    lines = [json.loads(line) for line in audit.splitlines()]
+    assert len(lines) == len(demo_scenario["people"])
+    assert {line["action"] for line in lines} == {"diag.reveal"}
+    assert "张卫国" not in audit
 
 
 def test_diag_read_masks_without_reveal(idcard_sim_pty: SimProcess) -> None:

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from devices.base import DeviceOperationError
+from devices.base import DeviceInitError, DeviceOperationError, DeviceState
 from devices.idcard.contract import IdCardError
 from kiosk.simcontrol.idcard import HttpIdCardControl
 from peripherals_sim.idcard.process import SimProcess
@@ -75,3 +75,20 @@ def test_simulator_log_holds_no_personal_data(sim: SimProcess, samv_factory: Any
         reader.close()
     text = repr(control.log())
     assert "30 01" in text and "张卫国" not in text and "61042519680315301X" not in text
+
+
+def test_pty_is_opened_exclusively_and_a_vanished_simulator_is_a_lost_port(
+        samv_factory: Any) -> None:
+    sim = SimProcess("--pty").start()
+    reader = samv_factory(sim.url)
+    try:
+        reader.open()
+        assert reader.probe().device is DeviceState.ONLINE
+        with pytest.raises(DeviceInitError):
+            samv_factory(sim.url).open()  # a second opener is refused
+        assert sim.stop() == 0  # SIGTERM: a clean stop
+        with pytest.raises(DeviceInitError):
+            reader.probe()
+    finally:
+        reader.close()
+        sim.stop()
