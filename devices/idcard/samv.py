@@ -198,7 +198,7 @@ class SamvIdCardReader:
     # --- one command, one reply -----------------------------------------------------------------
 
     def _transact(
-        self, request: bytes, timeout: float, cancel: CancelToken | None
+        self, request: bytes, timeout: float, cancel: CancelToken | None, max_reply: int
     ) -> ResponseFrame:
         port = self._port
         if port is None:
@@ -228,7 +228,12 @@ class SamvIdCardReader:
             self.bytes_received += len(chunk)
             for item in decoder.feed(chunk):
                 if isinstance(item, ResponseFrame):
-                    return item
+                    if item.wire_length <= max_reply:
+                        return item
+                    # Longer than any answer to this command: the tail of a reply to a
+                    # command that was cancelled earlier. Skip it and keep listening.
+                    log.info("skipped a stale %d-byte frame", item.wire_length)
+                    continue
                 if item.kind is FrameErrorKind.BAD_CHECKSUM:
                     raise _ReplyLost(IdCardError.CHECKSUM_ERROR, "reply checksum wrong")
                 noise += item.drop
@@ -256,7 +261,7 @@ class SamvIdCardReader:
         for attempt in range(attempts):
             last = attempt == attempts - 1
             try:
-                frame = self._transact(request, budget, cancel)
+                frame = self._transact(request, budget, cancel, max(reply_bytes, 27))
             except _ReplyLost as lost:
                 log.info("%02X %02X: %s (attempt %d)", *command, lost.detail, attempt + 1)
                 if last:

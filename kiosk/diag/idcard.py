@@ -95,7 +95,8 @@ def run(action: str, args: argparse.Namespace, extra: list[str]) -> int:
             completion = run_command(device, "probe")
             if not completion.ok:
                 return _failure(args, completion)
-            status: IdCardStatus = completion.data
+            status = completion.data
+            assert isinstance(status, IdCardStatus)
             obj = {"device": status.device.value, "sam": status.sam.value,
                    "card": status.card.value, "backend": backend}
             emit(args, obj, f"device {obj['device']}, SAM {obj['sam']}, card {obj['card']}")
@@ -119,7 +120,8 @@ def run(action: str, args: argparse.Namespace, extra: list[str]) -> int:
             timer.cancel()
         if not completion.ok:
             return _failure(args, completion)
-        identity: Identity = completion.data
+        identity = completion.data
+        assert isinstance(identity, Identity)
         emit(args, identity.to_json(reveal), _identity_text(identity, reveal))
         return EXIT_OK
     finally:

@@ -249,3 +249,9 @@ def _states_until(events: queue.Queue[Any], wanted: DeviceState, timeout: float 
             if item.new.device is wanted:
                 return seen
     raise AssertionError(f"never reached {wanted}; saw {seen}")
+
+
+def test_a_stale_read_reply_arriving_late_is_not_taken_for_the_find_reply(peer_factory: Any
+                                                                          ) -> None:
+    peer = peer_factory([(FIND, READ_REPLY + FOUND), (SELECT, SELECTED), (READ, READ_REPLY)])
+    assert reader_for(peer).read_identity(wait=False).name == "张三"
