@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from devices.base import DeviceOperationError
@@ -47,6 +47,7 @@ def _shape(obj: tlv.Tlv) -> tuple:
     return (obj.tag, obj.value)
 
 
+@settings(max_examples=60)
 @given(st.lists(_tree(), max_size=5))
 def test_tlv_round_trip_keeps_every_object_in_order(nodes):
     data = b"".join(_encode(n) for n in nodes)
@@ -60,6 +61,7 @@ def _norm(node: tuple) -> tuple:
     return (tag, [_norm(c) for c in body])
 
 
+@settings(max_examples=60)
 @given(st.lists(_tree(), min_size=1, max_size=4), st.lists(st.sampled_from([0, 0xFF]),
                                                               max_size=3))
 def test_padding_between_objects_is_skipped(nodes, pad):
