@@ -264,6 +264,7 @@ class PrinterProfile:
     io_timeout: float = 10.0
     connect_timeout: float = 3.0
     status_check_lines: int = 12
+    status_reuse: float = 0.0
     escpos_profile: str = "POS-5890"
     font_path: str = ""
 

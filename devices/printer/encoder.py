@@ -124,14 +124,14 @@ def cjk_font(size: int, font_path: str = "") -> ImageFont.FreeTypeFont:
 
 def printable(text: str, profile: PrinterProfile) -> bool:
     """True when every character can be sent as text and printed by the printer's font."""
-    for ch in text:
-        if ord(ch) < 0x80:
-            continue
-        try:
-            ch.encode(profile.font_charset)
-            ch.encode(profile.codec)
-        except UnicodeEncodeError:
-            return False
+    if text.isascii():
+        return True
+    try:
+        text.encode(profile.font_charset)
+        if profile.codec != profile.font_charset:
+            text.encode(profile.codec)
+    except UnicodeEncodeError:
+        return False
     return True
 
 

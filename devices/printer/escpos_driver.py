@@ -111,6 +111,7 @@ class EscposReceiptPrinter:
         self.encoder = ReceiptEncoder(self.profile)
         self._printer: Any = None
         self._broken = False
+        self._last_status: tuple[float, PrinterStatus] | None = None
 
     # --- life cycle ---------------------------------------------------------------------------
 
@@ -254,16 +255,46 @@ class EscposReceiptPrinter:
         self._drain()
         self._write(QUERY_GS_R if mode == "gs_r" else QUERY_DLE_EOT)
         reply = self._read(4, self.profile.status_timeout)
-        return parse_status(reply, mode)
+        return self._remember(parse_status(reply, mode))
+
+    def _remember(self, status: PrinterStatus) -> PrinterStatus:
+        self._last_status = (time.monotonic(), status)
+        return status
+
+    def _status_before_print(self) -> PrinterStatus:
+        """A fresh status, or the last one when it is recent enough (``status_reuse``)."""
+        if self._last_status is not None and self.profile.status_reuse > 0:
+            at, status = self._last_status
+            if status.ready and time.monotonic() - at < self.profile.status_reuse:
+                return status
+        return self.probe()
 
     status = probe
 
-    def _paper_check(self) -> tuple[PaperState, bool]:
-        """Mid-job check: (paper, cover_open); paper unknown when there was no answer."""
-        self._drain()
-        self._write(QUERY_PAPER)
-        paper, cover = parse_paper(self._read(2, self.profile.status_timeout))
-        return paper, cover.value == "open"
+    def _read_available(self, count: int) -> bytes:
+        """Whatever reply bytes have arrived, without waiting (at most ``count``)."""
+        printer = self._require()
+        dev = printer.device
+        if isinstance(printer, Network):
+            dev.setblocking(False)
+            try:
+                data: bytes = dev.recv(count)
+            except (BlockingIOError, InterruptedError):
+                return b""
+            except OSError as exc:
+                self._broken = True
+                raise DeviceInitError(f"printer connection lost: {exc}") from exc
+            finally:
+                if not self._broken:
+                    dev.settimeout(self.profile.io_timeout)
+            if not data:
+                self._broken = True
+                raise DeviceInitError("printer closed the connection")
+            return data
+        if isinstance(printer, Serial):
+            waiting = min(count, dev.in_waiting)
+            return bytes(dev.read(waiting)) if waiting else b""
+        return self._read(count, 0.001)
 
     def print_receipt(self, doc: ReceiptDoc, events: EventSink = discard_events,
                       cancel: CancelToken | None = None) -> PrintResult:
@@ -273,7 +304,7 @@ class EscposReceiptPrinter:
         :class:`PrintInterrupted` when paper ran out or the cover opened part-way.
         """
         encoded = self.encoder.encode(doc)
-        before = self.probe()
+        before = self._status_before_print()
         problem = before.problem
         if problem is not None:
             raise DeviceOperationError(problem, f"printer not ready: {problem.value}",
@@ -296,35 +327,74 @@ class EscposReceiptPrinter:
         return [s for s in segments if s]
 
     def _send(self, encoded: EncodedReceipt, events: EventSink, watch: bool) -> PrintResult:
+        """Send the segments, each but the last followed by a paper query (DLE EOT 2, 4).
+
+        The queries are pipelined: replies are read as they come while later segments go out,
+        so watching the paper costs no round trip per segment. A reply showing paper out or
+        the cover open stops the job: the lines before that segment are known printed.
+        """
         total = encoded.lines
-        done = 0
-        sent_bytes = 0
-        last_text = ""
         segments = self._segments(encoded)
+        # per query in flight: (lines known printed if it is fine, lines up to its segment)
+        pending: list[tuple[int, int, str]] = []
+        replies = b""
+        sent_lines = 0
+        sent_bytes = 0
+        confirmed = 0
+        last_text = ""
+
+        def settle(block: bool) -> None:
+            nonlocal replies, confirmed, last_text
+            deadline = time.monotonic() + self.profile.status_timeout
+            while pending:
+                need = 2 * len(pending) - len(replies)
+                if need > 0:
+                    more = (self._read(need, max(0.0, deadline - time.monotonic())) if block
+                            else self._read_available(need))
+                    replies += more
+                if len(replies) < 2:
+                    return  # nothing (more) yet; or a silent printer: the end status decides
+                reply, replies = replies[:2], replies[2:]
+                before, upto, text = pending.pop(0)
+                paper, cover = parse_paper(reply)
+                if paper is PaperState.OUT or cover.value == "open":
+                    error = (PrinterError.COVER_OPEN if cover.value == "open"
+                             else PrinterError.PAPER_OUT_DURING_PRINT)
+                    self._last_status = None
+                    raise PrintInterrupted(error, PrintedPart(before, total, last_text,
+                                                              sent_lines))
+                confirmed, last_text = upto, text or last_text
+                events(PrintProgress(done=confirmed, total=total))
+
+        if watch:
+            self._drain()
         for index, segment in enumerate(segments):
             data = b"".join(c.data for c in segment)
-            self._write(data)
-            sent_bytes += len(data)
             seg_lines = sum(c.lines for c in segment)
-            if watch and index < len(segments) - 1:
-                paper, cover_open = self._paper_check()
-                if paper is PaperState.OUT or cover_open:
-                    error = (PrinterError.COVER_OPEN if cover_open
-                             else PrinterError.PAPER_OUT_DURING_PRINT)
-                    raise PrintInterrupted(error, PrintedPart(done, total, last_text,
-                                                              done + seg_lines))
-            done += seg_lines
-            last_text = next((c.text for c in reversed(segment) if c.lines and c.text),
-                             last_text)
-            events(PrintProgress(done=done, total=total))
-        after = self.probe() if watch else PrinterStatus(device=DeviceState.ONLINE,
-                                                         status_supported=False)
+            seg_text = next((c.text for c in reversed(segment) if c.lines and c.text), "")
+            last = index == len(segments) - 1
+            query = b""
+            if watch and not last:
+                pending.append((sent_lines, sent_lines + seg_lines, seg_text))
+                query = QUERY_PAPER
+            elif watch:  # the status after the cut rides with the last segment
+                query = QUERY_GS_R if self.profile.status_mode == "gs_r" else QUERY_DLE_EOT
+            self._write(data + query)
+            sent_bytes += len(data)
+            sent_lines += seg_lines
+            if watch and not last:
+                settle(block=False)
+        if watch:
+            settle(block=True)
+            final = self._read(4, self.profile.status_timeout) if not pending else b""
+            after = self._remember(parse_status(final, self.profile.status_mode))
+        else:
+            after = PrinterStatus(device=DeviceState.ONLINE, status_supported=False)
         if after.paper is PaperState.OUT or after.cover.value == "open":
-            last = segments[-1]
-            printed = done - sum(c.lines for c in last)
             error = (PrinterError.COVER_OPEN if after.cover.value == "open"
                      else PrinterError.PAPER_OUT_DURING_PRINT)
-            raise PrintInterrupted(error, PrintedPart(printed, total, "", done))
+            raise PrintInterrupted(error, PrintedPart(confirmed, total, last_text, sent_lines))
+        events(PrintProgress(done=total, total=total))
         return PrintResult(lines=total, bytes_sent=sent_bytes, status_after=after)
 
     def send_raw(self, data: bytes) -> None:

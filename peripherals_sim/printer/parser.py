@@ -208,17 +208,49 @@ class EscPosParser:
             self._add_text(bytes([b]).decode(CODE_PAGES.get(self.code_page, "cp437"),
                                              errors="replace"))
             return 1
+        end = self._multibyte_run(pos)
+        if end > pos:  # a run of whole characters: decode it in one go (the common case)
+            raw = bytes(buf[pos:end])
+            try:
+                text = raw.decode(self.codec)
+                text.encode(self.font_charset)
+            except (UnicodeDecodeError, UnicodeEncodeError):
+                pass
+            else:
+                self._add_text(text)
+                return end - pos
+        return self._one_char(pos)
+
+    def _char_size(self, pos: int) -> int:
+        """Bytes of the character starting at ``pos`` (0: not complete yet)."""
+        buf = self.buf
+        if not self._need(pos, 2):
+            return 0
+        if self.codec == "gb18030" and 0x30 <= buf[pos + 1] <= 0x39:
+            return 4 if self._need(pos, 4) else 0
+        return 2
+
+    def _multibyte_run(self, pos: int) -> int:
+        buf = self.buf
+        end = pos
+        lead_min = 0xA1 if self.codec == "gb2312" else 0x81
+        while end < len(buf) and buf[end] >= lead_min:
+            size = self._char_size(end)
+            if size == 0:
+                break
+            end += size
+        return end
+
+    def _one_char(self, pos: int) -> int:
+        buf = self.buf
+        b = buf[pos]
         if self.codec == "gb2312" and b < 0xA1:
             self.paper.errors.append(f"byte 0x{b:02x} is not a GB2312 lead byte")
             self._add_text("\ufffd")
             return 1
-        if not self._need(pos, 2):
+        size = self._char_size(pos)
+        if size == 0:
             return 0
-        size = 2
-        if self.codec == "gb18030" and 0x30 <= buf[pos + 1] <= 0x39:
-            size = 4
-            if not self._need(pos, 4):
-                return 0
         raw = bytes(buf[pos:pos + size])
         try:
             ch = raw.decode(self.codec)
@@ -498,12 +530,12 @@ class EscPosParser:
         return Style(bold, ul, max(gw, w), max(gh, h), self.invert)
 
     def _add_text(self, text: str) -> None:
-        for ch in text:
-            st = self._style_for(ch)
-            if self.runs and self.runs[-1].style == st:
-                self.runs[-1].text += ch
-            else:
-                self.runs.append(Run(ch, st))
+        """Append ``text`` (all ASCII or all multi-byte: one style for the whole piece)."""
+        st = self._style_for(text[0]) if text else Style()
+        if self.runs and self.runs[-1].style == st:
+            self.runs[-1].text += text
+        else:
+            self.runs.append(Run(text, st))
 
     def _pending_text(self) -> str:
         return "".join(r.text for r in self.runs)

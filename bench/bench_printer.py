@@ -1,0 +1,191 @@
+"""Receipt printer speed: render + send of a receipt against a raw socket send of the same bytes.
+
+Both sides talk to the ESC/POS simulator process over loopback TCP (``--no-png``: the picture
+of the paper is not drawn, so the simulator's work per job is the same for both) and both wait
+until the printer has taken every byte:
+
+- **raw**: ``sendall(bytes)`` of the already encoded receipt on an open socket, then one
+  ``DLE EOT 4`` round trip (the simulator answers it only after parsing all bytes before it);
+- **kiosk**: template -> ReceiptDoc (catalog texts, masking, capitals, QR payload) -> ESC/POS
+  bytes (python-escpos + the Chinese text path) -> ``EscposReceiptPrinter.print_receipt``:
+  status before, the receipt in segments with a paper check every ``status_check_lines``
+  lines, status after the cut.
+
+Goal: kiosk <= 1.3x raw. Reported twice: with the default profile, which asks the printer
+for its status before every receipt (one more round trip than raw), and with
+``status_reuse=2.0``, where the "ready" status read after the previous receipt stands in for
+that question (the paper checks during the job and the status after the cut still run), so
+both sides make the same single wait. Render alone is reported too.
+
+Run: ``.venv/bin/python -m pytest bench/bench_printer.py -q -p no:cacheprovider
+--benchmark-only --benchmark-columns=min,median,mean,max,rounds``
+or as a script for a plain summary with the ratio: ``.venv/bin/python bench/bench_printer.py``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from devices.printer.contract import PROFILES
+from devices.printer.encoder import ReceiptEncoder
+from devices.printer.escpos_driver import EscposReceiptPrinter
+from kiosk.i18n import Translator
+from kiosk.receipts.samples import sample_receipts
+from kiosk.receipts.templates import render
+
+RECEIPT = sample_receipts()["drawdown"]
+PROFILE = PROFILES["generic_58mm"]
+REUSE = dataclasses.replace(PROFILE, status_reuse=2.0)
+
+
+@contextlib.contextmanager
+def simulator() -> Iterator[str]:
+    out = tempfile.mkdtemp(prefix="bench-printer-")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "peripherals_sim", "printer", "--listen", "tcp://127.0.0.1:0",
+         "--out", out, "--no-png"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        yield str(json.loads(proc.stdout.readline())["url"])
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def receipt_bytes() -> bytes:
+    return ReceiptEncoder(PROFILE).encode(render(RECEIPT, Translator("zh_CN"))).data
+
+
+class RawSender:
+    """A bare socket: send the bytes, then one DLE EOT 4 round trip."""
+
+    def __init__(self, url: str) -> None:
+        parts = urlsplit(url)
+        self.sock = socket.create_connection((parts.hostname, parts.port), timeout=10)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def send(self, data: bytes) -> None:
+        self.sock.sendall(data + b"\x10\x04\x04")
+        if len(self.sock.recv(1)) != 1:
+            raise RuntimeError("no status reply")
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+def kiosk_print(printer: EscposReceiptPrinter, tr: Translator) -> None:
+    result = printer.print_receipt(render(RECEIPT, tr))
+    if not result.confirmed:
+        raise RuntimeError("receipt not confirmed")
+
+
+# --- pytest-benchmark -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sim_url() -> Iterator[str]:
+    with simulator() as url:
+        yield url
+
+
+def test_raw_socket_send(benchmark: Any, sim_url: str) -> None:
+    data = receipt_bytes()
+    raw = RawSender(sim_url)
+    try:
+        benchmark.pedantic(raw.send, args=(data,), rounds=60, warmup_rounds=5)
+    finally:
+        raw.close()
+
+
+@pytest.mark.parametrize("profile", [PROFILE, REUSE], ids=["fresh-check", "status-reuse"])
+def test_render_and_print(benchmark: Any, sim_url: str, profile: Any) -> None:
+    printer = EscposReceiptPrinter(sim_url, profile=profile)
+    printer.open()
+    tr = Translator("zh_CN")
+    try:
+        benchmark.pedantic(kiosk_print, args=(printer, tr), rounds=60, warmup_rounds=5)
+    finally:
+        printer.close()
+
+
+def test_render_only(benchmark: Any) -> None:
+    encoder = ReceiptEncoder(PROFILE)
+    tr = Translator("zh_CN")
+    benchmark(lambda: encoder.encode(render(RECEIPT, tr)))
+
+
+# --- script -----------------------------------------------------------------------------------
+
+
+def _median_ms(fn: Callable[[], None], rounds: int) -> float:
+    times = []
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times) * 1000
+
+
+def main(rounds: int = 200) -> None:
+    data = receipt_bytes()
+    tr = Translator("zh_CN")
+    encoder = ReceiptEncoder(PROFILE)
+    with simulator() as url:
+        raw = RawSender(url)
+        checked = EscposReceiptPrinter(url, profile=PROFILE)
+        plain = EscposReceiptPrinter(url, profile=REUSE)
+        checked.open()
+        plain.open()
+        try:
+            for _ in range(10):  # warm up both sides (glyph caches, catalogs, JIT-free paths)
+                raw.send(data)
+                kiosk_print(checked, tr)
+            results = {}
+            # interleave the measurements so a load spike on the shared machine hits all
+            samples: dict[str, list[float]] = {"raw": [], "checked": [], "plain": []}
+            for _ in range(rounds):
+                for name, fn in (("raw", lambda: raw.send(data)),
+                                 ("checked", lambda: kiosk_print(checked, tr)),
+                                 ("plain", lambda: kiosk_print(plain, tr))):
+                    t0 = time.perf_counter()
+                    fn()
+                    samples[name].append((time.perf_counter() - t0) * 1000)
+            for name, values in samples.items():
+                results[name] = statistics.median(values)
+                results[name + "_min"] = min(values)
+        finally:
+            raw.close()
+            checked.close()
+            plain.close()
+    render_ms = _median_ms(lambda: encoder.encode(render(RECEIPT, tr)), rounds)
+    print(f"receipt: {len(data)} bytes, {encoder.encode(render(RECEIPT, tr)).lines} lines")
+    print(f"raw socket send + DLE EOT 4 round trip    median {results['raw']:.3f} ms "
+          f"(min {results['raw_min']:.3f})")
+    print(f"render + print, fresh status check first median {results['checked']:.3f} ms "
+          f"= {results['checked'] / results['raw']:.2f}x raw "
+          f"(min {results['checked_min']:.3f} = "
+          f"{results['checked_min'] / results['raw_min']:.2f}x)")
+    print(f"render + print, status reused (<2 s old)   median {results['plain']:.3f} ms "
+          f"= {results['plain'] / results['raw']:.2f}x raw "
+          f"(min {results['plain_min']:.3f} = {results['plain_min'] / results['raw_min']:.2f}x)")
+    print(f"render alone (template + encoder)          median {render_ms:.3f} ms")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 200)
