@@ -1,4 +1,12 @@
-"""Work around a reference-count bug of PySide6 6.12.0: ``SignalInstance.emit()`` returns
+"""Guard against the reference-count bugs of PySide6 6.12.0 on CPython 3.11.
+
+6.12.0 returns ``None`` without a new reference from every void method (``setText``,
+``show``, ``processEvents`` ... each call loses one reference of ``None``) and ``True`` from
+``SignalInstance.emit()``; after enough calls CPython aborts with "none_dealloc" or
+"bool_dealloc". pyproject.toml therefore pins PySide6-Essentials < 6.12 (6.11.3 is clean);
+:func:`void_steals_none` lets a test and the start-up log catch a broken wheel.
+
+The emit half has a cheap workaround kept here: ``SignalInstance.emit()`` returns
 ``True`` without a new reference, so every signal emitted from Python steals one reference of
 ``True``; after a few thousand emits CPython aborts with "bool_dealloc: deallocating True or
 False" (found here: 200 emits = -200 on ``sys.getrefcount(True)``; 6.11.3 is correct; signals
@@ -43,6 +51,22 @@ def emit_steals_bool() -> bool:
     return lost > 0
 
 
+class _VoidProbe(QObject):
+    pass
+
+
+def void_steals_none() -> bool:
+    """True when a void Qt method loses references of None (the probe repays them)."""
+    probe = _VoidProbe()
+    before = sys.getrefcount(None)
+    for _ in range(8):
+        probe.setObjectName("probe")
+    lost = before - sys.getrefcount(None)
+    for _ in range(max(0, lost)):
+        _incref(None)
+    return lost > 0
+
+
 def install() -> bool:
     """Wrap ``SignalInstance.emit`` if this PySide6 has the bug; True when wrapped."""
     global _installed
@@ -65,3 +89,6 @@ def install() -> bool:
 
 
 install()
+if void_steals_none():
+    log.critical("this PySide6 loses references of None on every void call and will crash a "
+                 "long-running kiosk: install PySide6-Essentials < 6.12 (see pyproject.toml)")
