@@ -184,9 +184,11 @@ class Identity:
     """The identity read from a card (field names of INTERFACES.md §4).
 
     ``valid_to`` is ``None`` for a long-term card (有效期 长期). ``nation`` is ``None`` on cards
-    without a nation code. The type-specific fields are ``None`` where the card has no such
-    field. ``photo`` (the encrypted 1024-byte WLT image) and ``fingerprint`` are kept raw and
-    never appear in ``repr``/``str``; name, ID number and address appear there masked only.
+    without a nation code. ``new_address`` is the latest appended address (最新追加住址, read
+    with 30 03 when the reader is configured to) or ``None``. The type-specific fields are
+    ``None`` where the card has no such field. ``photo`` (the encrypted 1024-byte WLT image)
+    and ``fingerprint`` are kept raw and never appear in ``repr``/``str``; name, ID number and
+    address appear there masked only.
     """
 
     name: str
@@ -204,6 +206,7 @@ class Identity:
     permit_number: str | None = None
     issue_count: str | None = None
     card_version: str | None = None
+    new_address: str | None = None
     photo: bytes = field(default=b"", repr=False, compare=False)
     fingerprint: bytes = field(default=b"", repr=False, compare=False)
 
@@ -225,12 +228,14 @@ class Identity:
         """The identity as JSON (INTERFACES.md §4); name, ID number, address and the other
         personal numbers are masked unless ``reveal``."""
         name, id_number, address = self.name, self.id_number, self.address
+        new_address = self.new_address
         english = self.english_name
         permit = self.permit_number
         if not reveal:
             name = _mask_name(name)
             id_number = _mask_number(id_number)
             address = _mask_address(address)
+            new_address = None if new_address is None else _mask_address(new_address)
             english = None if english is None else _mask_name(english)
             permit = None if permit is None else _mask_number(permit, 2, 2)
         out: dict[str, Any] = {
@@ -253,6 +258,7 @@ class Identity:
             "permit_number": permit,
             "issue_count": self.issue_count,
             "card_version": self.card_version,
+            "new_address": new_address,
         }
         out.update({k: v for k, v in extras.items() if v is not None})
         return out
@@ -293,6 +299,7 @@ class Identity:
             permit_number=opt("permit_number"),
             issue_count=opt("issue_count"),
             card_version=opt("card_version"),
+            new_address=opt("new_address"),
             photo=blob("photo"),
             fingerprint=blob("fingerprint"),
         )

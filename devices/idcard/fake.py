@@ -60,6 +60,7 @@ class FakeIdCardReader:
 
     ``identity`` (optional): a card already on the pad at start. ``poll_interval``: how often a
     waiting read looks for a card (the real reader polls every second; the fake reacts faster).
+    ``read_new_address``: as the samv parameter, return the card's appended address.
     """
 
     kind = KIND
@@ -71,6 +72,7 @@ class FakeIdCardReader:
         identity: Identity | Mapping[str, Any] | None = None,
         poll_interval: float = 0.02,
         sam_id: str = DEFAULT_SAM_ID,
+        read_new_address: bool = False,
         **_ignored: Any,
     ) -> None:
         self._cond = threading.Condition()
@@ -80,6 +82,7 @@ class FakeIdCardReader:
         self._opened = False
         self._sam_id = sam_id
         self.poll_interval = poll_interval
+        self.read_new_address = read_new_address
         self.reads = 0
         if identity is not None:
             self.insert(identity)
@@ -182,7 +185,9 @@ class FakeIdCardReader:
             self._unread = False
             self.reads += 1
         if not fingerprints and card.fingerprint:
-            return dataclasses.replace(card, fingerprint=b"")
+            card = dataclasses.replace(card, fingerprint=b"")
+        if not self.read_new_address and card.new_address is not None:
+            card = dataclasses.replace(card, new_address=None)
         return card
 
     def wait_for_removal(

@@ -13,6 +13,7 @@ and reopens with back-off. Personal data is never logged; frames are logged by s
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from typing import Any
@@ -57,6 +58,7 @@ FIND = (0x20, 0x01)
 SELECT = (0x20, 0x02)
 READ_TEXT_PHOTO = (0x30, 0x01)
 READ_WITH_FINGERPRINT = (0x30, 0x10)
+READ_NEW_ADDRESS = (0x30, 0x03)
 
 SW3_OK = 0x90
 SW3_FOUND = 0x9F
@@ -133,7 +135,8 @@ class SamvIdCardReader:
     Timeouts (seconds) default to the reference's: find/select 0.1, read 2.0, read with
     fingerprints 3.0, SAM ID and status 0.3; each is extended by the expected reply's wire
     time at ``baud``. ``poll_interval`` is the find cadence while waiting for a card (1 s).
-    ``retries``: how often a lost reply is retried (1).
+    ``retries``: how often a lost reply is retried (1). ``read_new_address``: after a read,
+    also ask for the latest appended address (30 03) and return it as ``new_address``.
     """
 
     kind = KIND
@@ -153,6 +156,7 @@ class SamvIdCardReader:
         retries: int = 1,
         exclusive: bool = True,
         sam_id_digits: int = 10,
+        read_new_address: bool = False,
         **_ignored: Any,
     ) -> None:
         self.url = url
@@ -166,6 +170,7 @@ class SamvIdCardReader:
         self.retries = int(retries)
         self.exclusive = bool(exclusive)
         self.sam_id_digits = int(sam_id_digits)
+        self.read_new_address = bool(read_new_address)
         self._port: Any = None
         self.frames_sent = 0
         self.bytes_received = 0
@@ -367,7 +372,29 @@ class SamvIdCardReader:
         frame = self._exchange(command, timeout, cancel, retry=False, reply_bytes=expect)
         if frame.sw3 != SW3_OK:
             raise self._removed_or(frame, "read", cancel)
-        return self._parse_read(frame.data, fingerprints)
+        identity = self._parse_read(frame.data, fingerprints)
+        if self.read_new_address:
+            identity = dataclasses.replace(identity, new_address=self._new_address(cancel))
+        return identity
+
+    def _new_address(self, cancel: CancelToken) -> str | None:
+        """The appended address (30 03): 90 with 70 bytes of UCS-2LE, 91 when there is none.
+        Anything else is logged and ignored: the identity itself was read fine."""
+        try:
+            frame = self._command(READ_NEW_ADDRESS, self.find_timeout, cancel, reply_bytes=81)
+        except (DeviceOperationError, DeviceTimeout) as exc:
+            log.info("appended address not read: %s", exc)
+            return None
+        if frame.sw3 == SW3_OK and frame.data:
+            try:
+                text = frame.data[:70].decode("utf-16-le").replace("\x00", " ").strip()
+            except UnicodeDecodeError:
+                log.info("appended address is not UCS-2 text")
+                return None
+            return text or None
+        if frame.sw3 != 0x91:
+            log.info("appended address: SW3=%02X", frame.sw3)
+        return None
 
     def _parse_read(self, data: bytes, fingerprints: bool) -> Identity:
         heads = 3 if fingerprints else 2

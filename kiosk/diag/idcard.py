@@ -34,7 +34,8 @@ DEFAULT_READ_TIMEOUT = 15.0
 def device_settings(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
     """Backend name and parameters: command line, else the configuration."""
     if args.url:
-        return (args.backend or "samv"), {"url": args.url}
+        # A technician wants everything the chip holds, the appended address included.
+        return (args.backend or "samv"), {"url": args.url, "read_new_address": True}
     if args.backend == "fake":
         return "fake", {}
     from kiosk.config import load_config

@@ -29,7 +29,7 @@ HW_PORT = os.environ.get("KIOSK_HW_IDCARD")
 # 100 ms find timeout is the driver's default, not what a loaded CI box can promise.
 SAMV_TEST_PARAMS: dict[str, Any] = dict(
     find_timeout=0.5, sam_timeout=0.5, read_timeout=3.0, read_fingerprint_timeout=4.0,
-    poll_interval=0.05,
+    poll_interval=0.05, read_new_address=True,
 )
 
 
@@ -70,7 +70,7 @@ def samv_factory() -> Any:
 @contextlib.contextmanager
 def build_rig(tier: str, request: pytest.FixtureRequest) -> Iterator[Rig]:
     if tier == "fake":
-        fake = FakeIdCardReader()
+        fake = FakeIdCardReader(read_new_address=True)
         fake.open()
         try:
             yield Rig(tier, fake, FakeIdCardControl(fake))

@@ -51,3 +51,12 @@ def test_round_trip_through_json_and_scenario_shape() -> None:
     js = foreign.to_json(reveal=True)
     assert js["english_name"] == "SMITH ANNA" and js["issue_count"] == "01"
     assert "permit_number" not in js
+
+
+def test_appended_address_is_masked_like_the_address() -> None:
+    import dataclasses
+
+    moved = dataclasses.replace(sample(), new_address="陕西省咸阳市礼泉县昭陵镇新建村一组9号")
+    assert moved.to_json(reveal=True)["new_address"].endswith("新建村一组9号")
+    assert "新建村" not in moved.to_json(reveal=False)["new_address"]
+    assert "new_address" not in sample().to_json(reveal=True)
