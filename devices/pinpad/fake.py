@@ -51,7 +51,7 @@ DEMO_TMK_COMPONENTS = {
 }
 TEST_PIK = bytes.fromhex("11111111111111112222222222222222")
 TEST_MAK = bytes.fromhex("33333333333333334444444444444444")
-FAULTS = ("no_answer", "checksum", "key_slot_empty", "noise")
+FAULTS = ("no_answer", "checksum", "key_slot_empty", "noise", "split")
 
 
 class FakePinPad:

@@ -12,7 +12,7 @@ from typing import Any
 
 from kiosk.simcontrol import HttpControl
 
-FAULT_KINDS = ("no_answer", "checksum", "key_slot_empty", "noise")
+FAULT_KINDS = ("no_answer", "checksum", "key_slot_empty", "noise", "split")
 
 
 class _Base:

@@ -6,7 +6,7 @@
 
 Ready line: ``{"sim": "pinpad", "url": ..., "control": ...}``. Control API (loopback):
 ``POST /keys {"keys": "123456E"}``, ``GET /state``, ``POST /fault {"kind": ...}``
-(no_answer, checksum, key_slot_empty, noise), ``DELETE /fault``, ``GET /log``,
+(no_answer, checksum, key_slot_empty, noise, split), ``DELETE /fault``, ``GET /log``,
 ``GET /scenario``.
 """
 
@@ -66,14 +66,20 @@ class Link:
                 # The reply cannot start before the request has crossed the line.
                 request_len = len(build_reply(cmd, data, self.ascii_hex, self.etx))
                 time.sleep(request_len * 10 / self.pace_baud)
-            result = self.epp.handle(cmd, data)
-            if result is None:
-                continue
-            frame = build_reply(result[0], result[1], self.ascii_hex, self.etx,
-                                corrupt=self.epp.fault == "checksum")
-            if self.epp.fault == "noise":
-                frame = b"\xff\x55\xaa" + frame  # line noise, no STX, no echo code
-            self.send(frame)
+            with self.epp.lock:  # no key echo between a command and its reply
+                result = self.epp.handle(cmd, data)
+                if result is None:
+                    continue
+                frame = build_reply(result[0], result[1], self.ascii_hex, self.etx,
+                                    corrupt=self.epp.fault == "checksum")
+                if self.epp.fault == "noise":
+                    frame = b"\xff\x55\xaa" + frame  # line noise, no STX, no echo code
+                if self.epp.fault == "split":  # the reply dribbles in, a few bytes at a time
+                    for i in range(0, len(frame), 3):
+                        self.send(frame[i:i + 3])
+                        time.sleep(0.003)
+                    continue
+                self.send(frame)
 
 
 class TcpLink(Link):

@@ -31,7 +31,7 @@ from devices.crypto import (
 
 ST_OK, ST_OK_NO_MK, ST_PARAM, ST_TIMEOUT, ST_NO_KEY, ST_BAD_CMD = (
     0x04, 0xA4, 0x15, 0x80, 0xB5, 0xE0)
-FAULTS = ("no_answer", "checksum", "key_slot_empty", "noise")
+FAULTS = ("no_answer", "checksum", "key_slot_empty", "noise", "split")
 SM4_CONVENTIONS = {"a": PinBlockFormat.SM4_ISO0_ZERO_PAD, "b": PinBlockFormat.SM4_EXTENDED}
 MAC_CODES = {0x01: MacMethod.X9_9, 0x02: MacMethod.PBOC_3DES, 0x03: MacMethod.UNIONPAY_ECB,
              0x04: MacMethod.X9_19}
@@ -106,6 +106,11 @@ class Epp:
         return Algorithm(slot["alg"]), bytes.fromhex(slot["key"])
 
     # --- log and state --------------------------------------------------------------------
+
+    @property
+    def lock(self) -> threading.RLock:
+        """Held while a command is answered, so key echoes never cut into a reply frame."""
+        return self._lock
 
     def note(self, **entry: Any) -> None:
         with self._lock:

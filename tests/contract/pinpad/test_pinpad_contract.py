@@ -163,11 +163,12 @@ def test_faults_map_to_pinpad_errors(rig, fault, command, code, error):
     assert rig.pad.version()
 
 
-def test_line_noise_before_replies_does_not_disturb_pin_entry(rig):
+@pytest.mark.parametrize("fault", ["noise", "split"])
+def test_noisy_or_split_replies_do_not_disturb_pin_entry(rig, fault):
     if rig.name == "kmy-hw":
         pytest.skip("fault injection needs a simulator")
     host = rig.ceremony()
-    rig.control.set_fault("noise")
+    rig.control.set_fault(fault)
     block, _ = rig.get_pin_pressing(["2468E"], PAN, timeout=20)
     assert isinstance(block, PinBlock), block
     clear = decrypt_pin_block(host.pik, block.ciphertext, PAN, block.format)
