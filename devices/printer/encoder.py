@@ -52,6 +52,7 @@ FONT_CANDIDATES = (
 
 DOT_HEIGHT = 24  # a full-width character is 24x24 dots on a 203 dpi printer (font A)
 DOT_WIDTH = 12  # an ASCII character is 12 dots wide
+LINE_GAP = 6  # dots between lines (ESC 2 default spacing minus the character height)
 
 
 @dataclass(frozen=True)
@@ -136,21 +137,27 @@ def printable(text: str, profile: PrinterProfile) -> bool:
 
 
 def render_line_image(line: Line, profile: PrinterProfile) -> Image.Image:
-    """A text line as a 1-bit image of the paper width (alignment and size applied)."""
-    font = cjk_font(DOT_HEIGHT, profile.font_path)
+    """A text line as a 1-bit image of the paper width (alignment and size applied).
+
+    Characters keep the printer's grid (12 dots per ASCII column, 24 per CJK character) and
+    the image includes the line spacing, so the line sits among text lines unnoticed.
+    """
+    font = cjk_font(DOT_HEIGHT - 2, profile.font_path)
+    ref_top, ref_bottom = font.getbbox("国")[1], font.getbbox("国")[3]
+    y = (DOT_HEIGHT - (ref_bottom - ref_top)) / 2 - ref_top  # centre CJK glyphs in the cell
     w = max(1, text_columns(line.text) * DOT_WIDTH)
     img = Image.new("L", (w, DOT_HEIGHT), 255)
     draw = ImageDraw.Draw(img)
     x = 0
-    for ch in line.text:  # one cell per character keeps the column grid of the printer
+    for ch in line.text:
         cell = DOT_WIDTH if ord(ch) < 0x80 else 2 * DOT_WIDTH
         left, _, right, _ = font.getbbox(ch)
-        draw.text((x + (cell - (right - left)) / 2 - left, 0), ch, font=font, fill=0,
+        draw.text((x + (cell - (right - left)) / 2 - left, y), ch, font=font, fill=0,
                   stroke_width=1 if line.bold else 0, stroke_fill=0)
         x += cell
     if line.width != 1 or line.height != 1:
         img = img.resize((w * line.width, DOT_HEIGHT * line.height))
-    paper = Image.new("L", (profile.width_px, img.height), 255)
+    paper = Image.new("L", (profile.width_px, img.height + LINE_GAP), 255)
     free = max(0, profile.width_px - img.width)
     offset = {Align.LEFT: 0, Align.CENTER: free // 2, Align.RIGHT: free}[line.align]
     paper.paste(img.crop((0, 0, min(img.width, profile.width_px), img.height)), (offset, 0))

@@ -74,8 +74,8 @@ def test_character_the_font_lacks_is_printed_as_a_raster_image_of_the_line():
     assert enc.image_lines == 1
     chunk = enc.chunks[1]
     assert chunk.data.startswith(b"\x1dv0\x00")  # GS v 0, 384 dots = 48 bytes wide
-    assert chunk.data[4:8] == bytes([48, 0, 24, 0])
-    assert b"?" not in chunk.data[:8] and b"\x1c&" not in chunk.data
+    assert chunk.data[4:8] == bytes([48, 0, 30, 0])  # 24 dots + the line spacing
+    assert len(chunk.data) == 8 + 48 * 30  # header + bitmap only: no text, no "?"
 
 
 def test_bold_double_size_centered_title():
