@@ -405,7 +405,7 @@ class PbocCardSession:
             return []  # 6A82 not there, 6283 blocked: go on with the next method
         objs = self._parse(data, "directory FCI")
         apps = applications_from(objs)
-        sfi_obj = next((o.find("88") for o in objs if o.find("88") is not None), None)
+        sfi_obj = tlv.index(objs).get("88")
         if which == "pse" and sfi_obj is not None and sfi_obj.value:
             sfi = sfi_obj.value[0] & 0x1F
             for rec in range(1, self.settings.max_directory_records + 1):
@@ -423,10 +423,8 @@ class PbocCardSession:
                 self._blocked.add(aid)
                 found.append(CardApplication(aid))
             elif sw == SW_OK:
-                objs = self._parse(data, "FCI")
-                df = next((o.find("84") for o in objs if o.find("84") is not None), None)
-                label = next((o.find("50") for o in objs if o.find("50") is not None), None)
-                prio = next((o.find("87") for o in objs if o.find("87") is not None), None)
+                idx = tlv.index(self._parse(data, "FCI"))
+                df, label, prio = idx.get("84"), idx.get("50"), idx.get("87")
                 found.append(CardApplication(
                     df.value.hex().upper() if df else aid,
                     _text(label.value) if label else "",
@@ -491,10 +489,10 @@ class PbocCardSession:
             return "missing"
         if sw != SW_OK:
             raise iccard_error(IccardError.UNKNOWN_STATUS, f"{_sw(sw)} on SELECT AID")
-        fci = self._parse(data, "FCI")
-        pdol = next((o.find("9F38") for o in fci if o.find("9F38") is not None), None)
+        fci = tlv.index(self._parse(data, "FCI"))
+        pdol = fci.get("9F38")
         if not app.label:
-            label = next((o.find("50") for o in fci if o.find("50") is not None), None)
+            label = fci.get("50")
             if label is not None:
                 app = CardApplication(app.aid, _text(label.value), app.priority)
         pdol_data = b""

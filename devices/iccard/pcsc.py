@@ -33,6 +33,8 @@ from devices.base import (
     CancelToken,
     CardInserted,
     CardRemoved,
+    DeviceInitError,
+    DeviceOperationError,
     DeviceState,
     EventSink,
     discard_events,
@@ -336,16 +338,9 @@ class PcscIcCardReader:
     def _card_session(
         self, wait: bool, events: EventSink, cancel: CancelToken
     ) -> Iterator[PbocCardSession]:
-        if self._watcher.context is None:
+        if self._watcher.context is None or self._watcher.reader is None:
             self.open()
-        if not self._watcher.present():
-            if not wait:
-                raise iccard_error(IccardError.NO_CARD, "no card in the reader")
-            self._watcher.wait_until(True, cancel)
-            events(CardInserted())
-        self._last_present = True
-        assert self._watcher.context is not None and self._watcher.reader is not None
-        conn = _CardConnection(self._watcher.context, self._watcher.reader)
+        conn = self._connect(wait, events, cancel)
         try:
             yield PbocCardSession(
                 lambda apdu: self._transmit(conn, apdu, cancel), self.settings,
@@ -353,6 +348,34 @@ class PcscIcCardReader:
             )
         finally:
             conn.close()
+
+    def _connect(self, wait: bool, events: EventSink, cancel: CancelToken) -> _CardConnection:
+        """Connect straight away (no status round trip on the usual path: the card is in);
+        on "no card" wait for one (emitting CardInserted) or report NO_CARD."""
+        cancel.raise_if_cancelled()
+        watcher = self._watcher
+        for attempt in (1, 2):
+            assert watcher.context is not None and watcher.reader is not None
+            try:
+                conn = _CardConnection(watcher.context, watcher.reader)
+            except DeviceOperationError as exc:
+                if exc.error is not IccardError.CARD_REMOVED:
+                    raise
+                if not wait:
+                    raise iccard_error(IccardError.NO_CARD, "no card in the reader") from None
+                watcher.wait_until(True, cancel)
+                events(CardInserted())
+                conn = _CardConnection(watcher.context, watcher.reader)
+            except DeviceInitError:
+                if attempt == 2:
+                    raise
+                # the context of a pcscd that was restarted: establish a new one, retry once
+                watcher.establish()
+                watcher.find_reader()
+                continue
+            self._last_present = True
+            return conn
+        raise AssertionError("unreachable")
 
     def _transmit(self, conn: _CardConnection, apdu: bytes, cancel: CancelToken
                   ) -> tuple[bytes, int]:

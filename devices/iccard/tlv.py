@@ -32,11 +32,16 @@ class Tlv:
     def constructed(self) -> bool:
         return bool(int(self.tag[:2], 16) & 0x20)
 
-    def walk(self) -> Iterator[Tlv]:
+    def walk(self) -> list[Tlv]:
         """This object, then every object inside it, depth first, in order."""
-        yield self
-        for child in self.children:
-            yield from child.walk()
+        out: list[Tlv] = []
+        stack: list[Tlv] = [self]
+        while stack:
+            obj = stack.pop()
+            out.append(obj)
+            if obj.children:
+                stack.extend(reversed(obj.children))
+        return out
 
     def find(self, tag: str) -> Tlv | None:
         """The first object with ``tag`` at any depth inside (or this one)."""
@@ -105,6 +110,15 @@ def _parse(data: bytes, depth: int, max_depth: int) -> list[Tlv]:
         if tag[0] & 0x20:
             children = tuple(_parse(value, depth + 1, max_depth))
         out.append(Tlv(tag.hex().upper(), value, children))
+    return out
+
+
+def index(objs: list[Tlv]) -> dict[str, Tlv]:
+    """Tag -> first object with that tag, at any depth, depth first (one pass)."""
+    out: dict[str, Tlv] = {}
+    for top in objs:
+        for obj in top.walk():
+            out.setdefault(obj.tag, obj)
     return out
 
 
