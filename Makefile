@@ -39,3 +39,11 @@ bench: setup
 
 clean:
 	rm -rf build .pytest_cache .mypy_cache .ruff_cache
+
+# The bank host simulator against its contract (docs/host-api.yaml): schemathesis over mutual
+# TLS, a bounded number of examples per operation (FUZZ_EXAMPLES).
+FUZZ_EXAMPLES ?= 25
+.PHONY: fuzz
+fuzz: setup
+	$(VENV)/bin/pip install -q -e '.[fuzz]'
+	$(PY) -m peripherals_sim.bank_host.fuzz --max-examples $(FUZZ_EXAMPLES)

@@ -25,11 +25,12 @@ import json
 import random
 import socket
 import struct
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Header, Request
+from fastapi import Depends, FastAPI, Header, Path, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import Response
@@ -191,12 +192,39 @@ def terminal(request: Request,
 
 
 Terminal = Annotated[str, Depends(terminal)]
+CustomerId = Annotated[str, Path(examples=["C0001"], max_length=32)]
+LineId = Annotated[str, Path(examples=["L0002"], max_length=32)]
+LoanId = Annotated[str, Path(examples=["JJ202510100001"], max_length=32)]
+ApplicationId = Annotated[str, Path(examples=["SQ202603160001"], max_length=32)]
+TxnKey = Annotated[str, Path(examples=["ZN610425001-000001"], max_length=64)]
 IdemKey = Annotated[str | None, Header(
     alias="Idempotency-Key", min_length=8, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$",
     description="one key per logical transaction: terminal id + trace, or a UUID")]
 MacHeader = Annotated[str | None, Header(
     alias="X-MAC", pattern=r"^[0-9A-Fa-f]{16,32}$",
     description="hex MAC of the canonical MAC input under the MAK")]
+
+
+class TimingMiddleware:
+    """Adds ``Server-Timing: app;dur=<ms>`` (time in the host, without the network and TLS)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+
+        async def timed(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                ms = (time.perf_counter() - start) * 1000
+                message = {**message, "headers": [*message.get("headers", []),
+                                                  (b"server-timing", f"app;dur={ms:.2f}".encode())]}
+            await send(message)
+
+        await self.app(scope, receive, timed)
 
 
 # --- the application ------------------------------------------------------------------------------
@@ -221,6 +249,7 @@ def create_app(bank: Bank, *, require_client_cert: bool = True) -> FastAPI:
                   docs_url=None, redoc_url=None)
     faults: dict[str, Fault | None] = {"fault": None}
     app.add_middleware(FaultMiddleware, holder=faults)  # type: ignore[arg-type]
+    app.add_middleware(TimingMiddleware)  # type: ignore[arg-type]
 
     @app.exception_handler(HostError)
     async def _host_error(request: Request, exc: HostError) -> Response:
@@ -308,13 +337,13 @@ def create_app(bank: Bank, *, require_client_cert: bool = True) -> FastAPI:
 
     @app.get("/v1/customers/{customer_id}/credit-line", response_model=m.CreditLine,
              responses=ERRORS_DOC, tags=["credit lines"], summary="The customer's credit line")
-    async def credit_line(customer_id: str, terminal_id: Terminal) -> Response:
+    async def credit_line(customer_id: CustomerId, terminal_id: Terminal) -> Response:
         return json_response(bank.credit_line(customer_id))
 
     @app.post("/v1/credit-lines/{line_id}/sign", response_model=m.CreditLine,
               responses=ERRORS_DOC, tags=["credit lines"],
               summary="Sign the line: signature image, consents and PIN block")
-    async def sign_line(line_id: str, body: m.SignLineRequest,
+    async def sign_line(line_id: LineId, body: m.SignLineRequest,
                         terminal_id: Terminal) -> Response:
         return json_response(bank.sign_line(terminal_id, line_id, dump(body)))
 
@@ -335,17 +364,17 @@ def create_app(bank: Bank, *, require_client_cert: bool = True) -> FastAPI:
 
     @app.get("/v1/customers/{customer_id}/loans", response_model=m.LoanList,
              responses=ERRORS_DOC, tags=["loans"], summary="The customer's loans")
-    async def loans(customer_id: str, terminal_id: Terminal) -> Response:
+    async def loans(customer_id: CustomerId, terminal_id: Terminal) -> Response:
         return json_response(bank.loans(customer_id))
 
     @app.get("/v1/loans/{loan_id}/schedule", response_model=m.ScheduleResponse,
              responses=ERRORS_DOC, tags=["loans"], summary="Repayment schedule with buckets")
-    async def schedule(loan_id: str, terminal_id: Terminal) -> Response:
+    async def schedule(loan_id: LoanId, terminal_id: Terminal) -> Response:
         return json_response(bank.schedule(loan_id))
 
     @app.get("/v1/loans/{loan_id}/repayments", response_model=m.RepaymentHistory,
              responses=ERRORS_DOC, tags=["loans"], summary="Repayment history")
-    async def repayments(loan_id: str, terminal_id: Terminal) -> Response:
+    async def repayments(loan_id: LoanId, terminal_id: Terminal) -> Response:
         return json_response(bank.repayments(loan_id))
 
     @app.post("/v1/repayments/quote", response_model=m.RepaymentQuoteResponse,
@@ -364,7 +393,7 @@ def create_app(bank: Bank, *, require_client_cert: bool = True) -> FastAPI:
     @app.get("/v1/transactions/{idempotency_key}", response_model=m.TransactionStatus,
              responses=ERRORS_DOC, tags=["repayment"],
              summary="Status query of an uncertain money request by its key")
-    async def transaction(idempotency_key: str, terminal_id: Terminal) -> Response:
+    async def transaction(idempotency_key: TxnKey, terminal_id: Terminal) -> Response:
         seen = bank.store.transaction_record(idempotency_key)
         if seen is None or seen["terminal_id"] != terminal_id:
             raise HostError("HOST-TXN-NOT-FOUND")
@@ -378,7 +407,7 @@ def create_app(bank: Bank, *, require_client_cert: bool = True) -> FastAPI:
     @app.post("/v1/loans/{loan_id}/repayment-account", response_model=m.RepaymentAccountResponse,
               responses=ERRORS_DOC, tags=["loans"],
               summary="Change the repayment account (new card + PIN, staff authorisation)")
-    async def repayment_account(loan_id: str, body: m.RepaymentAccountRequest,
+    async def repayment_account(loan_id: LoanId, body: m.RepaymentAccountRequest,
                                 terminal_id: Terminal) -> Response:
         return json_response(bank.change_account(terminal_id, loan_id, dump(body)))
 
@@ -391,7 +420,8 @@ def create_app(bank: Bank, *, require_client_cert: bool = True) -> FastAPI:
 
     @app.get("/v1/applications/{application_id}", response_model=m.ApplicationResponse,
              responses=ERRORS_DOC, tags=["applications"], summary="Application progress")
-    async def application_status(application_id: str, terminal_id: Terminal) -> Response:
+    async def application_status(application_id: ApplicationId,
+                                 terminal_id: Terminal) -> Response:
         return json_response(bank.application_status(application_id))
 
     @app.post("/v1/intentions", response_model=m.IntentionResponse, responses=ERRORS_DOC,

@@ -251,7 +251,7 @@ def annual_rates(amount: Decimal, payments: list[Decimal]) -> tuple[Decimal, Dec
     lo, hi = 0.0, 1.0
     if npv(lo) <= 0:  # no cost at all
         return D("0.000000"), D("0.000000")
-    for _ in range(200):
+    for _ in range(64):  # 2**-64 of a monthly rate: far below the 6 decimals shown
         mid = (lo + hi) / 2
         if npv(mid) > 0:
             lo = mid

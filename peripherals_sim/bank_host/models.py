@@ -17,14 +17,16 @@ Rate = Annotated[str, Field(pattern=r"^\d+(\.\d+)?$", examples=["0.0435"])]
 Date = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$", examples=["2026-03-16"])]
 Hex = Annotated[str, Field(pattern=r"^[0-9A-Fa-f]*$")]
 Pan = Annotated[str, Field(pattern=r"^\d{12,19}$", examples=["6217991000001234561"])]
-IdNumber = Annotated[str, Field(pattern=r"^[0-9A-Za-z]{15,18}$")]
+IdNumber = Annotated[str, Field(pattern=r"^[0-9A-Za-z]{15,18}$",
+                                examples=["61042519680315301X"])]
 Method = Literal["equal-installment", "equal-principal", "interest-first", "bullet"]
 PrepayOption = Literal["shorter_term", "lower_installment"]
 RepaymentKind = Literal["due", "overdue", "partial", "payoff"]
 
 
 class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # strict: a JSON false is not a 0 and "12" is not 12 (found by the schemathesis run)
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class ErrorBody(BaseModel):

@@ -104,6 +104,7 @@ class SimTerminal:
         self.pik: bytes | None = None
         self.mak: bytes | None = None
         self.algorithm = crypto.Algorithm.TDES
+        self.last_sign_in: requests.Response | None = None
 
     @classmethod
     def for_host(cls, host: HostProcess, scenario: dict[str, Any],
@@ -129,6 +130,7 @@ class SimTerminal:
     def sign_in(self, algorithm: str = "TDES") -> dict[str, Any]:
         r = self.post("/v1/terminal/sign-in", {"algorithm": algorithm})
         r.raise_for_status()
+        self.last_sign_in = r
         ans: dict[str, Any] = r.json()
         self.algorithm = crypto.Algorithm.SM4 if algorithm == "SM4" else crypto.Algorithm.TDES
         keys = ans["keys"]

@@ -290,6 +290,8 @@ class Bank:
         for doc in self.store.docs("loan", line["customer_id"]):
             if doc.get("line_id") != line["line_id"]:
                 continue
+            if doc.get("closed_on") and line["revolving"]:
+                continue  # repaid in full: no longer uses the line
             loan = ledger.loan_from_dict(doc)
             used += loan.outstanding_principal if line["revolving"] else loan.amount
         return used
@@ -408,7 +410,8 @@ class Bank:
                 self.verify_pin(terminal_id, c["customer_id"], body["pan"], body["pin_block"])
                 pin_verified = True
         lines = self.store.docs("line", c["customer_id"])
-        loans = [ledger.loan_from_dict(d) for d in self.store.docs("loan", c["customer_id"])]
+        loans = [ledger.loan_from_dict(d) for d in self.store.docs("loan", c["customer_id"])
+                 if not d.get("closed_on")]
         worst = max((ln.days_overdue(now.acct_date) for ln in loans
                      if ln.status(now.acct_date) != "CLOSED"), default=0)
         return {**now.fields(), "customer_id": c["customer_id"],
