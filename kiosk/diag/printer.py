@@ -88,7 +88,8 @@ def run(action: str, args: argparse.Namespace, extra: list[str]) -> int:
         completion = run_command(device, "probe")
         if not completion.ok:
             return _failure(args, completion)
-        status: PrinterStatus = completion.data
+        status = completion.data
+        assert isinstance(status, PrinterStatus)
         if action == "status":
             obj = {**status.to_json(), "backend": backend, "profile": device.profile.name}
             if status.problem is not None:
@@ -107,7 +108,8 @@ def run(action: str, args: argparse.Namespace, extra: list[str]) -> int:
         completion = run_command(device, "print_receipt", doc)
         if not completion.ok:
             return _failure(args, completion)
-        result: PrintResult = completion.data
+        result = completion.data
+        assert isinstance(result, PrintResult)
         obj = {"printed": True, "confirmed": result.confirmed, "lines": result.lines,
                "bytes": result.bytes_sent, "status_after": result.status_after.to_json()}
         emit(args, obj, f"test page sent: {result.lines} lines, {result.bytes_sent} bytes, "

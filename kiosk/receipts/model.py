@@ -222,7 +222,7 @@ def _from(tp: Any, value: Any) -> Any:
     if origin is tuple:
         inner = typing.get_args(tp)[0]
         return tuple(_from(inner, v) for v in value)
-    if dataclasses.is_dataclass(tp):
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         hints = typing.get_type_hints(tp)
         return tp(**{f.name: _from(hints[f.name], value[f.name])
                      for f in dataclasses.fields(tp) if f.name in value})

@@ -100,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.control is not None:
         ctl = build_control(sim, scenario, args.control)
         ctl.start()
-    host, port = server.server_address[:2]
+    host, port = str(server.server_address[0]), int(server.server_address[1])
     print(json.dumps({"sim": "printer", "url": f"tcp://{host}:{port}",
                       "control": ctl.url if ctl else None, "out": str(out)}), flush=True)
     done = threading.Event()

@@ -82,7 +82,7 @@ def _glyph(ch: str, bold: bool, w: int, h: int) -> Image.Image:
     if ch.strip():
         font = _font(22)
         left, top, right, bottom = font.getbbox(ch, stroke_width=1 if bold else 0)
-        gw = right - left
+        gw = int(right - left)
         y = (CELL_H - (bottom - top)) / 2 - top if cells == 2 else 20 - font.getbbox("H")[3]
         canvas = Image.new("L", (max(gw, 1) + 2, CELL_H), 255)
         ImageDraw.Draw(canvas).text((1 - left, y), ch, font=font, fill=0,
@@ -108,7 +108,8 @@ def _qr_image(q: QrCode) -> Image.Image:
     code = qrcode.QRCode(box_size=max(1, q.module), border=0, error_correction=ec)
     code.add_data(q.data)
     code.make(fit=True)
-    return code.make_image().get_image().convert("L")
+    image: Image.Image = code.make_image().get_image().convert("L")
+    return image
 
 
 def _place_x(width: int, item_w: int, align: int) -> int:
@@ -149,9 +150,9 @@ def to_png(items: list[Item], width_px: int, dropped: int = 0) -> bytes:
     paper = Image.new("L", (width_px + 2 * MARGIN, max(height, 40)), 255)
     draw = ImageDraw.Draw(paper)
     y = MARGIN
-    for img, x, h in parts:
-        if img is not None:
-            paper.paste(img, (MARGIN + x, y))
+    for part, x, h in parts:
+        if part is not None:
+            paper.paste(part, (MARGIN + x, y))
         elif x == -1:
             for dx in range(0, paper.width, 12):
                 draw.line((dx, y + 12, dx + 6, y + 12), fill=128)

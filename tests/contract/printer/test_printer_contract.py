@@ -174,3 +174,30 @@ def test_simulator_text_is_its_own_reading_of_the_bytes_it_received(printer_sim)
     assert control.receipt_text(n) == to_text(parser.paper.items, 32)
     # the bytes of the job: the status queries before it, then ESC @ ... cut
     assert raw.startswith(b"\x10\x04\x01") and b"\x1b@" in raw and raw.endswith(b"\x1dV\x01")
+
+
+def test_reused_status_never_hides_paper_running_out(printer_sim):
+    """With ``status_reuse`` the question before the receipt is skipped, but paper that ran
+    out since is still caught by the checks during the job: never reported as printed."""
+    import dataclasses
+
+    from devices.printer.contract import PROFILES
+    from kiosk.simcontrol.printer import HttpPrinterControl
+
+    control = HttpPrinterControl(printer_sim.control)
+    control.clear_fault()
+    printer = EscposReceiptPrinter(printer_sim.url,
+                                   profile=dataclasses.replace(PROFILES["generic_58mm"],
+                                                               status_reuse=30.0))
+    printer.open()  # reads a "ready" status
+    try:
+        control.set_fault("paper_out")
+        with pytest.raises(PrintInterrupted) as err:
+            printer.print_receipt(drawdown_doc())
+        assert err.value.error is PrinterError.PAPER_OUT_DURING_PRINT
+        assert err.value.part.lines_printed == 0
+        c = run_command(printer, "print_receipt", drawdown_doc())  # asks again now
+        assert (c.code, c.error) == (CompletionCode.DEVICE_NOT_READY, PrinterError.PAPER_OUT)
+    finally:
+        printer.close()
+        control.clear_fault()
