@@ -77,13 +77,15 @@ def paced(request: pytest.FixtureRequest) -> Iterator[PacedRig]:
 
 @pytest.mark.parametrize("fingerprints", [False, True], ids=["text+photo", "with-fingerprints"])
 def test_read_identity_vs_wire_time(benchmark: Any, paced: PacedRig, fingerprints: bool) -> None:
-    identity = benchmark.pedantic(paced.read, args=(fingerprints,), setup=paced.reinsert,
-                                  rounds=15, warmup_rounds=1)
+    identity = benchmark.pedantic(
+        paced.read, args=(fingerprints,), setup=paced.reinsert, rounds=15, warmup_rounds=1
+    )
     assert identity.name == "张卫国"
     wire = sequence_wire_time(fingerprints)
     median = benchmark.stats.stats.median
-    benchmark.extra_info.update(wire_time_ms=round(wire * 1000, 1),
-                                ratio_median=round(median / wire, 3))
+    benchmark.extra_info.update(
+        wire_time_ms=round(wire * 1000, 1), ratio_median=round(median / wire, 3)
+    )
 
 
 def _decoder_stream(n_frames: int) -> tuple[bytes, int]:
@@ -104,8 +106,9 @@ def decode_all(stream: bytes, chunk: int = 512) -> int:
 def test_decoder_throughput(benchmark: Any) -> None:
     stream, n = _decoder_stream(400)
     assert benchmark(decode_all, stream) == n
-    benchmark.extra_info.update(frames_per_round=n,
-                                frames_per_second=round(n / benchmark.stats.stats.mean))
+    benchmark.extra_info.update(
+        frames_per_round=n, frames_per_second=round(n / benchmark.stats.stats.mean)
+    )
 
 
 def cancel_latency(reader: SamvIdCardReader) -> float:
@@ -149,8 +152,7 @@ def _cancel_and_join(token: CancelToken, t: threading.Thread) -> None:
 def test_cancel_latency_of_a_waiting_read(benchmark: Any, paced: PacedRig) -> None:
     """Timed: from cancel() until the waiting read has returned (goal: within 100 ms)."""
     paced.control.remove()
-    benchmark.pedantic(_cancel_and_join, setup=lambda: _start_waiting_read(paced.reader),
-                       rounds=8)
+    benchmark.pedantic(_cancel_and_join, setup=lambda: _start_waiting_read(paced.reader), rounds=8)
     benchmark.extra_info.update(goal_ms=100)
 
 
@@ -168,14 +170,18 @@ def main() -> None:
                 times = times[1:]
                 wire = sequence_wire_time(fp)
                 med = statistics.median(times)
-                print(f"{transport} {'with fingerprints' if fp else 'text+photo':<17} "
-                      f"wire {wire * 1000:6.1f} ms  median {med * 1000:6.1f} ms  "
-                      f"min {min(times) * 1000:6.1f} ms  max {max(times) * 1000:6.1f} ms  "
-                      f"ratio {med / wire:.3f}")
+                print(
+                    f"{transport} {'with fingerprints' if fp else 'text+photo':<17} "
+                    f"wire {wire * 1000:6.1f} ms  median {med * 1000:6.1f} ms  "
+                    f"min {min(times) * 1000:6.1f} ms  max {max(times) * 1000:6.1f} ms  "
+                    f"ratio {med / wire:.3f}"
+                )
             rig.control.remove()
             lat = sorted(cancel_latency(rig.reader) for _ in range(5))
-            print(f"{transport} cancel latency: median {lat[2] * 1000:.1f} ms, "
-                  f"max {lat[-1] * 1000:.1f} ms")
+            print(
+                f"{transport} cancel latency: median {lat[2] * 1000:.1f} ms, "
+                f"max {lat[-1] * 1000:.1f} ms"
+            )
         finally:
             rig.close()
     stream, n = _decoder_stream(400)

@@ -151,8 +151,7 @@ class FakeIdCardReader:
         if fault is IdCardError.NO_RESPONSE:
             return IdCardStatus(DeviceState.OFFLINE, SamState.UNKNOWN, CardPresence.UNKNOWN)
         if fault in _SAM_STATE:
-            return IdCardStatus(DeviceState.HARDWARE_ERROR, _SAM_STATE[fault],
-                                CardPresence.UNKNOWN)
+            return IdCardStatus(DeviceState.HARDWARE_ERROR, _SAM_STATE[fault], CardPresence.UNKNOWN)
         presence = CardPresence.PRESENT if unread else CardPresence.ABSENT
         return IdCardStatus(DeviceState.ONLINE, SamState.OK, presence)
 

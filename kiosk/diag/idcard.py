@@ -61,23 +61,27 @@ def _audit_reveal(args: argparse.Namespace, backend: str) -> bool:
         )
     except Exception as exc:  # no audit record, no reveal
         log.warning("cannot write the audit record of --reveal (%s); output stays masked", exc)
-        print(f"kiosk diag idcard: --reveal not audited ({exc}); output masked",
-              file=sys.stderr)
+        print(f"kiosk diag idcard: --reveal not audited ({exc}); output masked", file=sys.stderr)
         return False
     return True
 
 
 def _failure(args: argparse.Namespace, completion: Completion[Any]) -> int:
-    emit(args, completion.to_json(),
-         f"idcard: {completion.code.value} "
-         f"{'' if completion.error is None else completion.error.value} {completion.detail}")
+    emit(
+        args,
+        completion.to_json(),
+        f"idcard: {completion.code.value} "
+        f"{'' if completion.error is None else completion.error.value} {completion.detail}",
+    )
     return EXIT_DEVICE_ERROR
 
 
 def _identity_text(identity: Identity, reveal: bool) -> str:
     data = identity.to_json(reveal)
-    return "\n".join(f"{key:<20} {'长期' if key == 'valid_to' and value is None else value}"
-                     for key, value in data.items())
+    return "\n".join(
+        f"{key:<20} {'长期' if key == 'valid_to' and value is None else value}"
+        for key, value in data.items()
+    )
 
 
 def run(action: str, args: argparse.Namespace, extra: list[str]) -> int:
@@ -89,8 +93,17 @@ def run(action: str, args: argparse.Namespace, extra: list[str]) -> int:
         device = create_device("idcard", backend, **params)
         device.open()
     except DeviceInitError as exc:
-        return _failure(args, Completion(0, exc.code, exc.error, detail=exc.detail or str(exc),
-                                         device="idcard", command="open"))
+        return _failure(
+            args,
+            Completion(
+                0,
+                exc.code,
+                exc.error,
+                detail=exc.detail or str(exc),
+                device="idcard",
+                command="open",
+            ),
+        )
     try:
         if action == "status":
             completion = run_command(device, "probe")
@@ -98,8 +111,12 @@ def run(action: str, args: argparse.Namespace, extra: list[str]) -> int:
                 return _failure(args, completion)
             status = completion.data
             assert isinstance(status, IdCardStatus)
-            obj = {"device": status.device.value, "sam": status.sam.value,
-                   "card": status.card.value, "backend": backend}
+            obj = {
+                "device": status.device.value,
+                "sam": status.sam.value,
+                "card": status.card.value,
+                "backend": backend,
+            }
             emit(args, obj, f"device {obj['device']}, SAM {obj['sam']}, card {obj['card']}")
             return EXIT_OK
         if action == "samid":

@@ -30,8 +30,11 @@ from peripherals_sim.scenario import by_id, load_scenario
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="kiosk-sim idcard", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        prog="kiosk-sim idcard",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     where = p.add_mutually_exclusive_group(required=True)
     where.add_argument("--listen", help="tcp://HOST:PORT (port 0: ephemeral)")
     where.add_argument("--pty", action="store_true", help="open a pseudo-terminal")

@@ -224,8 +224,7 @@ class SimReader:
                 return reply(0x90, head + card.text + card.photo + card.fingerprint)
             return reply(0x90, head + card.text + card.photo)
         if (cmd, para) == (0x30, 0x03):
-            if self._card is None or self._state not in (CardState.SELECTED,
-                                                         CardState.READ_DONE):
+            if self._card is None or self._state not in (CardState.SELECTED, CardState.READ_DONE):
                 return reply(0x41)
             if not self._card.new_address:
                 return reply(0x91)
@@ -233,15 +232,21 @@ class SimReader:
             return reply(0x90, addr + " ".encode("utf-16-le") * ((70 - len(addr)) // 2))
         return reply(0x21)
 
-    def _log(self, request: tuple[int, int, bytes] | int, sw3: int | None, size: int,
-             fault: str | None) -> None:
-        cmd = f"bad:{request:02X}" if isinstance(request, int) else (
-            f"{request[0]:02X} {request[1]:02X}")
-        self.log.append({
-            "t": round(time.time(), 3),
-            "command": cmd,
-            "sw3": None if sw3 is None else f"{sw3:02X}",
-            "reply_bytes": size,
-            "fault": fault,
-            "card": self._state.value,
-        })
+    def _log(
+        self, request: tuple[int, int, bytes] | int, sw3: int | None, size: int, fault: str | None
+    ) -> None:
+        cmd = (
+            f"bad:{request:02X}"
+            if isinstance(request, int)
+            else (f"{request[0]:02X} {request[1]:02X}")
+        )
+        self.log.append(
+            {
+                "t": round(time.time(), 3),
+                "command": cmd,
+                "sw3": None if sw3 is None else f"{sw3:02X}",
+                "reply_bytes": size,
+                "fault": fault,
+                "card": self._state.value,
+            }
+        )

@@ -55,8 +55,9 @@ class Pacer:
             time.sleep(tail)
 
 
-def serve_stream(reader: SimReader, recv: Callable[[], bytes], pacer: Pacer,
-                 stop: threading.Event) -> None:
+def serve_stream(
+    reader: SimReader, recv: Callable[[], bytes], pacer: Pacer, stop: threading.Event
+) -> None:
     """Read requests with ``recv`` (b"" on timeout, EOFError at the end) and answer them."""
     parser = RequestParser()
     while not stop.is_set():
@@ -100,8 +101,9 @@ class TcpTransport:
                 continue
             except OSError:
                 return
-            threading.Thread(target=self._serve, args=(conn,), daemon=True,
-                             name="idcard-conn").start()
+            threading.Thread(
+                target=self._serve, args=(conn,), daemon=True, name="idcard-conn"
+            ).start()
 
     def _serve(self, conn: socket.socket) -> None:
         conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)

@@ -28,8 +28,12 @@ HW_PORT = os.environ.get("KIOSK_HW_IDCARD")
 # Generous timeouts: the machine running the tests is shared and loaded; the reference's
 # 100 ms find timeout is the driver's default, not what a loaded CI box can promise.
 SAMV_TEST_PARAMS: dict[str, Any] = dict(
-    find_timeout=0.5, sam_timeout=0.5, read_timeout=3.0, read_fingerprint_timeout=4.0,
-    poll_interval=0.05, read_new_address=True,
+    find_timeout=0.5,
+    sam_timeout=0.5,
+    read_timeout=3.0,
+    read_fingerprint_timeout=4.0,
+    poll_interval=0.05,
+    read_new_address=True,
 )
 
 

@@ -56,9 +56,15 @@ def test_every_scenario_person_reads_back_exactly(rig: Any, demo_scenario: dict)
 
 def test_full_identity_object_can_be_inserted_and_read(rig: Any) -> None:
     person = {
-        "name": "欧阳建华", "gender": "男", "nation": "土家", "birth_date": "2001-02-03",
-        "address": "湖南省湘西土家族苗族自治州某县某乡", "id_number": "433101200102030017",
-        "issuing_authority": "某县公安局", "valid_from": "2019-02-03", "valid_to": "2029-02-03",
+        "name": "欧阳建华",
+        "gender": "男",
+        "nation": "土家",
+        "birth_date": "2001-02-03",
+        "address": "湖南省湘西土家族苗族自治州某县某乡",
+        "id_number": "433101200102030017",
+        "issuing_authority": "某县公安局",
+        "valid_from": "2019-02-03",
+        "valid_to": "2029-02-03",
         "card_type": "resident",
     }
     rig.control.insert(person)
@@ -86,8 +92,7 @@ def test_waiting_read_returns_when_a_card_is_placed(rig: Any) -> None:
     events: list[DeviceEvent] = []
     result: queue.Queue[Any] = queue.Queue()
     t = threading.Thread(
-        target=lambda: result.put(run_command(rig.reader, "read_identity",
-                                              events=events.append))
+        target=lambda: result.put(run_command(rig.reader, "read_identity", events=events.append))
     )
     t.start()
     threading.Event().wait(0.3)
@@ -161,7 +166,10 @@ def test_probe_reports_sam_and_card(rig: Any) -> None:
     status = rig.reader.probe()
     assert isinstance(status, IdCardStatus)
     assert (status.device, status.sam, status.card) == (
-        DeviceState.ONLINE, SamState.OK, CardPresence.ABSENT)
+        DeviceState.ONLINE,
+        SamState.OK,
+        CardPresence.ABSENT,
+    )
     rig.control.insert("li_xiuying")
     assert rig.reader.probe().card is CardPresence.PRESENT
     rig.control.set_fault("sam_fail")

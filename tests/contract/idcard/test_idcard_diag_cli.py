@@ -24,20 +24,24 @@ def private_state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def diag(*args: str) -> tuple[int, dict[str, Any]]:
-    proc = subprocess.run([sys.executable, "-m", "kiosk", "diag", "idcard", *args],
-                          capture_output=True, text=True, timeout=60, env=os.environ.copy())
+    proc = subprocess.run(
+        [sys.executable, "-m", "kiosk", "diag", "idcard", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=os.environ.copy(),
+    )
     return proc.returncode, json.loads(proc.stdout) if proc.stdout.strip() else {}
 
 
-def test_every_scenario_person_reads_through_the_diag_cli(idcard_sim_tcp: SimProcess,
-                                                          demo_scenario: dict,
-                                                          private_state_dir: Path) -> None:
+def test_every_scenario_person_reads_through_the_diag_cli(
+    idcard_sim_tcp: SimProcess, demo_scenario: dict, private_state_dir: Path
+) -> None:
     control = HttpIdCardControl(idcard_sim_tcp.control)
     for person in demo_scenario["people"]:
         control.remove()
         control.insert(person["id"])
-        rc, got = diag("read", "--url", idcard_sim_tcp.url, "--json", "--reveal",
-                       "--timeout", "10")
+        rc, got = diag("read", "--url", idcard_sim_tcp.url, "--json", "--reveal", "--timeout", "10")
         assert rc == 0, got
         want = Identity.from_json(person).to_json(reveal=True)
         want["photo_length"] = 1024

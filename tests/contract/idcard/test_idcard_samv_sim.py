@@ -21,8 +21,9 @@ def sim(request: pytest.FixtureRequest) -> SimProcess:
     return sim
 
 
-def test_one_corrupted_reply_is_retried_and_the_read_succeeds(sim: SimProcess,
-                                                             samv_factory: Any) -> None:
+def test_one_corrupted_reply_is_retried_and_the_read_succeeds(
+    sim: SimProcess, samv_factory: Any
+) -> None:
     control = HttpIdCardControl(sim.control)
     control.insert("zhang_weiguo")
     control.set_fault("checksum", count=1)
@@ -79,7 +80,8 @@ def test_simulator_log_holds_no_personal_data(sim: SimProcess, samv_factory: Any
 
 
 def test_pty_is_opened_exclusively_and_a_vanished_simulator_is_a_lost_port(
-        samv_factory: Any) -> None:
+    samv_factory: Any,
+) -> None:
     sim = SimProcess("--pty").start()
     reader = samv_factory(sim.url)
     try:

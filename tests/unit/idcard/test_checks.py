@@ -23,9 +23,14 @@ TODAY = dt.date(2026, 11, 28)
 
 def person(**over: object) -> Identity:
     base: dict[str, object] = dict(
-        name="张卫国", gender="男", nation="汉", birth_date=dt.date(1968, 3, 15),
-        address="陕西省咸阳市礼泉县烟霞镇官厅村三组18号", id_number="61042519680315301X",
-        issuing_authority="礼泉县公安局", valid_from=dt.date(2016, 5, 20),
+        name="张卫国",
+        gender="男",
+        nation="汉",
+        birth_date=dt.date(1968, 3, 15),
+        address="陕西省咸阳市礼泉县烟霞镇官厅村三组18号",
+        id_number="61042519680315301X",
+        issuing_authority="礼泉县公安局",
+        valid_from=dt.date(2016, 5, 20),
         valid_to=dt.date(2036, 5, 20),
     )
     base.update(over)

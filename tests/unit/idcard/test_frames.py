@@ -51,8 +51,7 @@ REFERENCE_REPLIES = [
     ("AA AA AA 96 69 00 04 00 00 41 45", 0x41, 0),
     ("AA AA AA 96 69 00 04 00 00 90 94", 0x90, 0),
     ("AA AA AA 96 69 00 04 00 00 91 95", 0x91, 0),
-    ("AA AA AA 96 69 00 14 00 00 90 05 00 01 00 FD 04 33 01 0D 3E C1 02 EA 04 AB 3B C5",
-     0x90, 16),
+    ("AA AA AA 96 69 00 14 00 00 90 05 00 01 00 FD 04 33 01 0D 3E C1 02 EA 04 AB 3B C5", 0x90, 16),
 ]
 
 
@@ -79,14 +78,23 @@ def test_sam_id_of_the_reference_example() -> None:
 
 def worked_example_text() -> bytes:
     """Reference §9, built by hand from the §6.1 offsets (independent of every encoder)."""
+
     def field(value: str, size: int) -> bytes:
         raw = value.encode("utf-16-le")
         return raw + b"\x20\x00" * ((size - len(raw)) // 2)
 
-    text = (field("张三", 30) + field("1", 2) + field("01", 4) + field("19900101", 16)
-            + field("某省某县某乡某村1号", 70) + field("11010119900101001X", 36)
-            + field("某县公安局", 30) + field("20200101", 16) + field("20400101", 16)
-            + field("", 36))
+    text = (
+        field("张三", 30)
+        + field("1", 2)
+        + field("01", 4)
+        + field("19900101", 16)
+        + field("某省某县某乡某村1号", 70)
+        + field("11010119900101001X", 36)
+        + field("某县公安局", 30)
+        + field("20200101", 16)
+        + field("20400101", 16)
+        + field("", 36)
+    )
     assert len(text) == 256 and text[:4] == H("205F094E")
     return text
 
@@ -106,15 +114,23 @@ def test_worked_example_reply_frames_match_the_reference() -> None:
 def test_worked_example_decodes_to_the_identity() -> None:
     from devices.idcard.samv import SamvIdCardReader
 
-    frame = decode_response(encode_frame(H("000090"), H("01000400") + worked_example_text()
-                                         + bytes(1024)))
+    frame = decode_response(
+        encode_frame(H("000090"), H("01000400") + worked_example_text() + bytes(1024))
+    )
     assert isinstance(frame, ResponseFrame)
     identity = SamvIdCardReader(url="loop://")._parse_read(frame.data, fingerprints=False)
     assert identity.to_json(reveal=True) == {
-        "name": "张三", "gender": "男", "nation": "汉", "birth_date": "1990-01-01",
-        "address": "某省某县某乡某村1号", "id_number": "11010119900101001X",
-        "issuing_authority": "某县公安局", "valid_from": "2020-01-01",
-        "valid_to": "2040-01-01", "card_type": "resident", "photo_length": 1024,
+        "name": "张三",
+        "gender": "男",
+        "nation": "汉",
+        "birth_date": "1990-01-01",
+        "address": "某省某县某乡某村1号",
+        "id_number": "11010119900101001X",
+        "issuing_authority": "某县公安局",
+        "valid_from": "2020-01-01",
+        "valid_to": "2040-01-01",
+        "card_type": "resident",
+        "photo_length": 1024,
         "fingerprint_length": 0,
     }
     assert identity.valid_to == dt.date(2040, 1, 1)
@@ -133,7 +149,8 @@ def test_bad_checksum_and_bad_length_are_reported() -> None:
     good[-1] ^= 1
     assert decode_response(bytes(good)) == FrameError(FrameErrorKind.BAD_CHECKSUM, len(good))
     assert decode_response(PREAMBLE + b"\x00\x02" + b"\x00\x00") == FrameError(
-        FrameErrorKind.BAD_LENGTH, 1)
+        FrameErrorKind.BAD_LENGTH, 1
+    )
     too_long = PREAMBLE + (MAX_LEN + 1).to_bytes(2, "big")
     assert decode_response(too_long) == FrameError(FrameErrorKind.BAD_LENGTH, 1)
 
@@ -175,8 +192,9 @@ def test_any_byte_stream_gives_frames_errors_or_need_more(stream: bytes) -> None
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(frames, min_size=1, max_size=5), st.data())
-def test_random_splits_of_valid_frames_decode_the_same(chunks: list[bytes],
-                                                       data: st.DataObject) -> None:
+def test_random_splits_of_valid_frames_decode_the_same(
+    chunks: list[bytes], data: st.DataObject
+) -> None:
     stream = b"".join(chunks)
     cuts = sorted(data.draw(st.lists(st.integers(0, len(stream)), max_size=12)))
     dec = ResponseDecoder()

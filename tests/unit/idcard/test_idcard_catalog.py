@@ -30,14 +30,18 @@ def test_every_class_error_has_one_code_with_its_completion() -> None:
 
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])
 def test_catalog_is_complete_in_both_languages(lang: str) -> None:
-    ids = {e.msgid for e in polib.pofile(str(LOCALE_DIR / lang / "LC_MESSAGES" / "idcard.po"))
-           if e.msgstr}
+    ids = {
+        e.msgid
+        for e in polib.pofile(str(LOCALE_DIR / lang / "LC_MESSAGES" / "idcard.po"))
+        if e.msgstr
+    }
     for row in table():
         for kind in ("farmer", "staff", "voice"):
             assert f"error.{row['code']}.{kind}" in ids
     other = "en" if lang == "zh_CN" else "zh_CN"
-    other_ids = {e.msgid for e in polib.pofile(
-        str(LOCALE_DIR / other / "LC_MESSAGES" / "idcard.po"))}
+    other_ids = {
+        e.msgid for e in polib.pofile(str(LOCALE_DIR / other / "LC_MESSAGES" / "idcard.po"))
+    }
     assert ids == other_ids
 
 

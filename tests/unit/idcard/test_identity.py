@@ -9,10 +9,17 @@ from devices.idcard.contract import CardType, Identity
 
 def sample() -> Identity:
     return Identity(
-        name="张卫国", gender="男", nation="汉", birth_date=dt.date(1968, 3, 15),
-        address="陕西省咸阳市礼泉县烟霞镇官厅村三组18号", id_number="61042519680315301X",
-        issuing_authority="礼泉县公安局", valid_from=dt.date(2016, 5, 20), valid_to=None,
-        photo=b"\x01" * 1024, fingerprint=b"\x02" * 512,
+        name="张卫国",
+        gender="男",
+        nation="汉",
+        birth_date=dt.date(1968, 3, 15),
+        address="陕西省咸阳市礼泉县烟霞镇官厅村三组18号",
+        id_number="61042519680315301X",
+        issuing_authority="礼泉县公安局",
+        valid_from=dt.date(2016, 5, 20),
+        valid_to=None,
+        photo=b"\x01" * 1024,
+        fingerprint=b"\x02" * 512,
     )
 
 
@@ -41,10 +48,19 @@ def test_round_trip_through_json_and_scenario_shape() -> None:
     again = Identity.from_json(ident.to_json(reveal=True))
     assert again == ident  # photo and fingerprint do not take part in equality
     foreign = Identity.from_json(
-        {"id": "x", "name": "安娜", "english_name": "SMITH ANNA", "gender": "女",
-         "nationality": "USA", "birth_date": dt.date(1985, 3, 12),
-         "id_number": "931840198503120013", "valid_from": "2023-12-01",
-         "valid_to": "2033-12-01", "card_type": "foreign_permanent_2023", "issue_count": "01"}
+        {
+            "id": "x",
+            "name": "安娜",
+            "english_name": "SMITH ANNA",
+            "gender": "女",
+            "nationality": "USA",
+            "birth_date": dt.date(1985, 3, 12),
+            "id_number": "931840198503120013",
+            "valid_from": "2023-12-01",
+            "valid_to": "2033-12-01",
+            "card_type": "foreign_permanent_2023",
+            "issue_count": "01",
+        }
     )
     assert foreign.card_type is CardType.FOREIGN_PERMANENT_2023
     assert foreign.nation is None and foreign.birth_date == dt.date(1985, 3, 12)

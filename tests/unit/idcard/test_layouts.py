@@ -25,8 +25,16 @@ def block(fields: dict[int, str], flag: str = " ") -> bytes:
     return bytes(raw)
 
 
-RESIDENT = {0: "李秀英", 30: "2", 32: "03", 36: "19620808", 52: "某地", 122: "610425196208080020",
-            158: "礼泉县公安局", 188: "20120901"}
+RESIDENT = {
+    0: "李秀英",
+    30: "2",
+    32: "03",
+    36: "19620808",
+    52: "某地",
+    122: "610425196208080020",
+    158: "礼泉县公安局",
+    188: "20120901",
+}
 
 
 def test_long_term_is_the_text_changqi_and_means_no_end_date() -> None:
@@ -56,9 +64,21 @@ def test_code_tables() -> None:
 
 def test_2023_english_name_runs_across_both_fields() -> None:
     name = "WOLFESCHLEGELSTEINHAUSENBERGER HUBERT BLAINE"  # 44 characters
-    text = block({0: "休伯特", 30: "1", 32: "02", 36: "19700101", 52: name[:35],
-                  122: "931840197001010016", 188: "20230101", 204: "20330101", 220: name[35:],
-                  242: "DEU"}, "Y")
+    text = block(
+        {
+            0: "休伯特",
+            30: "1",
+            32: "02",
+            36: "19700101",
+            52: name[:35],
+            122: "931840197001010016",
+            188: "20230101",
+            204: "20330101",
+            220: name[35:],
+            242: "DEU",
+        },
+        "Y",
+    )
     identity = decode_identity(text)
     assert identity.english_name == name
     assert (identity.nationality, identity.issue_count) == ("DEU", "02")

@@ -116,15 +116,15 @@ def peer_factory() -> Iterator[Any]:
 
 
 def reader_for(peer: ScriptedPeer, **kw: Any) -> SamvIdCardReader:
-    params: dict[str, Any] = dict(find_timeout=0.5, read_timeout=2.0, sam_timeout=0.5,
-                                  poll_interval=0.05)
+    params: dict[str, Any] = dict(
+        find_timeout=0.5, read_timeout=2.0, sam_timeout=0.5, poll_interval=0.05
+    )
     r = SamvIdCardReader(url=peer.url, **{**params, **kw})
     r.open()
     return r
 
 
-def test_read_sends_the_reference_frames_and_decodes_the_worked_example(peer_factory: Any
-                                                                        ) -> None:
+def test_read_sends_the_reference_frames_and_decodes_the_worked_example(peer_factory: Any) -> None:
     peer = peer_factory([(FIND, FOUND), (SELECT, SELECTED), (READ, READ_REPLY)])
     reader = reader_for(peer)
     identity = reader.read_identity(wait=False)
@@ -134,8 +134,9 @@ def test_read_sends_the_reference_frames_and_decodes_the_worked_example(peer_fac
 
 
 def test_waiting_read_polls_find_until_a_card_comes(peer_factory: Any) -> None:
-    peer = peer_factory([(FIND, NO_CARD), (FIND, NO_CARD), (FIND, FOUND), (SELECT, SELECTED),
-                         (READ, READ_REPLY)])
+    peer = peer_factory(
+        [(FIND, NO_CARD), (FIND, NO_CARD), (FIND, FOUND), (SELECT, SELECTED), (READ, READ_REPLY)]
+    )
     identity = reader_for(peer).read_identity(wait=True)
     assert identity.name == "张三" and peer.received.count(FIND) == 3
 
@@ -143,22 +144,33 @@ def test_waiting_read_polls_find_until_a_card_comes(peer_factory: Any) -> None:
 def test_card_pulled_between_find_and_select_reports_card_removed(peer_factory: Any) -> None:
     peer = peer_factory([(FIND, FOUND), (SELECT, SELECT_FAIL), (FIND, NO_CARD)])
     completion = run_command(reader_for(peer), "read_identity", wait=False)
-    assert (completion.code, completion.error) == (CompletionCode.USER_ERROR,
-                                                   IdCardError.CARD_REMOVED)
+    assert (completion.code, completion.error) == (
+        CompletionCode.USER_ERROR,
+        IdCardError.CARD_REMOVED,
+    )
 
 
-def test_one_bad_reply_checksum_on_read_is_retried_as_a_whole_sequence(peer_factory: Any
-                                                                       ) -> None:
-    peer = peer_factory([(FIND, FOUND), (SELECT, SELECTED), (READ, corrupt(READ_REPLY)),
-                         (FIND, FOUND), (SELECT, SELECTED), (READ, READ_REPLY)])
+def test_one_bad_reply_checksum_on_read_is_retried_as_a_whole_sequence(peer_factory: Any) -> None:
+    peer = peer_factory(
+        [
+            (FIND, FOUND),
+            (SELECT, SELECTED),
+            (READ, corrupt(READ_REPLY)),
+            (FIND, FOUND),
+            (SELECT, SELECTED),
+            (READ, READ_REPLY),
+        ]
+    )
     assert reader_for(peer).read_identity(wait=False).name == "张三"
     assert peer.received == [FIND, SELECT, READ, FIND, SELECT, READ]
 
 
 def test_a_lost_read_reply_with_the_card_consumed_reports_the_checksum_error(
-        peer_factory: Any) -> None:
-    peer = peer_factory([(FIND, FOUND), (SELECT, SELECTED), (READ, corrupt(READ_REPLY)),
-                         (FIND, NO_CARD)])
+    peer_factory: Any,
+) -> None:
+    peer = peer_factory(
+        [(FIND, FOUND), (SELECT, SELECTED), (READ, corrupt(READ_REPLY)), (FIND, NO_CARD)]
+    )
     completion = run_command(reader_for(peer), "read_identity", wait=False)
     assert completion.error is IdCardError.CHECKSUM_ERROR
 
@@ -168,19 +180,24 @@ def test_silence_on_find_is_retried_once_then_no_response(peer_factory: Any) -> 
     assert reader_for(peer, find_timeout=0.2).read_identity(wait=False).name == "张三"
     peer2 = peer_factory([(FIND, None), (FIND, None)])
     completion = run_command(reader_for(peer2, find_timeout=0.2), "read_identity", wait=False)
-    assert (completion.code, completion.error) == (CompletionCode.TIMEOUT,
-                                                   IdCardError.NO_RESPONSE)
+    assert (completion.code, completion.error) == (CompletionCode.TIMEOUT, IdCardError.NO_RESPONSE)
 
 
 def test_reader_side_checksum_error_resends_the_command(peer_factory: Any) -> None:
-    peer = peer_factory([(FIND, BAD_REQUEST_CHK), (FIND, FOUND), (SELECT, SELECTED),
-                         (READ, READ_REPLY)])
+    peer = peer_factory(
+        [(FIND, BAD_REQUEST_CHK), (FIND, FOUND), (SELECT, SELECTED), (READ, READ_REPLY)]
+    )
     assert reader_for(peer).read_identity(wait=False).name == "张三"
 
 
 def test_noise_before_replies_is_skipped(peer_factory: Any) -> None:
-    peer = peer_factory([(FIND, b"\x00\x13\xaa\xaa\x96" + FOUND),
-                         (SELECT, b"\xff" * 30 + SELECTED), (READ, b"\x96\x69" + READ_REPLY)])
+    peer = peer_factory(
+        [
+            (FIND, b"\x00\x13\xaa\xaa\x96" + FOUND),
+            (SELECT, b"\xff" * 30 + SELECTED),
+            (READ, b"\x96\x69" + READ_REPLY),
+        ]
+    )
     assert reader_for(peer).read_identity(wait=False).name == "张三"
 
 
@@ -188,8 +205,9 @@ def test_reply_split_into_small_pieces_is_reassembled(peer_factory: Any) -> None
     peer = peer_factory([(FIND, FOUND), (SELECT, SELECTED), (READ, None)])
     reader = reader_for(peer)
     result: queue.Queue[Any] = queue.Queue()
-    t = threading.Thread(target=lambda: result.put(run_command(reader, "read_identity",
-                                                               wait=False)))
+    t = threading.Thread(
+        target=lambda: result.put(run_command(reader, "read_identity", wait=False))
+    )
     t.start()
     while len(peer.received) < 3:
         time.sleep(0.01)
@@ -220,8 +238,7 @@ def test_worker_reports_no_device_and_reopens_when_the_port_is_back(peer_factory
     port = peer.port
     events: queue.Queue[Any] = queue.Queue()
     reader = SamvIdCardReader(url=peer.url, find_timeout=0.3, sam_timeout=0.3)
-    worker = DeviceWorker("idcard", reader, events.put, probe_interval=0.2,
-                          reopen_backoff=(0.1,))
+    worker = DeviceWorker("idcard", reader, events.put, probe_interval=0.2, reopen_backoff=(0.1,))
     worker.start()
     try:
         states = _states_until(events, DeviceState.ONLINE)
@@ -235,8 +252,9 @@ def test_worker_reports_no_device_and_reopens_when_the_port_is_back(peer_factory
         worker.stop()
 
 
-def _states_until(events: queue.Queue[Any], wanted: DeviceState, timeout: float = 10.0
-                  ) -> list[DeviceState]:
+def _states_until(
+    events: queue.Queue[Any], wanted: DeviceState, timeout: float = 10.0
+) -> list[DeviceState]:
     seen: list[DeviceState] = []
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -251,7 +269,8 @@ def _states_until(events: queue.Queue[Any], wanted: DeviceState, timeout: float 
     raise AssertionError(f"never reached {wanted}; saw {seen}")
 
 
-def test_a_stale_read_reply_arriving_late_is_not_taken_for_the_find_reply(peer_factory: Any
-                                                                          ) -> None:
+def test_a_stale_read_reply_arriving_late_is_not_taken_for_the_find_reply(
+    peer_factory: Any,
+) -> None:
     peer = peer_factory([(FIND, READ_REPLY + FOUND), (SELECT, SELECTED), (READ, READ_REPLY)])
     assert reader_for(peer).read_identity(wait=False).name == "张三"

@@ -25,8 +25,7 @@ def test_bad_checksum_length_and_command_get_10_11_21() -> None:
 
 def test_card_state_machine_and_the_remove_and_reinsert_rule(demo_scenario: dict) -> None:
     sim = SimReader()
-    find, select, read = (encode_request(0x20, 1), encode_request(0x20, 2),
-                          encode_request(0x30, 1))
+    find, select, read = (encode_request(0x20, 1), encode_request(0x20, 2), encode_request(0x30, 1))
     assert ask(sim, find).sw3 == 0x80
     sim.insert(card_for(demo_scenario["people"][0]))
     assert ask(sim, select).sw3 == 0x81  # select needs a find first
