@@ -240,6 +240,8 @@ ERRORS_DOC: dict[int | str, dict[str, Any]] = {
         (503, "day-end switch or host unavailable; retry later"))}
 
 MONEY_DOC = "Money request: `Idempotency-Key` and `X-MAC` required (see the API description)."
+OUTBOX_DOC = ("Queued by the terminal's outbox: an optional `Idempotency-Key` makes a replay "
+              "return the first answer instead of recording it twice (no MAC).")
 
 
 def create_app(bank: Bank, *, require_client_cert: bool = True) -> FastAPI:
@@ -271,14 +273,19 @@ def create_app(bank: Bank, *, require_client_cert: bool = True) -> FastAPI:
     async def _bug(request: Request, exc: Exception) -> Response:
         return error_response(HostError("HOST-INTERNAL", type(exc).__name__), request)
 
-    async def money(request: Request, terminal_id: str, key: str | None, mac: str | None,
-                    handler: Callable[[], dict[str, Any]]) -> Response:
+    async def idempotent(request: Request, terminal_id: str, key: str | None, mac: str | None,
+                    handler: Callable[[], dict[str, Any]], *,
+                    money_request: bool = True) -> Response:
         body = await request.body()
-        bank.session(terminal_id)
-        if not key:
-            raise HostError("HOST-IDEMPOTENCY-KEY-MISSING")
         path = request.url.path
-        bank.verify_mac(terminal_id, mac_input("POST", path, terminal_id, key, body), mac)
+        if money_request:
+            bank.session(terminal_id)
+            if not key:
+                raise HostError("HOST-IDEMPOTENCY-KEY-MISSING")
+            bank.verify_mac(terminal_id, mac_input("POST", path, terminal_id, key, body), mac)
+        elif not key:
+            return json_response(handler())
+        assert key is not None
         digest = hashlib.sha256(body).hexdigest()
         with bank.store.transaction():
             seen = bank.store.transaction_record(key)
@@ -359,7 +366,7 @@ def create_app(bank: Bank, *, require_client_cert: bool = True) -> FastAPI:
               description=MONEY_DOC)
     async def drawdown(request: Request, body: m.DrawdownRequest, terminal_id: Terminal,
                        idempotency_key: IdemKey = None, x_mac: MacHeader = None) -> Response:
-        return await money(request, terminal_id, idempotency_key, x_mac,
+        return await idempotent(request, terminal_id, idempotency_key, x_mac,
                            lambda: bank.drawdown(terminal_id, str(idempotency_key), dump(body)))
 
     @app.get("/v1/customers/{customer_id}/loans", response_model=m.LoanList,
@@ -387,7 +394,7 @@ def create_app(bank: Bank, *, require_client_cert: bool = True) -> FastAPI:
               tags=["repayment"], summary="Repayment (idempotent, MAC)", description=MONEY_DOC)
     async def repay(request: Request, body: m.RepaymentRequest, terminal_id: Terminal,
                     idempotency_key: IdemKey = None, x_mac: MacHeader = None) -> Response:
-        return await money(request, terminal_id, idempotency_key, x_mac,
+        return await idempotent(request, terminal_id, idempotency_key, x_mac,
                            lambda: bank.repay(terminal_id, str(idempotency_key), dump(body)))
 
     @app.get("/v1/transactions/{idempotency_key}", response_model=m.TransactionStatus,
@@ -414,9 +421,12 @@ def create_app(bank: Bank, *, require_client_cert: bool = True) -> FastAPI:
     # -- applications, intentions, staff -------------------------------------------------------
 
     @app.post("/v1/applications", response_model=m.ApplicationResponse, responses=ERRORS_DOC,
-              tags=["applications"], summary="Loan application; progress by GET")
-    async def application(body: m.ApplicationRequest, terminal_id: Terminal) -> Response:
-        return json_response(bank.application(dump(body)))
+              tags=["applications"], summary="Loan application; progress by GET",
+              description=OUTBOX_DOC)
+    async def application(request: Request, body: m.ApplicationRequest, terminal_id: Terminal,
+                          idempotency_key: IdemKey = None) -> Response:
+        return await idempotent(request, terminal_id, idempotency_key, None,
+                           lambda: bank.application(dump(body)), money_request=False)
 
     @app.get("/v1/applications/{application_id}", response_model=m.ApplicationResponse,
              responses=ERRORS_DOC, tags=["applications"], summary="Application progress")
@@ -425,9 +435,12 @@ def create_app(bank: Bank, *, require_client_cert: bool = True) -> FastAPI:
         return json_response(bank.application_status(application_id))
 
     @app.post("/v1/intentions", response_model=m.IntentionResponse, responses=ERRORS_DOC,
-              tags=["applications"], summary="Loan intention registration (a loan officer visits)")
-    async def intention(body: m.IntentionRequest, terminal_id: Terminal) -> Response:
-        return json_response(bank.intention(terminal_id, dump(body)))
+              tags=["applications"], summary="Loan intention registration (a loan officer visits)",
+              description=OUTBOX_DOC)
+    async def intention(request: Request, body: m.IntentionRequest, terminal_id: Terminal,
+                        idempotency_key: IdemKey = None) -> Response:
+        return await idempotent(request, terminal_id, idempotency_key, None,
+                           lambda: bank.intention(terminal_id, dump(body)), money_request=False)
 
     @app.post("/v1/staff/sign-in", response_model=m.StaffSignInResponse, responses=ERRORS_DOC,
               tags=["staff"], summary="Staff sign-in on this terminal for the accounting day")

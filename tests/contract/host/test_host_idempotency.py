@@ -103,3 +103,14 @@ def test_error_5xx_and_slow_faults(host: HostProcess, term: SimTerminal) -> None
 def test_a_bad_fault_is_refused(host: HostProcess) -> None:
     r = requests.post(host.control + "/sim/fault", json={"kind": "explode"}, timeout=5)
     assert r.status_code == 400 and r.json()["code"] == "HOST-FORMAT"
+
+
+def test_an_outbox_replay_of_an_intention_is_recorded_once(host: HostProcess,
+                                                           term: SimTerminal) -> None:
+    body = {"id_number": "610425195906116022", "phone": "18091203344", "amount": "20000",
+            "purpose": "养牛", "consent": True, "recorded_at": "2026-03-15T16:20:00"}
+    before = control(host, "GET", "/sim/ledger")["intentions"]
+    first = term.post("/v1/intentions", body, headers={"Idempotency-Key": "ZN610425001-out-1"})
+    again = term.post("/v1/intentions", body, headers={"Idempotency-Key": "ZN610425001-out-1"})
+    assert first.status_code == 200 and again.content == first.content
+    assert control(host, "GET", "/sim/ledger")["intentions"] == before + 1
