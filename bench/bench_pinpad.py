@@ -17,10 +17,8 @@ or as a script for a plain summary: ``.venv/bin/python bench/bench_pinpad.py``.
 
 from __future__ import annotations
 
-import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -37,8 +35,8 @@ from devices.base import CancelToken
 from devices.crypto import Algorithm, MacMethod, encrypt_key_under, kcv, mac
 from devices.pinpad.kmy import KmyPinPad
 from kiosk.simcontrol.pinpad import over_http
+from peripherals_sim.pinpad.process import SimProcess
 
-REPO = Path(__file__).resolve().parent.parent
 BAUD = 9600
 PAN = "6217991000001234561"
 AFTER_ENTER_BYTES = 1 + 4 + 12 + 5 + 4
@@ -46,18 +44,8 @@ WIRE_S = AFTER_ENTER_BYTES * 10 / BAUD
 MESSAGE = os.urandom(1024)
 
 
-class Sim:
-    def __init__(self, *args: str) -> None:
-        self.dir = tempfile.mkdtemp(prefix="bench-pinpad-")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "peripherals_sim", "pinpad", *args, "--state-dir",
-             self.dir], cwd=REPO, stdout=subprocess.PIPE, text=True)
-        assert self.proc.stdout is not None
-        self.ready: dict[str, Any] = json.loads(self.proc.stdout.readline())
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        self.proc.wait(5)
+def Sim(*args: str) -> SimProcess:
+    return SimProcess(list(args), Path(tempfile.mkdtemp(prefix="bench-pinpad-")))
 
 
 def _sign_in(pad: KmyPinPad, control: Any) -> None:

@@ -13,9 +13,7 @@ MACs with its own copy of the keys.
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
 import sys
 import threading
 import time
@@ -31,31 +29,7 @@ from devices.crypto import Algorithm, encrypt_key_under, kcv, xor_components
 from devices.pinpad.fake import FakePinPad
 from devices.pinpad.kmy import KmyPinPad
 from kiosk.simcontrol.pinpad import in_process, over_http
-
-REPO = Path(__file__).resolve().parents[3]
-
-
-class SimProcess:
-    """``kiosk-sim pinpad`` as a child process; ``ready`` is its parsed ready line."""
-
-    def __init__(self, args: list[str], state_dir: Path) -> None:
-        cmd = [sys.executable, "-m", "peripherals_sim", "pinpad", *args,
-               "--state-dir", str(state_dir)]
-        self.proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, text=True)
-        assert self.proc.stdout is not None
-        line = self.proc.stdout.readline()
-        if not line:
-            self.proc.kill()
-            raise RuntimeError("pinpad simulator did not start")
-        self.ready: dict[str, Any] = json.loads(line)
-
-    def stop(self) -> int:
-        self.proc.terminate()
-        try:
-            return self.proc.wait(5)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            return self.proc.wait(5)
+from peripherals_sim.pinpad.process import SimProcess
 
 
 @dataclass

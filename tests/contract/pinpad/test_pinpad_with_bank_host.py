@@ -14,8 +14,8 @@ from devices.base import CancelToken
 from devices.pinpad.kmy import KmyPinPad
 from kiosk.simcontrol.pinpad import over_http
 from peripherals_sim.bank_host.process import HostProcess, SimTerminal
+from peripherals_sim.pinpad.process import SimProcess
 from peripherals_sim.scenario import by_id
-from tests.contract.pinpad.conftest import SimProcess
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ import pytest
 from devices.crypto import Algorithm, kcv, xor_components
 from kiosk.diag import main as diag_main
 from kiosk.simcontrol.pinpad import over_http
-from tests.contract.pinpad.conftest import SimProcess
+from peripherals_sim.pinpad.process import SimProcess
 
 
 @pytest.fixture()

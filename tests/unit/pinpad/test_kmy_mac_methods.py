@@ -9,7 +9,7 @@ import pytest
 from devices.crypto import Algorithm, MacMethod, encrypt_key_under, kcv, verify_mac
 from devices.pinpad.kmy import KmyPinPad
 from kiosk.simcontrol.pinpad import over_http
-from tests.contract.pinpad.conftest import SimProcess
+from peripherals_sim.pinpad.process import SimProcess
 
 
 @pytest.fixture(scope="module")

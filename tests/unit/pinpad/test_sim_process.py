@@ -7,7 +7,7 @@ import pytest
 from devices.pinpad.kmy import KmyPinPad
 from kiosk.simcontrol import HttpControlError
 from kiosk.simcontrol.pinpad import over_http
-from tests.contract.pinpad.conftest import SimProcess
+from peripherals_sim.pinpad.process import SimProcess
 
 
 def test_pty_simulator_ready_line_keypad_control_and_clean_sigterm(tmp_path):
