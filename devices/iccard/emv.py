@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -79,8 +80,9 @@ def exchange(transmit: Transmit, apdu: bytes, *, max_chain: int = 32) -> tuple[b
 NUMERIC_TAGS = frozenset({"9F02", "9F03", "9F1A", "5F2A", "9A", "9C", "9F21", "5F36", "9F41"})
 
 
-def parse_dol(data: bytes) -> list[tuple[str, int]]:
-    """A DOL is tag + one-byte length pairs (no values)."""
+@functools.lru_cache(maxsize=64)
+def parse_dol(data: bytes) -> tuple[tuple[str, int], ...]:
+    """A DOL is tag + one-byte length pairs (no values). Cached: cards repeat their PDOL."""
     out: list[tuple[str, int]] = []
     i = 0
     while i < len(data):
@@ -95,7 +97,7 @@ def parse_dol(data: bytes) -> list[tuple[str, int]]:
             raise iccard_error(IccardError.INVALID_DATA, "truncated DOL")
         out.append((data[start:i].hex().upper(), data[i]))
         i += 1
-    return out
+    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -123,8 +125,8 @@ class TerminalData:
             "9F1A": bytes.fromhex(self.country),
             "5F2A": bytes.fromhex(self.currency),
             "95": bytes.fromhex(self.tvr),
-            "9A": bytes.fromhex(now.strftime("%y%m%d")),
-            "9F21": bytes.fromhex(now.strftime("%H%M%S")),
+            "9A": bytes.fromhex(f"{now.year % 100:02d}{now.month:02d}{now.day:02d}"),
+            "9F21": bytes.fromhex(f"{now.hour:02d}{now.minute:02d}{now.second:02d}"),
             "9C": bytes.fromhex(txn),
             "9F37": unpredictable,
             "DF60": bytes.fromhex(self.capp_indicator),
@@ -521,9 +523,10 @@ class PbocCardSession:
                 for top in self._parse(rdata, "record"):
                     if top.tag != "70":
                         raise iccard_error(IccardError.INVALID_DATA, f"record template {top.tag}")
-                    for obj in top.walk():
-                        if not obj.constructed:
-                            tags.setdefault(obj.tag, obj.value)
+                    for child in top.children:
+                        for obj in child.walk() if child.children else (child,):
+                            if not obj.children:
+                                tags.setdefault(obj.tag, obj.value)
         return build_account(app, tags, self._clock().date())
 
     @staticmethod

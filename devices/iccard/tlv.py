@@ -10,23 +10,24 @@ truncated or impossible encoding instead of reading past the end.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-
-PADDING = (0x00, 0xFF)
+from typing import NamedTuple
 
 
 class TlvError(ValueError):
     """The bytes are not valid BER-TLV (truncated tag, length or value)."""
 
 
-@dataclass(frozen=True)
-class Tlv:
+class Tlv(NamedTuple):
     """One TLV object. ``tag`` is the upper-case hex of the tag bytes (``"9F38"``);
-    ``children`` are the objects inside a constructed tag (empty for a primitive one)."""
+    ``children`` are the objects inside a constructed tag (empty for a primitive one).
+    A named tuple: the walker builds thousands of them per card read."""
 
     tag: str
-    value: bytes = field(repr=False)
+    value: bytes
     children: tuple[Tlv, ...] = ()
+
+    def __repr__(self) -> str:  # values may be card data: never in logs
+        return f"Tlv({self.tag}, {len(self.value)} bytes, {len(self.children)} children)"
 
     @property
     def constructed(self) -> bool:
@@ -34,6 +35,8 @@ class Tlv:
 
     def walk(self) -> list[Tlv]:
         """This object, then every object inside it, depth first, in order."""
+        if not self.children:
+            return [self]
         out: list[Tlv] = []
         stack: list[Tlv] = [self]
         while stack:
@@ -52,36 +55,7 @@ class Tlv:
         return [t for t in self.walk() if t.tag == tag]
 
 
-def _read_tag(data: bytes, i: int) -> tuple[bytes, int]:
-    start = i
-    first = data[i]
-    i += 1
-    if first & 0x1F == 0x1F:  # multi-byte tag: continue while bit 8 is set
-        while True:
-            if i >= len(data):
-                raise TlvError(f"truncated tag at offset {start}")
-            b = data[i]
-            i += 1
-            if not b & 0x80:
-                break
-            if i - start > 4:
-                raise TlvError(f"tag longer than 4 bytes at offset {start}")
-    return data[start:i], i
-
-
-def _read_length(data: bytes, i: int) -> tuple[int, int]:
-    if i >= len(data):
-        raise TlvError(f"missing length at offset {i}")
-    n = data[i]
-    i += 1
-    if n < 0x80:
-        return n, i
-    k = n & 0x7F
-    if k == 0 or k > 3:
-        raise TlvError(f"unsupported length form {n:02X} at offset {i - 1}")
-    if i + k > len(data):
-        raise TlvError(f"truncated length at offset {i - 1}")
-    return int.from_bytes(data[i : i + k], "big"), i + k
+_TAGS: dict[bytes, str] = {}
 
 
 def parse(data: bytes, *, max_depth: int = 8) -> list[Tlv]:
@@ -94,22 +68,51 @@ def _parse(data: bytes, depth: int, max_depth: int) -> list[Tlv]:
         raise TlvError("TLV nested too deeply")
     out: list[Tlv] = []
     i = 0
-    while i < len(data):
-        if data[i] in PADDING:
+    n = len(data)
+    while i < n:
+        first = data[i]
+        if first == 0x00 or first == 0xFF:  # padding between objects
             i += 1
             continue
-        tag, i = _read_tag(data, i)
-        length, i = _read_length(data, i)
-        if i + length > len(data):
+        start = i
+        i += 1
+        if first & 0x1F == 0x1F:  # multi-byte tag: continue while bit 8 is set
+            while True:
+                if i >= n:
+                    raise TlvError(f"truncated tag at offset {start}")
+                b = data[i]
+                i += 1
+                if not b & 0x80:
+                    break
+                if i - start > 4:
+                    raise TlvError(f"tag longer than 4 bytes at offset {start}")
+        raw_tag = data[start:i]
+        if i >= n:
+            raise TlvError(f"missing length at offset {i}")
+        length = data[i]
+        i += 1
+        if length & 0x80:
+            k = length & 0x7F
+            if k == 0 or k > 3:
+                raise TlvError(f"unsupported length form {length:02X} at offset {i - 1}")
+            if i + k > n:
+                raise TlvError(f"truncated length at offset {i - 1}")
+            length = int.from_bytes(data[i : i + k], "big")
+            i += k
+        if i + length > n:
             raise TlvError(
-                f"value of {tag.hex().upper()} needs {length} bytes, {len(data) - i} left"
+                f"value of {raw_tag.hex().upper()} needs {length} bytes, {n - i} left"
             )
         value = data[i : i + length]
         i += length
+        tag = _TAGS.get(raw_tag)
+        if tag is None:
+            tag = _TAGS.setdefault(raw_tag, raw_tag.hex().upper()) if len(_TAGS) < 4096 else (
+                raw_tag.hex().upper())
         children: tuple[Tlv, ...] = ()
-        if tag[0] & 0x20:
+        if first & 0x20:
             children = tuple(_parse(value, depth + 1, max_depth))
-        out.append(Tlv(tag.hex().upper(), value, children))
+        out.append(Tlv(tag, value, children))
     return out
 
 
