@@ -218,3 +218,13 @@ def test_read_through_a_device_worker(rig: Any) -> None:
         assert inserted and inserted[0].request_id == handle.request_id
     finally:
         worker.stop()
+
+
+def test_backends_follow_the_reader_protocol_and_come_from_the_registry(rig: Any) -> None:
+    from devices.idcard.contract import IdCardReader
+    from devices.registry import create_device
+
+    assert isinstance(rig.reader, IdCardReader)
+    backend = "fake" if rig.tier == "fake" else "samv"
+    built = create_device("idcard", backend, url=rig.url or "loop://", baud=115200)
+    assert type(built) is type(rig.reader) and built.kind == "idcard"
