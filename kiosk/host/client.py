@@ -258,12 +258,16 @@ class HostClient:
         except HostCallError as exc:
             if exc.host_code in (HostErrorCode.NOT_SIGNED_IN, HostErrorCode.MAC_INVALID):
                 self._update(signed_in=False)
-            elif exc.info.http_status is None or exc.info.http_status >= 500:
-                self._status = HostStatus(DeviceState.OFFLINE, self._status.signed_in,
-                                          self._status.business_date, self._status.acct_date,
-                                          exc.host_code.code)
-            self._last_contact = now if exc.info.http_status is not None else None
+            elif exc.info.http_status is not None and exc.info.http_status < 500:
+                self._last_contact = now  # it answered: reachable (e.g. terminal unknown)
         return self._status
+
+    def _offline(self, code: HostErrorCode) -> None:
+        """No usable answer: the host counts as offline until the next good one."""
+        s = self._status
+        self._status = HostStatus(DeviceState.OFFLINE, s.signed_in, s.business_date,
+                                  s.acct_date, code.code)
+        self._last_contact = None
 
     @property
     def status(self) -> HostStatus:
@@ -336,6 +340,7 @@ class HostClient:
             response = self._send(method, path, payload, headers)
         except requests.RequestException as exc:
             error = self._transport_error(exc, method, path)
+            self._offline(error.host_code)
             log.warning("host %s %s failed after %.0f ms: %s", method, path,
                         (time.perf_counter() - started) * 1000, error.host_code.code)
             raise error from exc
@@ -365,13 +370,17 @@ class HostClient:
             body = m.ErrorBody.model_validate_json(response.content)
         except ValidationError:
             code = HostErrorCode.INTERNAL if status >= 500 else HostErrorCode.FORMAT
+            if status >= 500:
+                self._offline(code)
             return self._fail(code, f"HTTP {status} without an error body", method, path,
                               status, retryable=status >= 500,
                               next_action=(NextAction.QUERY_STATUS if status >= 500
                                            else NextAction.FIX_REQUEST),
                               response_invalid=True)
         code = parse_code(body.code)
-        if code in (HostErrorCode.NOT_SIGNED_IN, HostErrorCode.MAC_INVALID):
+        if status >= 500:
+            self._offline(code)  # day-end, unavailable, internal: not serving now
+        elif code in (HostErrorCode.NOT_SIGNED_IN, HostErrorCode.MAC_INVALID):
             self._status = HostStatus(DeviceState.ONLINE, False, self._status.business_date,
                                       self._status.acct_date, body.code)
         info = HostErrorInfo(status, body.retryable, NextAction(body.next_action),

@@ -185,3 +185,31 @@ def test_retry_policies_get_only_for_reads_none_for_posts():
     assert policy.allowed_methods == frozenset({"GET"})
     assert policy.total == 2 and 503 in policy.status_forcelist
     assert NO_RETRY.total == 0 and NO_RETRY.connect == 0 and NO_RETRY.read is False
+
+
+def test_every_client_code_has_a_row_in_the_unified_error_table_and_texts():
+    from kiosk.errors import error_table
+    from kiosk.i18n import catalog
+
+    rows = {e.code: e for e in error_table().entries if e.area == "host"}
+    assert {c.code for c in HostErrorCode} == set(rows)
+    for code in HostErrorCode:
+        assert rows[code.code].error == code.value  # what the table matches a completion by
+        for lang in ("zh_CN", "en"):
+            for kind in ("farmer", "staff", "voice"):
+                assert f"error.{code.code}.{kind}" in catalog(lang)
+
+
+def test_settings_come_from_the_configuration(tmp_path):
+    from kiosk.config import load_config
+
+    config = load_config(None, env={}, overrides={
+        "host.url": "https://bank.example:8443/", "host.ca_file": str(tmp_path / "ca.pem"),
+        "host.connect_timeout": 2.5, "host.read_timeout": 12})
+    settings = HostSettings.from_config(config)
+    assert settings.url == "https://bank.example:8443"
+    assert settings.timeout == (2.5, 12.0)
+    assert settings.terminal_id == config.terminal.id
+    assert settings.ca_file == tmp_path / "ca.pem"
+    with pytest.raises(ValueError, match="no host URL"):
+        HostSettings.from_config(load_config(None, env={}, overrides={"host.url": None}))

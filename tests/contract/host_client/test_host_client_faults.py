@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import socket
+import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -231,5 +232,32 @@ def test_host_calls_run_in_a_worker_and_complete_with_the_unified_codes(terminal
         statuses = [o for o in out if type(o).__name__ == "StatusChanged"]
         assert statuses and statuses[0].new.device.value == "online"
         assert ok in out and failed in out  # completions went to the sink (the Qt bridge)
+    finally:
+        worker.stop()
+
+
+def test_status_goes_offline_on_lost_connections_and_back_online(host):
+    out: list = []
+    client = HostClient(host.settings(heartbeat_interval=600, get_retries=1))
+    worker = host_worker(client, out.append)
+    worker.start()
+    try:
+        assert worker.call("products", timeout=30).ok
+        with host.fault(kind="reset", when="before", paths=["/v1/"], delay_ms=1):
+            lost = worker.call("products", timeout=30)
+            assert lost.error is HostErrorCode.CONNECTION
+            deadline = time.monotonic() + 10  # the worker probes right after a command
+            while worker.status.device.value != "offline":
+                assert time.monotonic() < deadline, worker.status
+                time.sleep(0.05)
+            assert worker.status.last_error == "HOST-CONNECTION"
+        assert worker.call("products", timeout=30).ok
+        deadline = time.monotonic() + 10
+        while worker.status.device.value != "online":
+            assert time.monotonic() < deadline, worker.status
+            time.sleep(0.05)
+        assert worker.status.last_error is None
+        changes = [o.new.device.value for o in out if type(o).__name__ == "StatusChanged"]
+        assert changes[:3] == ["online", "offline", "online"]
     finally:
         worker.stop()
