@@ -181,3 +181,20 @@ def test_simulator_starts_and_stops_its_own_pcscd(pcsc: Harness, pcsc_stack: Pcs
             sim.stdout.close()
         pcsc_stack.start_pcscd()
         assert reader_visible(pcsc_stack.reader)
+
+
+def test_control_api_answers_scenario_state_and_errors(pcsc: Harness):
+    from kiosk.simcontrol import HttpControlError
+
+    cards = pcsc.control.cards()
+    assert {"zhang_debit", "wang_dual", "zhao_pse_t0"} <= {c["id"] for c in cards}
+    with pytest.raises(HttpControlError) as unknown:
+        pcsc.control.insert("no_such_card")
+    assert unknown.value.status == 404
+    with pytest.raises(HttpControlError) as bad_fault:
+        pcsc.control.http.post("/fault", {"kind": "melt"})
+    assert bad_fault.value.status == 400
+    pcsc.insert("li_debit")
+    pcsc.wait_present(True)
+    state = pcsc.control.state()
+    assert state["card"] == "li_debit" and state["connected"] is True
