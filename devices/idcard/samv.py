@@ -132,9 +132,12 @@ class _ReplyLost(Exception):
 class SamvIdCardReader:
     """SAM_V ID card reader on a pyserial URL (registry name ``samv``).
 
-    Timeouts (seconds) default to the reference's: find/select 0.1, read 2.0, read with
-    fingerprints 3.0, SAM ID and status 0.3; each is extended by the expected reply's wire
-    time at ``baud``. ``poll_interval`` is the find cadence while waiting for a card (1 s).
+    Timeouts (seconds): read 2.0 and read with fingerprints 3.0 as the reference (YINAN);
+    find/select and SAM commands 0.5, between YINAN's 0.1/0.3 and HEV's 5.0 (public drivers
+    disagree). A real module answers in milliseconds, so the value only decides how fast
+    silence is noticed; 0.5 s keeps a simulator on a busy host from being taken for silence.
+    Each is extended by the expected reply's wire time at ``baud``. ``poll_interval`` is the
+    find cadence while waiting for a card (1 s).
     ``retries``: how often a lost reply is retried (1). ``read_new_address``: after a read,
     also ask for the latest appended address (30 03) and return it as ``new_address``.
     """
@@ -147,10 +150,10 @@ class SamvIdCardReader:
         *,
         url: str,
         baud: int = 115200,
-        find_timeout: float = 0.1,
+        find_timeout: float = 0.5,
         read_timeout: float = 2.0,
         read_fingerprint_timeout: float = 3.0,
-        sam_timeout: float = 0.3,
+        sam_timeout: float = 0.5,
         write_timeout: float = 1.0,
         poll_interval: float = 1.0,
         retries: int = 1,
