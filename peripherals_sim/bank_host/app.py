@@ -250,8 +250,8 @@ def create_app(bank: Bank, *, require_client_cert: bool = True) -> FastAPI:
                   description=(API_DESCRIPTION), openapi_url="/openapi.json",
                   docs_url=None, redoc_url=None)
     faults: dict[str, Fault | None] = {"fault": None}
-    app.add_middleware(FaultMiddleware, holder=faults)  # type: ignore[arg-type]
-    app.add_middleware(TimingMiddleware)  # type: ignore[arg-type]
+    app.add_middleware(FaultMiddleware, holder=faults)
+    app.add_middleware(TimingMiddleware)
 
     @app.exception_handler(HostError)
     async def _host_error(request: Request, exc: HostError) -> Response:

@@ -96,11 +96,19 @@ def build_parser() -> argparse.ArgumentParser:
                    help="time of day from the real clock (default: simulated 10:00:00)")
     p.add_argument("--auth-threshold", default="50000.00",
                    help="drawdowns above this amount need a staff authorisation")
+    p.add_argument("--allocation-order", default="fees,compound,penalty,interest,principal",
+                   help="bucket order inside a period (comma-separated)")
+    p.add_argument("--allocation-mode", choices=("period_first", "type_first"),
+                   default="period_first",
+                   help="oldest period first (期次优先) or one bucket across periods first")
+    p.add_argument("--reminder-days", type=int, default=7,
+                   help="remind of an installment due within this many days")
     p.add_argument("--log-level", default="warning")
     return p
 
 
 def make_bank(state_dir: Path, scenario: dict[str, Any], args: argparse.Namespace) -> Any:
+    from peripherals_sim.bank_host.ledger import BUCKETS
     from peripherals_sim.bank_host.service import Bank, Settings
     from peripherals_sim.bank_host.store import Store
 
@@ -110,7 +118,11 @@ def make_bank(state_dir: Path, scenario: dict[str, Any], args: argparse.Namespac
                        else defaults.business_date),
         cutover=dt.time.fromisoformat(args.cutover),
         time_of_day=None if args.wall_clock else defaults.time_of_day,
-        authorization_threshold=Decimal(args.auth_threshold))
+        authorization_threshold=Decimal(args.auth_threshold),
+        allocation_order=tuple(b.strip() for b in args.allocation_order.split(",")),
+        allocation_mode=args.allocation_mode, reminder_days=args.reminder_days)
+    if sorted(settings.allocation_order) != sorted(BUCKETS):
+        raise SystemExit(f"--allocation-order must order exactly: {', '.join(BUCKETS)}")
     return Bank(Store(state_dir / "host.sqlite3"), scenario, settings)
 
 

@@ -95,3 +95,12 @@ def test_state_survives_a_restart(tmp_path: Path, scenario: dict[str, Any]) -> N
         # a new PIN block is another body: the old key cannot be reused for it
         assert again.status_code == 409
         t.close()
+
+
+def test_plain_http_mode_for_quick_local_use(tmp_path: Path) -> None:
+    with HostProcess(tmp_path / "plain", "--control", "-1", listen="http://127.0.0.1:0") as host:
+        assert host.url.startswith("http://") and host.ready["control"] is None
+        r = requests.get(host.url + "/v1/products", headers={"X-Terminal-Id": "ZN610425001"},
+                         timeout=10)
+        assert r.status_code == 200 and len(r.json()["products"]) == 8
+        assert requests.get(host.url + "/sim/clock", timeout=10).json()["acct_date"]
