@@ -77,11 +77,13 @@ def _failure(args: argparse.Namespace, completion: Completion[Any]) -> int:
 
 
 def _identity_text(identity: Identity, reveal: bool) -> str:
+    def shown(key: str, value: Any) -> str:
+        if value is None:
+            return "长期 (long-term)" if key == "valid_to" else "-"
+        return str(value)
+
     data = identity.to_json(reveal)
-    return "\n".join(
-        f"{key:<20} {'长期' if key == 'valid_to' and value is None else value}"
-        for key, value in data.items()
-    )
+    return "\n".join(f"{key:<20} {shown(key, value)}" for key, value in data.items())
 
 
 def run(action: str, args: argparse.Namespace, extra: list[str]) -> int:
