@@ -54,6 +54,9 @@ from devices.printer.status import (
 
 log = logging.getLogger(__name__)
 
+#: Bytes written at once; a bigger receipt (raster images) is sent in pieces of about this.
+WRITE_CHUNK = 16384
+
 #: Completion codes of a refused print, by the reason found before printing.
 NOT_READY_CODES: dict[PrinterError, CompletionCode] = {
     PrinterError.NO_ANSWER: CompletionCode.TIMEOUT,
@@ -329,8 +332,9 @@ class EscposReceiptPrinter:
     def _send(self, encoded: EncodedReceipt, events: EventSink, watch: bool) -> PrintResult:
         """Send the segments, each but the last followed by a paper query (DLE EOT 2, 4).
 
-        The queries are pipelined: replies are read as they come while later segments go out,
-        so watching the paper costs no round trip per segment. A reply showing paper out or
+        The queries are pipelined: the receipt goes out in one write (or in ``WRITE_CHUNK``
+        pieces) with the queries between its segments, and the printer answers each in stream
+        order as it takes the bytes, so watching the paper costs no round trip per segment. A reply showing paper out or
         the cover open stops the job: the lines before that segment are known printed.
         """
         total = encoded.lines
@@ -368,22 +372,29 @@ class EscposReceiptPrinter:
 
         if watch:
             self._drain()
+        stream: list[bytes] = []
         for index, segment in enumerate(segments):
             data = b"".join(c.data for c in segment)
             seg_lines = sum(c.lines for c in segment)
             seg_text = next((c.text for c in reversed(segment) if c.lines and c.text), "")
-            last = index == len(segments) - 1
-            query = b""
-            if watch and not last:
+            stream.append(data)
+            if watch and index < len(segments) - 1:
                 pending.append((sent_lines, sent_lines + seg_lines, seg_text))
-                query = QUERY_PAPER
+                stream.append(QUERY_PAPER)
             elif watch:  # the status after the cut rides with the last segment
-                query = QUERY_GS_R if self.profile.status_mode == "gs_r" else QUERY_DLE_EOT
-            self._write(data + query)
+                stream.append(QUERY_GS_R if self.profile.status_mode == "gs_r"
+                              else QUERY_DLE_EOT)
             sent_bytes += len(data)
             sent_lines += seg_lines
-            if watch and not last:
-                settle(block=False)
+            if len(stream) > 1 and sum(map(len, stream)) >= WRITE_CHUNK:
+                self._write(b"".join(stream))  # big receipts (images): keep reading replies
+                stream.clear()
+                if watch:
+                    settle(block=False)
+        if stream:
+            # One write for the whole receipt: the queries between segments are answered in
+            # stream order as the printer takes the bytes, without a wait per segment.
+            self._write(b"".join(stream))
         if watch:
             settle(block=True)
             final = self._read(4, self.profile.status_timeout) if not pending else b""

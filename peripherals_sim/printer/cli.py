@@ -1,4 +1,4 @@
-"""``kiosk-sim printer --listen tcp://127.0.0.1:PORT --out DIR [--control PORT]``.
+"""``kiosk-sim printer --listen tcp://127.0.0.1:PORT --out DIR [--control PORT] [--pace BPS]``.
 
 Prints one ready line ``{"sim": "printer", "url": "tcp://127.0.0.1:N", "control": …,
 "out": DIR}`` and runs until SIGTERM/SIGINT. Control API (loopback HTTP JSON):
@@ -82,6 +82,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--scenario", default=None)
     ap.add_argument("--state-dir", default=None)
     ap.add_argument("--no-png", action="store_true", help="do not render PNG pictures")
+    ap.add_argument("--pace", type=float, default=0,
+                    help="take bytes at this line rate in bit/s (e.g. 115200), 10 bits a byte")
     args = ap.parse_args(argv)
     listen = urlsplit(args.listen)
     if listen.scheme != "tcp" or not listen.hostname:
@@ -93,6 +95,8 @@ def main(argv: list[str] | None = None) -> int:
     config = dict(scenario.get("printer") or {})
     if args.no_png:
         config["render_png"] = False
+    if args.pace:
+        config["pace"] = args.pace
     sim = PrinterSim(out, config)
     server = PrinterTcpServer(sim, listen.hostname, listen.port or 0)
     threading.Thread(target=server.serve_forever, name="printer-sim", daemon=True).start()

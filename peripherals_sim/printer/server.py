@@ -16,6 +16,7 @@ import queue
 import socket
 import socketserver
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,9 @@ class PrinterSim:
         self.font_charset = str(cfg.get("font_charset", self.codec))
         self.chinese_default = bool(cfg.get("chinese_mode_default", True))
         self.idle_timeout = float(cfg.get("idle_timeout", 2.0))
+        # pace: bits per second of the line the printer is on (0: as fast as loopback goes);
+        # every byte then takes 10 bit times to arrive, as on a serial line (8N1)
+        self.pace = float(cfg.get("pace", 0) or 0)
         self.render_png = bool(cfg.get("render_png", True))
         self.config = cfg
         self._lock = threading.Lock()
@@ -209,6 +213,8 @@ class PrinterSim:
                 break
             if not data:
                 break
+            if self.pace:
+                time.sleep(len(data) * 10 / self.pace)
             raw += data
             reply = parser.feed(data)
             if reply:
