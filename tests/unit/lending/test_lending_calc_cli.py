@@ -141,8 +141,16 @@ def test_kiosk_calc_table_in_english(capsys):
           "--fee", "100"), "--fee"),
     ],
 )
-def test_kiosk_calc_bad_usage_exits_64_with_a_clear_message(args, message):
-    proc = calc(*args)
+def test_kiosk_calc_bad_usage_exits_64_with_a_clear_message(args, message, capsys):
+    with pytest.raises(SystemExit) as caught:
+        main(list(args))
+    assert caught.value.code == 64
+    out = capsys.readouterr()
+    assert message in out.err
+    assert out.out == ""
+
+
+def test_kiosk_calc_console_script_exits_64_on_a_percent_rate():
+    proc = calc("--amount", "50000", "--months", "12", "--rate", "4.35", "--method", "bullet")
     assert proc.returncode == 64
-    assert message in proc.stderr
-    assert proc.stdout == ""
+    assert "0.0435" in proc.stderr and proc.stdout == ""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal as D
 from itertools import pairwise
 
@@ -16,9 +16,12 @@ from kiosk.lending import (
     LoanTerms,
     LoanTermsError,
     Method,
+    PrepaymentMode,
     annual_rate,
     build_schedule,
     fen,
+    partial_prepayment,
+    payoff_estimate,
 )
 from kiosk.lending.money import CONTEXT
 
@@ -168,3 +171,36 @@ def test_zero_rate_schedule_is_principal_only():
     # due on the 31st, clamped to the end of shorter months, never drifting
     assert [line.due_date for line in s.installments] == [
         date(2025, 2, 28), date(2025, 3, 31), date(2025, 4, 30)]
+
+
+@settings(max_examples=100, deadline=None)
+@given(amount=st.integers(1_000_000, 50_000_000).map(lambda c: D(c) / 100),
+       months=st.integers(3, 60), rate=rates,
+       method=st.sampled_from([Method.EQUAL_INSTALLMENT, Method.EQUAL_PRINCIPAL]),
+       mode=st.sampled_from(list(PrepaymentMode)), data=st.data())
+def test_partial_prepayment_reamortises_exactly_the_new_balance(amount, months, rate, method,
+                                                               mode, data):
+    s = build_schedule(LoanTerms(amount, months, rate, method, date(2025, 1, 10)))
+    paid = data.draw(st.integers(0, months - 2), label="paid")
+    since = s.terms.start if paid == 0 else s.installments[paid - 1].due_date
+    span = (s.installments[paid].due_date - since).days
+    on = since + timedelta(days=data.draw(st.integers(0, span - 1), label="day"))
+    payoff = payoff_estimate(s, paid, on)
+    assert payoff.total == payoff.principal + payoff.interest
+    share = data.draw(st.integers(1, 99), label="percent")
+    amount_paid = payoff.interest + fen(payoff.principal * share / 100)
+    if amount_paid <= payoff.interest or amount_paid - payoff.interest >= payoff.principal:
+        return
+    pre = partial_prepayment(s, paid, on, amount_paid, mode)
+    lines = pre.installments
+    assert pre.interest == payoff.interest
+    assert pre.principal + pre.new_balance == payoff.principal
+    assert sum((x.principal for x in lines), D(0)) == pre.new_balance
+    assert all(x.balance >= 0 for x in lines) and lines[-1].balance == 0
+    assert lines[0].n == paid + 1 and lines[0].days == (lines[0].due_date - on).days
+    if mode is PrepaymentMode.KEEP_TERM:
+        assert len(lines) == months - paid
+    else:
+        assert len(lines) <= months - paid
+        assert all(x.principal <= s.installments[0].principal + s.installments[0].interest
+                   for x in lines)
