@@ -127,14 +127,6 @@ class ReaderWatcher:
 
     # reader ----------------------------------------------------------------------------
 
-    def list_readers(self) -> list[str]:
-        hresult, readers = self._call(lambda ctx: scard.SCardListReaders(ctx, []))
-        if hresult in READER_GONE:
-            return []
-        if hresult != scard.SCARD_S_SUCCESS:
-            raise iccard_error(IccardError.READER_ERROR, f"list readers: {_hr(hresult)}")
-        return list(readers)
-
     def find_reader(self) -> str:
         """The first reader whose name contains the pattern (NO_READER if none)."""
         if self.context is None:

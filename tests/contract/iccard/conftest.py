@@ -204,7 +204,7 @@ def make_harness(backend: str, request: pytest.FixtureRequest, **params: Any) ->
     return Harness("hw", device)
 
 
-BACKENDS = ["fake", "pcsc"]
+BACKENDS = ["fake", pytest.param("pcsc", marks=pytest.mark.pcsc)]
 
 
 @pytest.fixture(params=BACKENDS)

@@ -64,6 +64,7 @@ def test_card_with_two_applications_asks_which_one(harness: Harness):
     assert credit.data.to_json(True) == expected_account("wang_dual", 1)
 
 
+@pytest.mark.pcsc
 def test_priority_selection_takes_the_first_application(request):
     for backend in ("fake", "pcsc"):
         h = make_harness(backend, request, selection="priority")

@@ -10,6 +10,8 @@ import pytest
 
 from .conftest import CARDS, Harness, expected_account, make_harness
 
+pytestmark = pytest.mark.pcsc
+
 
 @pytest.fixture()
 def pcsc(request: pytest.FixtureRequest):

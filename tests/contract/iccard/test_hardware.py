@@ -4,6 +4,8 @@ simply do not exist without the variable."""
 
 from __future__ import annotations
 
+import pytest
+
 from devices.base import DeviceState, run_command
 from devices.iccard.contract import IccardStatus, MediaState
 from devices.iccard.emv import luhn_ok
@@ -12,6 +14,7 @@ from .conftest import HW_READER, make_harness
 
 if HW_READER:
 
+    @pytest.mark.hw
     def test_hardware_reader_reads_the_inserted_card(request):
         h = make_harness("hw", request, selection="priority")
         try:

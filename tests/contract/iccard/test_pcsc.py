@@ -25,6 +25,8 @@ from peripherals_sim.iccard.pcscd import running_pid
 
 from .conftest import Harness, PcscStack, make_harness, reader_visible
 
+pytestmark = pytest.mark.pcsc
+
 
 @pytest.fixture()
 def pcsc(request: pytest.FixtureRequest):
