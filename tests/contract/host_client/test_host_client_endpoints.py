@@ -81,17 +81,31 @@ def test_credit_line_and_signing_it(terminal):
     assert caught.value.host_code is HostErrorCode.LINE_ALREADY_SIGNED
 
 
-def test_quote_agrees_with_the_kiosk_engine_to_the_fen(terminal):
-    quote = terminal.client.quote_loan("SJLD", Decimal("20000"), 12, "equal-installment",
-                                       dt.date(2026, 3, 16))
-    product = next(p for p in terminal.client.products().products if p.code == "SJLD")
-    ours = build_schedule(LoanTerms(Decimal("20000.00"), 12, product.annual_rate,
-                                    Method.EQUAL_INSTALLMENT, quote.start_date,
-                                    due_day=product.due_day, day_basis=product.day_basis))
-    assert [(i.due_date, i.payment, i.principal, i.interest, i.balance)
-            for i in quote.installments] == [
-        (i.due_date, i.payment, i.principal, i.interest, i.balance) for i in ours.installments]
-    assert quote.total_interest == ours.total_interest
+def test_host_quotes_agree_with_the_kiosk_engine_to_the_fen(terminal):
+    """The two independent loan engines, every product, method and shortest/longest term."""
+    compared = 0
+    for product in terminal.client.products().products:
+        amount = min(max(product.min_amount, Decimal("50000.00")), product.max_amount)
+        for method in product.methods:
+            for months in sorted({product.terms[0], product.terms[-1]}):
+                try:
+                    quote = terminal.client.quote_loan(product.code, amount, months, method,
+                                                       dt.date(2026, 3, 16))
+                except HostCallError as exc:  # e.g. bullet loans of at most 12 months
+                    assert exc.host_code is HostErrorCode.PRODUCT_RULE
+                    continue
+                ours = build_schedule(LoanTerms(amount, months, product.annual_rate,
+                                                Method(method), quote.start_date,
+                                                due_day=product.due_day,
+                                                day_basis=product.day_basis))
+                assert [(i.due_date, i.payment, i.principal, i.interest, i.balance)
+                        for i in quote.installments] == [
+                    (i.due_date, i.payment, i.principal, i.interest, i.balance)
+                    for i in ours.installments], (product.code, method, months)
+                assert quote.total_interest == ours.total_interest
+                assert quote.total_payment == ours.total_payment
+                compared += 1
+    assert compared >= 20
 
 
 def test_drawdown_then_loans_schedule_and_status_query(terminal):
