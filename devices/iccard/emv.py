@@ -232,19 +232,22 @@ def applications_from(objs: Iterable[tlv.Tlv]) -> list[CardApplication]:
     """Every ``61`` directory entry found in ``objs`` (repeated entries kept)."""
     found = []
     for top in objs:
-        for entry in top.find_all("61"):
-            aid = entry.find("4F")
+        for entry in top.walk():
+            if entry.tag != "61":
+                continue
+            fields: dict[str, bytes] = {}
+            for child in entry.children:
+                fields.setdefault(child.tag, child.value)
+            aid = fields.get("4F")
             if aid is None:
                 continue
-            label = entry.find("50")
-            prio = entry.find("87")
-            name = entry.find("9F12")
+            prio = fields.get("87")
             found.append(
                 CardApplication(
-                    aid=aid.value.hex().upper(),
-                    label=_text(label.value) if label else "",
-                    priority=(prio.value[0] & 0x0F) if prio and prio.value else 0,
-                    preferred_name=_text(name.value) if name else "",
+                    aid=aid.hex().upper(),
+                    label=_text(fields["50"]) if "50" in fields else "",
+                    priority=(prio[0] & 0x0F) if prio else 0,
+                    preferred_name=_text(fields["9F12"]) if "9F12" in fields else "",
                 )
             )
     return found
