@@ -1,6 +1,9 @@
 """The printer contract tiers: ``fake`` in-process, ``escpos`` + the simulator process over TCP,
 and a real printer only when ``KIOSK_HW_PRINTER`` names its URL (tcp://, usb://, a port).
 
+The ``escpos`` driver runs twice against the simulator: over python-escpos's Network
+class and over its Serial class opened with ``serial_for_url("socket://…")``.
+
 A ``Rig`` is one opened printer plus the control that looks at its paper and injects faults
 (the simulator's control API over HTTP, or the fake's in-process control). The simulator is
 started once per session; faults are cleared before and after every test.
@@ -28,7 +31,9 @@ from devices.printer.fake import FakeReceiptPrinter
 from kiosk.simcontrol.printer import FakePrinterControl, HttpPrinterControl
 
 HW_URL = os.environ.get("KIOSK_HW_PRINTER")
-TIERS = ("fake", "escpos-sim")
+# escpos-sim: python-escpos Network; escpos-serial: python-escpos Serial opened through
+# pyserial's serial_for_url("socket://…"), the path a serial or RFC 2217 printer takes.
+TIERS = ("fake", "escpos-sim", "escpos-serial")
 
 # Short status timeout: a silent printer costs this much per query on a loaded machine.
 TEST_PROFILE: PrinterProfile = dataclasses.replace(
@@ -110,7 +115,8 @@ def build_rig(tier: str, request: pytest.FixtureRequest) -> Iterator[Rig]:
     sim: PrinterSimProcess = request.getfixturevalue("printer_sim")
     control = HttpPrinterControl(sim.control)
     control.clear_fault()
-    printer = EscposReceiptPrinter(sim.url, profile=TEST_PROFILE)
+    url = sim.url if tier == "escpos-sim" else sim.url.replace("tcp://", "socket://")
+    printer = EscposReceiptPrinter(url, profile=TEST_PROFILE)
     printer.open()
     try:
         yield Rig(tier, printer, control)
