@@ -199,10 +199,12 @@ class HostClient:
 
     def __init__(self, settings: HostSettings, mac_provider: MacProvider | None = None,
                  heartbeat_info: Callable[[], HeartbeatInfo] | None = None,
+                 key_loader: Callable[[m.SignInResponse], None] | None = None,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.settings = settings
         self.mac_provider = mac_provider
         self.heartbeat_info = heartbeat_info
+        self.key_loader = key_loader
         self._clock = clock
         self._read: requests.Session | None = None
         self._write: requests.Session | None = None
@@ -401,10 +403,13 @@ class HostClient:
     # --- terminal -------------------------------------------------------------------------
 
     def sign_in(self, algorithm: str = "TDES", trace: str | None = None) -> m.SignInResponse:
-        """Terminal sign-in: dates and working keys under the TMK (load them into the PIN pad
-        with :func:`working_key_args`)."""
+        """Terminal sign-in: dates and working keys under the TMK, handed to ``key_loader``
+        (the PIN pad's ``load_working_keys``, see :func:`working_key_args`); a key the pad
+        refuses (wrong check value) fails the sign-in with the pad's error."""
         answer = self._request("POST", "/v1/terminal/sign-in", m.SignInResponse,
                                _drop_none({"algorithm": algorithm, "trace": trace}))
+        if self.key_loader is not None:
+            self.key_loader(answer)
         self._update(answer, signed_in=True)
         return answer
 

@@ -8,11 +8,13 @@ GUI through the same sink (the Qt bridge) as every device's.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from devices.base import Completion, DeviceOperationError
 from devices.worker import DeviceWorker, Sink
-from kiosk.host.client import HostClient, MacProvider
+from kiosk.host import models as m
+from kiosk.host.client import HostClient, MacProvider, working_key_args
 from kiosk.host.errors import HostErrorCode
 
 #: Seconds a worker allows a host call beyond its connect and read timeouts (GET retries and
@@ -50,3 +52,20 @@ def mac_via_worker(pinpad_worker: DeviceWorker, timeout: float = 10.0) -> MacPro
         return completion.data
 
     return provide
+
+
+def load_keys_via_worker(pinpad_worker: DeviceWorker, timeout: float = 10.0
+                         ) -> Callable[[m.SignInResponse], None]:
+    """A ``key_loader`` that loads the sign-in's PIK and MAK into the PIN pad through its
+    worker (the pad checks both check values; a refusal fails the sign-in)."""
+
+    def load(answer: m.SignInResponse) -> None:
+        completion: Completion[Any] = pinpad_worker.call(
+            "load_working_keys", *working_key_args(answer), timeout=timeout)
+        if not completion.ok:
+            error = completion.error if completion.error is not None else (
+                HostErrorCode.NOT_SIGNED_IN)
+            raise DeviceOperationError(error, f"PIN pad refused the working keys: "
+                                              f"{completion.detail}", completion.code)
+
+    return load

@@ -22,11 +22,10 @@ from typing import Any
 import pytest
 import requests
 
-from devices.crypto import Algorithm
 from devices.pinpad.fake import FakePinPad
 from devices.worker import DeviceWorker
-from kiosk.host import HostClient, HostSettings, working_key_args
-from kiosk.host.worker import mac_via_worker
+from kiosk.host import HostClient, HostSettings
+from kiosk.host.worker import load_keys_via_worker, mac_via_worker
 
 KIOSK_SIM = Path(sys.executable).with_name("kiosk-sim")
 TERMINAL = "ZN610425001"
@@ -121,16 +120,13 @@ class Terminal:
         self.pad_worker = DeviceWorker("pinpad", self.pad, self.pad_events.append,
                                        probe_interval=60)
         self.pad_worker.start()
-        self.client = HostClient(host.settings(), mac_provider=mac_via_worker(self.pad_worker))
+        self.client = HostClient(host.settings(), mac_provider=mac_via_worker(self.pad_worker),
+                                 key_loader=load_keys_via_worker(self.pad_worker))
         self.client.open()
 
     def sign_in(self) -> Any:
-        answer = self.client.sign_in()
-        pik, pik_kcv, mak, mak_kcv, alg = working_key_args(answer)
-        done = self.pad_worker.call("load_working_keys", pik, pik_kcv, mak, mak_kcv,
-                                    Algorithm(alg), timeout=10)
-        assert done.ok, done
-        return answer
+        """Sign in; the client loads the new PIK and MAK into the pad (KCVs checked)."""
+        return self.client.sign_in()
 
     def pin_block(self, pan: str = ZHANG_PAN, pin: str = PIN) -> str:
         """The farmer types ``pin`` on the pad; the encrypted PIN block as hex."""

@@ -27,6 +27,26 @@ def test_sign_in_delivers_working_keys_the_pin_pad_accepts(terminal):
     assert terminal.client.status.business_date == answer.business_date
 
 
+def test_sign_in_fails_when_the_pin_pad_holds_another_master_key(host, terminal):
+    from devices.base import DeviceOperationError
+    from devices.crypto import Algorithm
+    from devices.pinpad.contract import PinpadError
+    from tests.contract.host_client.conftest import Terminal
+
+    other = Terminal(host)
+    try:
+        loaded = other.pad_worker.call("load_master_key", [bytes(range(16))], Algorithm.TDES,
+                                       timeout=10)
+        assert loaded.ok
+        with pytest.raises(DeviceOperationError) as caught:
+            other.client.sign_in()
+        assert caught.value.error is PinpadError.KEY_CHECK_FAILED
+        assert other.client.status.signed_in is not True
+    finally:
+        other.close()
+        terminal.sign_in()  # the host now holds that sign-in's keys: renew the module's
+
+
 def test_heartbeat_reports_and_probe_is_online(terminal):
     from kiosk.host import HeartbeatInfo
 
