@@ -334,8 +334,9 @@ class EscposReceiptPrinter:
 
         The queries are pipelined: the receipt goes out in one write (or in ``WRITE_CHUNK``
         pieces) with the queries between its segments, and the printer answers each in stream
-        order as it takes the bytes, so watching the paper costs no round trip per segment. A reply showing paper out or
-        the cover open stops the job: the lines before that segment are known printed.
+        order as it takes the bytes, so watching the paper costs no round trip per segment.
+        A reply showing paper out or the cover open stops the job: the lines before that
+        segment are known printed.
         """
         total = encoded.lines
         segments = self._segments(encoded)
