@@ -141,6 +141,7 @@ class Bank:
         self.products = products or load_products()
         self.terminals = {t["id"]: t for t in scenario.get("terminals", [])}
         self.staff = {s["id"]: s for s in scenario.get("staff", [])}
+        self._clock: dict[str, str | None] = {}
         if store.get("seeded") != "1":
             with store.transaction():
                 self._seed()
@@ -148,10 +149,21 @@ class Bank:
 
     # -- clock ---------------------------------------------------------------------------------
 
+    def _clock_get(self, key: str) -> str | None:
+        """The clock settings, read from the store once and kept in memory (every request
+        reads the clock several times; only /sim/clock writes it)."""
+        if key not in self._clock:
+            self._clock[key] = self.store.get(key)
+        return self._clock[key]
+
+    def _clock_set(self, key: str, value: str) -> None:
+        self.store.set(key, value)
+        self._clock[key] = value
+
     def now(self) -> Now:
-        bd = dt.date.fromisoformat(self.store.get("clock.date")
+        bd = dt.date.fromisoformat(self._clock_get("clock.date")
                                    or self.settings.business_date.isoformat())
-        fixed = self.store.get("clock.time")
+        fixed = self._clock_get("clock.time")
         default = self.settings.time_of_day
         if fixed == "wall" or (not fixed and default is None):
             t = dt.datetime.now().time()
@@ -170,20 +182,20 @@ class Bank:
         """
         with self.store.transaction():
             if "date" in body:
-                self.store.set("clock.date", dt.date.fromisoformat(body["date"]).isoformat())
+                self._clock_set("clock.date", dt.date.fromisoformat(body["date"]).isoformat())
             if "time" in body:
                 if body["time"] == "wall":
-                    self.store.set("clock.time", "wall")
+                    self._clock_set("clock.time", "wall")
                 elif body["time"]:
-                    self.store.set("clock.time", dt.time.fromisoformat(body["time"]).isoformat())
+                    self._clock_set("clock.time", dt.time.fromisoformat(body["time"]).isoformat())
                 else:
-                    self.store.set("clock.time", "")
+                    self._clock_set("clock.time", "")
             if "day_end" in body:
-                self.store.set("clock.day_end", "1" if body["day_end"] else "0")
+                self._clock_set("clock.day_end", "1" if body["day_end"] else "0")
         return {**self.now().fields(), "day_end": self.day_end_running()}
 
     def day_end_running(self) -> bool:
-        return self.store.get("clock.day_end") == "1"
+        return self._clock_get("clock.day_end") == "1"
 
     def serial(self, now: Now) -> str:
         return f"{now.acct_date:%Y%m%d}{self.store.next_seq('serial'):08d}"
@@ -287,11 +299,11 @@ class Bank:
 
     def line_used(self, line: dict[str, Any]) -> Decimal:
         used = ZERO
-        for doc in self.store.docs("loan", line["customer_id"]):
+        docs = self.store.open_loans(line["customer_id"]) if line["revolving"] \
+            else self.store.docs("loan", line["customer_id"])
+        for doc in docs:  # a loan repaid in full no longer uses a revolving line
             if doc.get("line_id") != line["line_id"]:
                 continue
-            if doc.get("closed_on") and line["revolving"]:
-                continue  # repaid in full: no longer uses the line
             loan = ledger.loan_from_dict(doc)
             used += loan.outstanding_principal if line["revolving"] else loan.amount
         return used
@@ -410,8 +422,7 @@ class Bank:
                 self.verify_pin(terminal_id, c["customer_id"], body["pan"], body["pin_block"])
                 pin_verified = True
         lines = self.store.docs("line", c["customer_id"])
-        loans = [ledger.loan_from_dict(d) for d in self.store.docs("loan", c["customer_id"])
-                 if not d.get("closed_on")]
+        loans = [ledger.loan_from_dict(d) for d in self.store.open_loans(c["customer_id"])]
         worst = max((ln.days_overdue(now.acct_date) for ln in loans
                      if ln.status(now.acct_date) != "CLOSED"), default=0)
         return {**now.fields(), "customer_id": c["customer_id"],

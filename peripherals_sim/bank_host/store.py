@@ -108,6 +108,15 @@ class Store:
                     (kind, owner)).fetchall()
         return [dict(json.loads(r[0])) for r in rows]
 
+    def open_loans(self, owner: str) -> list[dict[str, Any]]:
+        """Loan documents of ``owner`` not closed (filtered inside SQLite: closed loans pile up
+        on a revolving line, and decoding them all on every drawdown made it quadratic)."""
+        with self.lock:
+            rows = self._db.execute(
+                "SELECT doc FROM docs WHERE kind='loan' AND owner=? "
+                "AND json_extract(doc, '$.closed_on') IS NULL ORDER BY id", (owner,)).fetchall()
+        return [dict(json.loads(r[0])) for r in rows]
+
     def count(self, kind: str) -> int:
         with self.lock:
             row = self._db.execute("SELECT COUNT(*) FROM docs WHERE kind=?", (kind,)).fetchone()
