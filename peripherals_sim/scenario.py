@@ -34,7 +34,8 @@ def load_scenario(path: str | Path | None = None) -> dict[str, Any]:
         data = yaml.safe_load(fh) or {}
     if not isinstance(data, dict):
         raise ValueError(f"{p}: a scenario is a mapping of sections")
-    return _plain(data)
+    plain: dict[str, Any] = _plain(data)
+    return plain
 
 
 def by_id(section: list[dict[str, Any]], item_id: str) -> dict[str, Any]:
