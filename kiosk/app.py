@@ -19,6 +19,7 @@ import os
 import signal
 import socket
 import sys
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -67,6 +68,20 @@ def overrides_from_args(args: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
+def prepare_state_dir(state_dir: Path) -> None:
+    """Create the state directory and point library caches into it.
+
+    python-escpos pickles its printer-capabilities database into a fresh ``mkdtemp()`` on
+    every start unless ``ESCPOS_CAPABILITIES_PICKLE_DIR`` is set, so each start re-parses a
+    large file with pure-Python YAML (seconds on a terminal) and leaves a temp directory
+    behind; a persistent cache directory makes every start after the first one fast.
+    """
+    state_dir.mkdir(parents=True, exist_ok=True)
+    cache = state_dir / "cache" / "escpos"
+    cache.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", str(cache))
+
+
 def setup_qt_environment() -> None:
     """Offscreen when there is no display (CI, a bare box); must run before QApplication."""
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
@@ -94,8 +109,12 @@ def make_qt_app(language: str, argv: Sequence[str] | None = None) -> Any:
 class Kiosk:
     """The composed application: devices, workers, bridge, voice, shell, flow controller.
 
-    ``devices`` (kind -> driver instance) replaces building from configuration (tests, the
-    autopilot); ``voice_device`` likewise. ``plans`` come from :func:`plan_devices`.
+    The shell is built and shown first; the devices are built afterwards on a bring-up thread
+    (driver imports, scenario files, the speech child) once the attract screen has been
+    painted, and handed to the GUI thread through the bridge, where their workers start. Until
+    then the attract screen says 正在准备 (mode STARTING). ``devices`` (kind -> driver
+    instance) and ``voice_device`` replace building from configuration (tests, benchmarks):
+    they are installed at once. ``on_ready`` callbacks run once the devices are installed.
     """
 
     def __init__(
@@ -108,71 +127,121 @@ class Kiosk:
         remove_prompt: float = 3.0,
         today: Callable[[], Any] | None = None,
     ) -> None:
+        from devices.voice.fake import RecordingVoice
         from kiosk.bridge import Bridge
         from kiosk.i18n import Translator
         from kiosk.modes import ModesChart
         from kiosk.shell.window import ShellWindow
-        from kiosk.sim_panel.children import DevicePlan, plan_devices
+        from kiosk.sim_panel.children import DevicePlan
         from kiosk.voice import VoiceGuide
-        from screens.controller import FlowController, Timeouts
-
         self.config = config
         self.sims = sims
         self.translator = Translator(config.language)
         self.bridge = Bridge()
         self.devices: dict[str, Any] = {}
         self.plans: dict[str, DevicePlan] = {}
-        self.workers: dict[str, DeviceWorker] = {}
-        given = dict(devices or {})
-        plans = plan_devices(config, sims) if devices is None else {}
-        for kind in DEVICE_KINDS:
-            if kind in given:
-                self.devices[kind] = given[kind]
-                self.plans[kind] = DevicePlan(kind, "given", {})
-                continue
-            if devices is not None:
-                continue
-            plan = plans[kind]
-            device = self._create(plan)
-            if device is None and plan.backend != "fake" and config.sim:
-                plan = DevicePlan(kind, "fake", {}, None, note="fake (driver failed)")
-                device = self._create(plan)
-            self.plans[kind] = plan
-            if device is not None:
-                self.devices[kind] = device
-        for kind, device in self.devices.items():
-            self.workers[kind] = DeviceWorker(
-                kind, device, self.bridge.post,
-                default_timeout=float(config.timeouts.device_command_seconds),
-            )
+        self.workers: dict[str, DeviceWorker] = {}  # filled in place: the controller holds it
+        self.ready = False
+        self.on_ready: list[Callable[[], None]] = []
+        self._bringup: threading.Thread | None = None
+        self._paint_probe: Any = None
 
-        if voice_device is None:
-            voice_device = self._create_voice()
-        self.voice_device = voice_device
-        self.voice = VoiceGuide(voice_device, enabled=config.voice.enabled,
+        self._voice_given = voice_device is not None
+        placeholder = voice_device
+        if placeholder is None:  # silent until the speech child is up
+            placeholder = RecordingVoice()
+            placeholder.open()
+        self.voice_device = placeholder
+        self.voice = VoiceGuide(placeholder, enabled=config.voice.enabled,
                                 muted=config.voice.muted)
 
         self.shell = ShellWindow(self.translator, config.terminal.id,
                                  config.terminal.service_point, DEVICE_KINDS)
         self.modes = ModesChart(DEVICE_KINDS)
         self.modes.add_listener(self._on_mode)
-        for kind in DEVICE_KINDS:
-            if kind not in self.workers:
-                self._set_device_state(kind, DeviceState.NO_DEVICE)
-        self.controller = FlowController(
-            self.shell, self.bridge, self.workers, self.voice,
-            Timeouts.from_config(config.timeouts, remove_prompt=remove_prompt),
-            config.language, **({"today": today} if today is not None else {}),
-        )
-        self.bridge.status_changed.connect(self._on_status)
-        self.shell.attract.start_requested.connect(self.controller.start_identify)
+        self._controller: Any = None
+        self._remove_prompt = remove_prompt
+        self._today = today
+        self.shell.attract.start_requested.connect(self.start_journey)
         self.shell.attract.touched.connect(self.speak_attract)
         self.shell.attract.repeat_requested.connect(self.speak_attract)
+        self.bridge.status_changed.connect(self._on_status)
         self.shell.attract.set_mode(self.modes.mode)
         self.panel: Any = None
         self._stopped = False
+        self._given = devices is not None
+        if devices is not None:
+            given = {k: d for k, d in devices.items() if k in DEVICE_KINDS}
+            self._install(given, {k: DevicePlan(k, "given", {}) for k in given}, None)
+
+    @property
+    def controller(self) -> Any:
+        """The FlowController with the journey screens, built on first use (after the first
+        paint of the attract screen, or when a test asks for it)."""
+        if self._controller is None:
+            from screens.controller import FlowController, Timeouts
+
+            self._controller = FlowController(
+                self.shell, self.bridge, self.workers, self.voice,
+                Timeouts.from_config(self.config.timeouts, remove_prompt=self._remove_prompt),
+                self.config.language,
+                **({"today": self._today} if self._today is not None else {}),
+            )
+        return self._controller
+
+    def start_journey(self) -> None:
+        """The attract screen's 开始办理."""
+        self.controller.start_identify()
 
     # --- building -----------------------------------------------------------------------------
+
+    def _bring_up(self) -> None:
+        """Bring-up thread: build every driver (not opened: each worker opens its own) and the
+        voice device, then hand them to the GUI thread."""
+        from kiosk.sim_panel.children import DevicePlan, plan_devices
+
+        plans = plan_devices(self.config, self.sims)
+        built: dict[str, Any] = {}
+        for kind in DEVICE_KINDS:
+            if self._stopped:
+                return
+            plan = plans[kind]
+            device = self._create(plan)
+            if device is None and plan.backend != "fake" and self.config.sim:
+                plan = DevicePlan(kind, "fake", {}, None, note="fake (driver failed)")
+                device = self._create(plan)
+            plans[kind] = plan
+            if device is not None:
+                built[kind] = device
+        voice = None if self._voice_given else self._create_voice()
+        self.bridge.call_soon(_Install(self, built, plans, voice))
+
+    def _install(self, devices: Mapping[str, Any], plans: Mapping[str, Any],
+                 voice: Any) -> None:
+        """GUI thread: adopt the built devices, give each a worker, start them if running."""
+        if self._stopped:
+            if voice is not None:
+                voice.close()
+            return
+        self.plans.update(plans)
+        for kind, device in devices.items():
+            self.devices[kind] = device
+            self.workers[kind] = DeviceWorker(
+                kind, device, self.bridge.post,
+                default_timeout=float(self.config.timeouts.device_command_seconds),
+            )
+        for kind in DEVICE_KINDS:
+            if kind not in self.workers:
+                self._set_device_state(kind, DeviceState.NO_DEVICE)
+        if voice is not None:
+            old, self.voice_device = self.voice_device, voice
+            self.voice.device = voice
+            old.close()
+        self.ready = True
+        if self._running:
+            self._start_workers()
+        for fn in list(self.on_ready):
+            fn()
 
     @staticmethod
     def _create(plan: Any) -> Any:
@@ -206,15 +275,48 @@ class Kiosk:
 
     # --- running ------------------------------------------------------------------------------
 
+    _running = False
+
     def start(self, *, show: bool = True) -> None:
+        """Show the shell; bring the devices up once the attract screen is painted."""
         from PySide6.QtCore import QTimer
 
-        for worker in self.workers.values():
-            worker.start()
+        self._running = True
         QTimer.singleShot(SETTLE_MS, self.modes.settle)
+        if self.ready:
+            self._start_workers()
+        else:
+            self._paint_probe = _AfterFirstPaint(self.shell.attract, self._after_first_paint)
+            QTimer.singleShot(500, self._after_first_paint)  # also when nothing gets painted
         if show:
             ui = self.config.ui
             self.shell.show_kiosk(fullscreen=ui.fullscreen, width=ui.width, height=ui.height)
+
+    def _after_first_paint(self) -> None:
+        if self._stopped:
+            return
+        self.controller  # noqa: B018 (build the journey screens now, off the start-up path)
+        self._start_bring_up()
+
+    def _start_bring_up(self) -> None:
+        if self._bringup is not None or self.ready or self._stopped:
+            return
+        self._bringup = threading.Thread(target=self._bring_up, name="device-bringup",
+                                         daemon=True)
+        self._bringup.start()
+
+    def _start_workers(self) -> None:
+        for worker in self.workers.values():
+            if not worker.running:
+                worker.start()
+
+    def wait_ready(self, app: Any, timeout: float = 60.0) -> bool:
+        """Process events until the devices are installed (autopilot, tools)."""
+        deadline = time.monotonic() + timeout
+        while not self.ready and time.monotonic() < deadline:
+            app.processEvents()
+            time.sleep(0.01)
+        return self.ready
 
     def speak_attract(self) -> None:
         self.voice.speak("voice.attract", self.translator)
@@ -263,7 +365,10 @@ class Kiosk:
             return
         self._stopped = True
         log.info("shutting down")
-        self.controller.stop()
+        if self._bringup is not None:
+            self._bringup.join(10.0)
+        if self._controller is not None:
+            self._controller.stop()
         if self.panel is not None:
             self.panel.close()
         for worker in self.workers.values():
@@ -275,6 +380,48 @@ class Kiosk:
             log.exception("closing the voice failed")
         if self.sims is not None:
             self.sims.stop()
+
+
+class _OpenPanel:
+    """Opens the simulator panel once the devices (and so their controls) exist."""
+
+    def __init__(self, kiosk: Kiosk, panel_type: Any) -> None:
+        self.kiosk, self.panel_type = kiosk, panel_type
+
+    def __call__(self) -> None:
+        self.kiosk.panel = self.panel_type(self.kiosk)
+        self.kiosk.panel.show()
+
+
+class _Install:
+    """Posted from the bring-up thread to the GUI thread (no lambdas across threads)."""
+
+    def __init__(self, kiosk: Kiosk, devices: dict[str, Any], plans: dict[str, Any],
+                 voice: Any) -> None:
+        self.kiosk, self.devices, self.plans, self.voice = kiosk, devices, plans, voice
+
+    def __call__(self) -> None:
+        self.kiosk._install(self.devices, self.plans, self.voice)
+
+
+class _AfterFirstPaint:
+    """Calls ``fn`` (later, from the event loop) after ``widget`` is first painted."""
+
+    def __init__(self, widget: Any, fn: Callable[[], None]) -> None:
+        from PySide6.QtCore import QEvent, QObject, QTimer
+
+        outer = self
+
+        class Filter(QObject):
+            def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+                if event.type() == QEvent.Type.Paint:
+                    watched.removeEventFilter(self)
+                    QTimer.singleShot(0, outer.fn)
+                return False
+
+        self.fn = fn
+        self.filter = Filter(widget)
+        widget.installEventFilter(self.filter)
 
 
 class SignalHandler:
@@ -349,7 +496,7 @@ def main(argv: Sequence[str]) -> int:
     from kiosk.single_instance import SingleInstance
 
     state_dir = Path(config.state_dir)
-    state_dir.mkdir(parents=True, exist_ok=True)
+    prepare_state_dir(state_dir)
     setup_logging(state_dir, config.logging.level)
     install_crash_handler(state_dir)
     guard = SingleInstance("kiosk", state_dir)
@@ -377,8 +524,7 @@ def main(argv: Sequence[str]) -> int:
         if config.sim and not args.no_panel and app.platformName() != "offscreen":
             from kiosk.sim_panel.window import SimPanel
 
-            kiosk.panel = SimPanel(kiosk)
-            kiosk.panel.show()
+            kiosk.on_ready.append(_OpenPanel(kiosk, SimPanel))
         try:
             app.exec()
         finally:

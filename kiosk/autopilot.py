@@ -461,9 +461,10 @@ def main(argv: list[str]) -> int:
         print(format_config_error(exc), file=sys.stderr)
         return EXIT_USAGE
 
+    from kiosk.app import prepare_state_dir
     from kiosk.logs import setup_logging
 
-    state_dir.mkdir(parents=True, exist_ok=True)
+    prepare_state_dir(state_dir)
     setup_logging(state_dir, config.logging.level)
     sims = None
     if config.sim:
@@ -479,10 +480,12 @@ def main(argv: list[str]) -> int:
         app = make_qt_app(config.language)
         kiosk = Kiosk(config, sims=sims, remove_prompt=0.5)
         sims = None
-        spoken = SpokenLog(kiosk.voice.device)
-        kiosk.voice.device = spoken
         try:
             kiosk.start(show=True)
+            if not kiosk.wait_ready(app):
+                raise RuntimeError("the devices did not come up")
+            spoken = SpokenLog(kiosk.voice.device)
+            kiosk.voice.device = spoken
             pilot = Pilot(kiosk, app, out, scenario, spoken)
             results = [pilot.run(j) for j in chosen]
             screen = kiosk.shell.size()

@@ -16,13 +16,12 @@ import math
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
 from devices.base import CardInserted, Completion, CompletionCode, DeviceEvent
-from kiosk.errors import ErrorInfo, error_for_completion
 from kiosk.session import CustomerSession
 from kiosk.shell.page import ScreenPage
 from kiosk.shell.window import ShellWindow
@@ -42,6 +41,9 @@ from screens.views.identify import (
     WelcomeView,
 )
 from screens.widgets.countdown import IdleWarning
+
+if TYPE_CHECKING:
+    from kiosk.errors import ErrorInfo
 
 log = logging.getLogger(__name__)
 
@@ -273,6 +275,8 @@ class FlowController(QObject):
             self.voice.speak("voice.welcome", tr)
 
     def _enter_error(self) -> None:
+        from kiosk.errors import error_for_completion  # the tables load on the first error
+
         assert self.flow is not None and self.flow.problem is not None
         tr = self._tr()
         info = error_for_completion(self.flow.problem, tr)

@@ -3,15 +3,19 @@ translator with literal message ids (the catalog test finds them)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QWidget
 
-from kiosk.errors import ErrorInfo
 from kiosk.i18n import Translator
 from kiosk.shell import theme
 from kiosk.shell.page import ScreenPage, make_label
 from screens.widgets.buttons import big_button
+
+if TYPE_CHECKING:
+    from kiosk.errors import ErrorInfo
 
 
 class IdCardPicture(QWidget):
