@@ -1,7 +1,7 @@
 """The bank card contract tiers: ``fake`` in-process, ``pcsc`` against the real pcscd + vpcd +
 ``kiosk-sim iccard``, and real hardware only when ``KIOSK_HW_ICCARD`` names a reader.
 
-For the ``pcsc`` tier this session starts its OWN ``pcscd -f`` (never one left running by
+For the ``pcsc`` tier this package starts its OWN ``pcscd -f`` (never one left running by
 someone else): it takes the pcscd lock (peripherals_sim/iccard/pcscd.py) so that two runs
 take turns, clears stale /run/pcscd files, runs pcscd on a private reader.conf.d with vpcd on
 a free port pair, waits for the virtual reader, and stops pcscd by its pid at the end. pcscd
@@ -134,8 +134,10 @@ class PcscStack:
             self.lock.release()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def pcsc_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PcscStack]:
+    """Our pcscd + simulator for this package's tests only: pcscd (and the lock) are gone
+    again before any other area's tests run in the same session."""
     stack = PcscStack(tmp_path_factory.mktemp("pcsc"))
     try:
         stack.start()
