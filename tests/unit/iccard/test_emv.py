@@ -293,3 +293,31 @@ def test_gpo_refused_everywhere_is_not_accepted():
     with pytest.raises(DeviceOperationError) as err:
         session.read_account()
     assert err.value.error is IccardError.NOT_ACCEPTED
+
+
+def _custom(chip: dict) -> tuple[PbocCardSession, VirtualPbocCard]:
+    card = {"id": "custom", "pan": "6217991000002345671", "expiry": "2031-06", "chip": chip}
+    vcard = VirtualPbocCard.from_scenario(card)
+
+    def transmit(apdu: bytes) -> tuple[bytes, int]:
+        raw = vcard.process(apdu).data
+        return raw[:-2], int.from_bytes(raw[-2:], "big")
+
+    return PbocCardSession(transmit, SelectionSettings(), clock=lambda: NOW), vcard
+
+
+def test_card_without_any_directory_is_found_by_the_aid_list():
+    session, vcard = _custom({"directories": [], "applications": [
+        {"aid": "A000000333010102", "label": "PBOC CREDIT"}]})
+    acc = session.read_account()
+    assert acc.aid == "A000000333010102" and acc.label == "PBOC CREDIT"
+    selects = [e["c"][10:26] for e in vcard.log if e.get("c", "").startswith("00A4040008")]
+    assert selects[:2] == ["A000000333010101", "A000000333010102"]  # terminal list order
+
+
+def test_blocked_card_6a81_ends_the_session():
+    session, vcard = _custom({})
+    vcard.fault.update({"kind": "sw", "command": "select", "sw": "6A81"})
+    with pytest.raises(DeviceOperationError) as err:
+        session.read_account()
+    assert err.value.error is IccardError.CARD_BLOCKED
