@@ -96,6 +96,7 @@ class ReaderWatcher:
     # context ---------------------------------------------------------------------------
 
     def establish(self) -> None:
+        """A fresh PC/SC context (the old one, if any, released first)."""
         self.release()
         hresult, ctx = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
         if hresult != scard.SCARD_S_SUCCESS:
@@ -105,6 +106,7 @@ class ReaderWatcher:
         self._state = scard.SCARD_STATE_UNAWARE
 
     def release(self) -> None:
+        """Release the context explicitly (never left to a ``__del__``)."""
         if self.context is not None:
             scard.SCardReleaseContext(self.context)  # result ignored: daemon may be gone
             self.context = None
@@ -173,18 +175,19 @@ class ReaderWatcher:
         return event_state
 
     def present(self, timeout_ms: int = 0) -> bool:
+        """Whether a card is in the reader (after waiting up to ``timeout_ms`` for a change)."""
         return bool(self.state(timeout_ms) & scard.SCARD_STATE_PRESENT)
 
     def wait_until(self, present: bool, cancel: CancelToken, deadline: float | None = None
                    ) -> bool:
         """Wait until a card is (or is not) present; False when ``deadline`` passes."""
-        while True:
-            if self.present() == present:
-                return True
+        state = self.state()
+        while bool(state & scard.SCARD_STATE_PRESENT) != present:
             cancel.raise_if_cancelled()
             if deadline is not None and time.monotonic() >= deadline:
                 return False
-            self.state(STEP_MS)
+            state = self.state(STEP_MS)
+        return True
 
 
 class _CardConnection:
@@ -209,6 +212,7 @@ class _CardConnection:
             scard.SCARD_PCI_T1)
 
     def close(self) -> None:
+        """SCardDisconnect, leaving the card as it is (the farmer takes it out)."""
         if self.handle is not None:
             scard.SCardDisconnect(self.handle, scard.SCARD_LEAVE_CARD)
             self.handle = None
