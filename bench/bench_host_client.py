@@ -137,3 +137,25 @@ def test_client_drawdown_replay(benchmark, terminal, replay_key):
     out = run(benchmark, lambda: terminal.client.drawdown(
         key, "C0001", "L0001", "5000", 12, "equal-installment", ZHANG_PAN, pin_block))
     assert out.status == "CONFIRMED"
+
+
+@pytest.fixture(scope="module")
+def raw_answers(host: SimHost, bare: requests.Session) -> dict[str, bytes]:
+    return {"products": bare.get(host.url + "/v1/products", timeout=(5, 20)).content,
+            "quote": bare.post(host.url + "/v1/loans/quote", json=QUOTE,
+                               timeout=(5, 20)).content}
+
+
+@pytest.mark.benchmark(group="CPU: parsing one answer (no network)")
+@pytest.mark.parametrize("name", ["products", "quote"])
+def test_bare_json_loads(benchmark, raw_answers, name):
+    assert benchmark(json.loads, raw_answers[name])
+
+
+@pytest.mark.benchmark(group="CPU: parsing one answer (no network)")
+@pytest.mark.parametrize("name", ["products", "quote"])
+def test_client_model_validation(benchmark, raw_answers, name):
+    from kiosk.host import models
+
+    model = models.ProductList if name == "products" else models.QuoteResponse
+    assert benchmark(model.model_validate_json, raw_answers[name])
