@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 import requests
 from pydantic import BaseModel, ValidationError
@@ -180,6 +181,11 @@ def money(value: Decimal | str | int) -> str:
 
 def _pin_hex(pin_block: str | bytes) -> str:
     return pin_block.hex().upper() if isinstance(pin_block, bytes) else pin_block
+
+
+def _seg(value: str) -> str:
+    """One path segment, percent-encoded (an id can never reach another endpoint)."""
+    return quote(value, safe="")
 
 
 def _drop_none(body: Mapping[str, Any]) -> dict[str, Any]:
@@ -445,13 +451,13 @@ class HostClient:
 
     def credit_line(self, customer_id: str) -> m.CreditLine:
         """The customer's credit line."""
-        return self._request("GET", f"/v1/customers/{customer_id}/credit-line", m.CreditLine)
+        return self._request("GET", f"/v1/customers/{_seg(customer_id)}/credit-line", m.CreditLine)
 
     def sign_line(self, line_id: str, customer_id: str, pan: str, pin_block: str | bytes,
                   signature_png_base64: str, contract_version: str,
                   consents: Mapping[str, bool]) -> m.CreditLine:
         """Sign the credit line (额度签约) with the signature image and the PIN block."""
-        return self._request("POST", f"/v1/credit-lines/{line_id}/sign", m.CreditLine, {
+        return self._request("POST", f"/v1/credit-lines/{_seg(line_id)}/sign", m.CreditLine, {
             "customer_id": customer_id, "pan": pan, "pin_block": _pin_hex(pin_block),
             "signature_png_base64": signature_png_base64,
             "contract_version": contract_version, "consents": dict(consents)})
@@ -481,15 +487,15 @@ class HostClient:
 
     def loans(self, customer_id: str) -> m.LoanList:
         """The customer's loans."""
-        return self._request("GET", f"/v1/customers/{customer_id}/loans", m.LoanList)
+        return self._request("GET", f"/v1/customers/{_seg(customer_id)}/loans", m.LoanList)
 
     def schedule(self, loan_id: str) -> m.ScheduleResponse:
         """A loan's repayment schedule (还款计划)."""
-        return self._request("GET", f"/v1/loans/{loan_id}/schedule", m.ScheduleResponse)
+        return self._request("GET", f"/v1/loans/{_seg(loan_id)}/schedule", m.ScheduleResponse)
 
     def repayments(self, loan_id: str) -> m.RepaymentHistory:
         """A loan's repayment history (还款明细)."""
-        return self._request("GET", f"/v1/loans/{loan_id}/repayments", m.RepaymentHistory)
+        return self._request("GET", f"/v1/loans/{_seg(loan_id)}/repayments", m.RepaymentHistory)
 
     def repayment_quote(self, loan_id: str, kind: str, amount: Decimal | str | None = None,
                         option: str | None = None) -> m.RepaymentQuoteResponse:
@@ -513,14 +519,14 @@ class HostClient:
     def transaction(self, idempotency_key: str) -> m.TransactionStatus:
         """Status query of an uncertain money request (``HOST-TXN-NOT-FOUND``: never
         applied, safe to resend with the same key)."""
-        return self._request("GET", f"/v1/transactions/{idempotency_key}",
+        return self._request("GET", f"/v1/transactions/{_seg(idempotency_key)}",
                              m.TransactionStatus)
 
     def change_repayment_account(self, loan_id: str, customer_id: str, new_pan: str,
                                  pin_block: str | bytes, authorization_id: str
                                  ) -> m.RepaymentAccountResponse:
         """Change of the loan's repayment account (new card + PIN, staff authorisation)."""
-        return self._request("POST", f"/v1/loans/{loan_id}/repayment-account",
+        return self._request("POST", f"/v1/loans/{_seg(loan_id)}/repayment-account",
                              m.RepaymentAccountResponse, {
                                  "customer_id": customer_id, "new_pan": new_pan,
                                  "pin_block": _pin_hex(pin_block),
@@ -539,7 +545,7 @@ class HostClient:
 
     def application(self, application_id: str) -> m.ApplicationResponse:
         """An application's progress (申请进度)."""
-        return self._request("GET", f"/v1/applications/{application_id}",
+        return self._request("GET", f"/v1/applications/{_seg(application_id)}",
                              m.ApplicationResponse)
 
     def register_intention(self, phone: str, amount: Decimal | str, purpose: str,
