@@ -208,7 +208,7 @@ class Kiosk:
             plan = plans[kind]
             device = self._create(plan)
             if device is None and plan.backend != "fake" and self.config.sim:
-                plan = DevicePlan(kind, "fake", {}, None, note="fake (driver failed)")
+                plan = DevicePlan(kind, "fake", {}, None, note="(the driver failed)")
                 device = self._create(plan)
             plans[kind] = plan
             if device is not None:

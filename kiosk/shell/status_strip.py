@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
 
 from devices.base import DeviceState
@@ -14,6 +15,34 @@ from kiosk.i18n import Translator
 from kiosk.shell import theme
 
 UP = frozenset({DeviceState.ONLINE, DeviceState.BUSY})
+
+
+class ElidedLabel(QLabel):
+    """A one-line label that ends in … when it is too narrow (never cut mid-character)."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._full = ""
+        self.setText(text)
+
+    def setText(self, text: str) -> None:
+        self._full = text
+        self._elide()
+
+    def full_text(self) -> str:
+        return self._full
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(0, super().minimumSizeHint().height())
+
+    def _elide(self) -> None:
+        shown = self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight,
+                                              max(0, self.width()))
+        QLabel.setText(self, shown)
 
 
 class StatusStrip(QWidget):
@@ -37,7 +66,7 @@ class StatusStrip(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(theme.GAP_PX, 6, theme.GAP_PX, 6)
         layout.setSpacing(theme.GAP_PX * 2)
-        self.place = QLabel(f"{terminal_id}  {service_point}")
+        self.place = ElidedLabel(f"{terminal_id}  {service_point}")
         self.place.setObjectName("place")
         self.place.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.place.setMinimumWidth(120)

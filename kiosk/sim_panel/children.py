@@ -118,11 +118,11 @@ def plan_devices(config: Any, sims: SimulatorSet | None) -> dict[str, DevicePlan
         if ready is not None and ready.get(address_key) and _driver_exists(kind, backend):
             params[address_key] = ready[address_key]
             plans[kind] = DevicePlan(kind, backend, params, sims.control_url(kind),
-                                     note=f"simulator at {ready[address_key]}")
+                                     note=f"(simulator at {ready[address_key]})")
             continue
         why = "no simulator" if ready is None else f"no {backend} driver"
         log.info("%s: %s yet; using the fake backend", kind, why)
-        plans[kind] = DevicePlan(kind, "fake", {}, None, note=f"fake ({why})")
+        plans[kind] = DevicePlan(kind, "fake", {}, None, note=f"({why} yet)")
     return plans
 
 

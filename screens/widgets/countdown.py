@@ -56,9 +56,9 @@ class IdleWarning(QFrame):
         host = self.parentWidget()
         if host is None:
             return
-        w = min(host.width() - 2 * theme.MARGIN_PX, 960)
-        h = min(host.height() - 2 * theme.MARGIN_PX, 600)
-        self.setGeometry((host.width() - w) // 2, (host.height() - h) // 2, w, h)
+        # covers the screen below (a modal question), leaving a thin margin
+        m = theme.GAP_PX
+        self.setGeometry(m, m, host.width() - 2 * m, host.height() - 2 * m)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.parentWidget() and event.type() == QEvent.Type.Resize:

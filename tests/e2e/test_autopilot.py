@@ -58,7 +58,7 @@ def test_autopilot_against_the_idcard_simulator_with_espeak(tmp_path: Path) -> N
     assert result.returncode == 0, result.stdout + result.stderr
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["ok"] is True and summary["size"] == [1024, 768]
-    assert summary["devices"]["idcard"].startswith("samv simulator at socket://127.0.0.1:")
+    assert summary["devices"]["idcard"].startswith("samv (simulator at socket://127.0.0.1:")
     wavs = sorted((out / "voice").glob("*.wav"))
     assert wavs, "espeak wrote no prompt"
     with wave.open(str(wavs[0])) as w:
