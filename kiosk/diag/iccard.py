@@ -8,14 +8,16 @@ Without ``--reader``/``--backend`` the configured reader is used (``kiosk.config
 ``--reader`` alone means the ``pcsc`` driver on the first reader whose name contains NAME.
 ``read`` waits up to ``--timeout`` seconds (default 15) for a card, takes the application of
 highest priority (or ``--aid``) and prints the card account (INTERFACES.md §4) plus the list of
-``applications`` on the chip. PAN, name and ID number are masked unless ``--reveal`` (which is
-logged as a technician action, without the data itself).
+``applications`` on the chip. PAN, name and ID number are masked unless ``--reveal``, which is
+written to the audit log (``state_dir/audit/audit.jsonl``) as a technician action, without
+the data itself; when that record cannot be written the output stays masked.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -44,6 +46,23 @@ def device_settings(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
     config = load_config(Path(path) if path else None)
     device = config.devices.iccard
     return (args.backend or device.backend), device.params
+
+
+def _audit_reveal(args: argparse.Namespace, backend: str) -> bool:
+    """Record the reveal in the audit log; False (and masked output) when it cannot be."""
+    try:
+        from kiosk.audit import audit_log
+        from kiosk.config import load_config
+
+        path = getattr(args, "config", None)
+        state_dir = Path(load_config(Path(path) if path else None).state_dir).expanduser()
+        audit_log(state_dir).append("technician", "diag.reveal",
+                                    {"device": "iccard", "backend": backend})
+    except Exception as exc:  # no audit record, no reveal
+        log.warning("cannot write the audit record of --reveal (%s); output stays masked", exc)
+        print(f"kiosk diag iccard: --reveal not audited ({exc}); output masked", file=sys.stderr)
+        return False
+    return True
 
 
 def _failure(args: argparse.Namespace, completion: Completion[Any]) -> int:
@@ -89,8 +108,7 @@ def run(action: str, args: argparse.Namespace, extra: list[str]) -> int:
                             f"card {obj['media']}")
             return EXIT_OK
         assert options is not None
-        if args.reveal:
-            log.warning("technician revealed bank card data in diagnostics (backend %s)", backend)
+        reveal = bool(args.reveal) and _audit_reveal(args, backend)
         timeout = DEFAULT_READ_TIMEOUT if args.timeout is None else args.timeout
         cancel = CancelToken()
         timer = threading.Timer(timeout, cancel.cancel, args=(CompletionCode.TIMEOUT,))
@@ -109,7 +127,7 @@ def run(action: str, args: argparse.Namespace, extra: list[str]) -> int:
         account = completion.data
         assert isinstance(account, CardAccount)
         apps: tuple[CardApplication, ...] = tuple(listed.data or ())
-        out: dict[str, Any] = account.to_json(args.reveal)
+        out: dict[str, Any] = account.to_json(reveal)
         out["applications"] = [a.to_json() for a in apps]
         text = "\n".join(f"{k:<16} {v}" for k, v in out.items() if k != "applications")
         text += "\napplications     " + ", ".join(f"{a.aid} {a.label} (priority {a.priority})"

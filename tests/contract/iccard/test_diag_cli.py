@@ -24,9 +24,30 @@ def pcsc(request: pytest.FixtureRequest):
         h.device.close()
 
 
+@pytest.fixture(autouse=True)
+def _state_dir(tmp_path, monkeypatch):
+    """Every diag run writes its audit records into this test's own state directory."""
+    monkeypatch.setenv("KIOSK_STATE_DIR", str(tmp_path / "state"))
+    return tmp_path / "state"
+
+
 def diag(*args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "kiosk", "diag", "iccard", *args],
                           capture_output=True, text=True, timeout=timeout)
+
+
+def test_reveal_is_written_to_the_audit_log(pcsc: Harness, _state_dir):
+    from kiosk.audit import verify
+
+    pcsc.insert("zhang_debit")
+    pcsc.wait_present(True)
+    res = diag("read", "--reader", pcsc.stack.reader, "--json", "--reveal")
+    assert res.returncode == 0 and json.loads(res.stdout)["pan"] == "6217991000001234561"
+    audit = _state_dir / "audit" / "audit.jsonl"
+    record = json.loads(audit.read_text().splitlines()[-1])
+    assert (record["action"], record["detail"]["device"]) == ("diag.reveal", "iccard")
+    assert "6217991000001234561" not in audit.read_text()
+    assert verify(audit) == (True, None)
 
 
 @pytest.mark.parametrize("card_id", [c for c in CARDS if c != "expired_debit"])
