@@ -123,7 +123,11 @@ def write_reader_conf(directory: Path, port: int) -> Path:
 
 
 class Pcscd:
-    """One ``pcscd -f`` child on a private reader.conf.d. Use under a held :class:`PcscdLock`."""
+    """One ``pcscd -f`` child on a private reader.conf.d. Use under a held :class:`PcscdLock`.
+
+    Start it from a thread that lives as long as the daemon should (the main thread, in
+    practice): Linux delivers PR_SET_PDEATHSIG when the *thread* that forked the child exits.
+    """
 
     def __init__(self, work_dir: Path, port: int = DEFAULT_VPCD_PORT, debug: bool = False) -> None:
         self.work_dir = Path(work_dir)
