@@ -214,7 +214,27 @@ class Kiosk:
             if device is not None:
                 built[kind] = device
         voice = None if self._voice_given else self._create_voice()
+        host = self._create_host()
+        if host is not None:
+            built["host"] = host
         self.bridge.call_soon(_Install(self, built, plans, voice))
+
+    def _create_host(self) -> Any:
+        """The bank host client (its worker heartbeats; the status strip shows the link)."""
+        url = self.config.host.url
+        tls: dict[str, Any] = {}
+        if self.sims is not None and self.sims.host_url:
+            url = self.sims.host_url
+            tls = self.sims.host_tls(self.config.terminal.id)
+        if not url:
+            return None
+        try:
+            from kiosk.host.client import HostClient, HostSettings
+
+            return HostClient(HostSettings.from_config(self.config, url=url, **tls))
+        except Exception as exc:
+            log.warning("no host client: %s", exc)
+            return None
 
     def _install(self, devices: Mapping[str, Any], plans: Mapping[str, Any],
                  voice: Any) -> None:
@@ -226,6 +246,11 @@ class Kiosk:
         self.plans.update(plans)
         for kind, device in devices.items():
             self.devices[kind] = device
+            if kind == "host":
+                from kiosk.host.worker import host_worker
+
+                self.workers[kind] = host_worker(device, self.bridge.post)
+                continue
             self.workers[kind] = DeviceWorker(
                 kind, device, self.bridge.post,
                 default_timeout=float(self.config.timeouts.device_command_seconds),
@@ -326,6 +351,12 @@ class Kiosk:
         self.modes.device_state(kind, state)
 
     def _on_status(self, event: Any) -> None:
+        if event.device == "host":
+            state = event.new.device
+            online = None if state is DeviceState.UNKNOWN else state is DeviceState.ONLINE
+            self.shell.status_strip.set_host_online(online)
+            self.modes.host_state(online)
+            return
         self._set_device_state(event.device, event.new.device)
 
     def _on_mode(self, old: Any, new: Any) -> None:
@@ -349,6 +380,8 @@ class Kiosk:
 
         found: dict[str, Any] = {}
         for kind, device in self.devices.items():
+            if kind == "host":
+                continue  # the host simulator's control API is not a farmer's device
             plan = self.plans.get(kind)
             url = plan.control_url if plan is not None else None
             try:

@@ -60,7 +60,7 @@ def child_args(kind: str, state_dir: Path, scenario: str | None) -> list[str]:
     if kind == "iccard":
         return ["--control", "0", *common]
     if kind == "host":
-        return ["--listen", "http://127.0.0.1:0", *common]
+        return ["--listen", "https://127.0.0.1:0", "--control", "0", *common]
     raise ValueError(kind)
 
 

@@ -93,6 +93,18 @@ class SimulatorSet:
         url = self.sims.get("host", {}).get("url")
         return str(url) if url else None
 
+    def host_tls(self, terminal_id: str) -> dict[str, Any]:
+        """The simulated host's CA and this terminal's client certificate (mutual TLS)."""
+        host = self.sims.get("host", {})
+        tls: dict[str, Any] = {}
+        if host.get("ca_file"):
+            tls["ca_file"] = Path(host["ca_file"])
+        cert = (host.get("terminals") or {}).get(terminal_id) or {}
+        if cert.get("cert_file") and cert.get("key_file"):
+            tls["cert_file"] = Path(cert["cert_file"])
+            tls["key_file"] = Path(cert["key_file"])
+        return tls
+
 
 def _driver_exists(kind: str, backend: str) -> bool:
     try:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -54,7 +56,15 @@ class SimPanel(QWidget):
         self.setStyleSheet(PANEL_STYLE)
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sim-panel")
         self.controls: dict[str, Any] = kiosk.controls()
-        layout = QVBoxLayout(self)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        outer.addWidget(scroll)
+        body = QWidget()
+        scroll.setWidget(body)
+        layout = QVBoxLayout(body)
         self.result = QLabel(tr("panel.ready"))
         self.result.setObjectName("panel-result")
         self.result.setWordWrap(True)
@@ -72,7 +82,9 @@ class SimPanel(QWidget):
             layout.addWidget(QLabel(tr("panel.no_controls")))
         layout.addWidget(self.result)
         layout.addStretch(1)
-        self.resize(420, 720)
+        self.resize(440, 700)
+        screen = self.screen().availableGeometry()
+        self.move(screen.right() - 440, screen.top())  # beside the kiosk, not on its buttons
 
     # --- running control calls off the GUI thread ---------------------------------------------
 

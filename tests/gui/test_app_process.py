@@ -96,7 +96,7 @@ def test_sigterm_stops_workers_and_simulators_cleanly(tmp_path: Path) -> None:
     cfg = write_config(tmp_path / "kiosk.toml", state)
     proc = subprocess.Popen(
         [sys.executable, "-m", "kiosk", "run", "--config", str(cfg), "--sim",
-         "--sim-only", "idcard", "--no-panel"],
+         "--sim-only", "idcard,host", "--no-panel"],
         cwd=REPO, env=kiosk_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         painted = read_json_line(proc, 60)
@@ -106,6 +106,12 @@ def test_sigterm_stops_workers_and_simulators_cleanly(tmp_path: Path) -> None:
                     for k in kids if alive(k)]
         assert any(b"peripherals_sim up" in c for c in cmdlines), cmdlines
         assert any(b"peripherals_sim idcard" in c for c in cmdlines), cmdlines
+        assert any(b"peripherals_sim host" in c for c in cmdlines), cmdlines
+        log_file = state / "logs" / "kiosk.jsonl"
+        deadline = time.monotonic() + 30
+        while "-> inService" not in log_file.read_text(encoding="utf-8"):
+            assert time.monotonic() < deadline, "never in service"
+            time.sleep(0.2)
         # a second kiosk on the same state directory refuses to start
         second = subprocess.run(
             [sys.executable, "-m", "kiosk", "run", "--config", str(cfg)],
@@ -125,6 +131,7 @@ def test_sigterm_stops_workers_and_simulators_cleanly(tmp_path: Path) -> None:
     log = (state / "logs" / "kiosk.jsonl").read_text(encoding="utf-8")
     assert "signal 15 received" in log
     assert "idcard: backend samv" in log  # the real driver against the simulator
+    assert "/v1/terminal/heartbeat -> 200" in log  # the host link over mutual TLS
     assert "shutting down" in log and "kiosk stopped" in log
 
 
