@@ -96,7 +96,9 @@ def make_qt_app(language: str, argv: Sequence[str] | None = None) -> Any:
     from kiosk.i18n import install_qt_translator
     from kiosk.shell import theme
 
-    app = QApplication.instance() or QApplication(list(argv or [sys.argv[0]]))
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(
+        list(argv or [sys.argv[0]]))
     font = QFont()
     font.setFamilies([theme.FONT_FAMILY, *theme.FALLBACK_FAMILIES])
     font.setPixelSize(theme.BODY_PX)
@@ -181,12 +183,14 @@ class Kiosk:
         if self._controller is None:
             from screens.controller import FlowController, Timeouts
 
-            self._controller = FlowController(
-                self.shell, self.bridge, self.workers, self.voice,
-                Timeouts.from_config(self.config.timeouts, remove_prompt=self._remove_prompt),
-                self.config.language,
-                **({"today": self._today} if self._today is not None else {}),
-            )
+            timeouts = Timeouts.from_config(self.config.timeouts,
+                                            remove_prompt=self._remove_prompt)
+            args = (self.shell, self.bridge, self.workers, self.voice, timeouts,
+                    self.config.language)
+            if self._today is not None:
+                self._controller = FlowController(*args, today=self._today)
+            else:
+                self._controller = FlowController(*args)
         return self._controller
 
     def start_journey(self) -> None:

@@ -71,7 +71,7 @@ class Worker(Protocol):
 class Voice(Protocol):
     """What the controller needs of kiosk.voice.VoiceGuide."""
 
-    def speak(self, msgid: str, translator: Any, /, **fields: Any) -> None: ...
+    def speak(self, msgid: str, translator: Any, /, **fields: Any) -> Any: ...
 
     def speak_text(self, text: str, lang: str, *, msgid: str = "") -> None: ...
 
@@ -318,7 +318,7 @@ class FlowController(QObject):
                 **kwargs: Any) -> None:
         worker = self.workers.get(kind)
         if worker is None:
-            failed = Completion(0, CompletionCode.DEVICE_NOT_READY, device=kind,
+            failed: Completion[Any] = Completion(0, CompletionCode.DEVICE_NOT_READY, device=kind,
                                 command=command, detail="no worker")
             self._handle(purpose, failed)
             return

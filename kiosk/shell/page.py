@@ -61,13 +61,13 @@ class ScreenPage(QWidget):
         self.repeat_button.clicked.connect(self.repeat_requested)
         footer.addWidget(self.repeat_button)
         footer.addStretch(1)
-        self.actions = QHBoxLayout()
-        self.actions.setSpacing(theme.GAP_PX)
-        footer.addLayout(self.actions)
+        self.action_row = QHBoxLayout()
+        self.action_row.setSpacing(theme.GAP_PX)
+        footer.addLayout(self.action_row)
         outer.addLayout(footer)
         self.footer = footer
 
     def add_action(self, button: QPushButton) -> QPushButton:
         """Add a choice to the footer's right side (keep it to 3 plus back/cancel)."""
-        self.actions.addWidget(button)
+        self.action_row.addWidget(button)
         return button

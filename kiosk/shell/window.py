@@ -66,7 +66,7 @@ class ShellWindow(QMainWindow):
             return
         self.stack.setCurrentWidget(screen)
 
-    def current_screen(self) -> QWidget:
+    def current_screen(self) -> QWidget | None:
         return self.stack.currentWidget()
 
     def current_name(self) -> str:
