@@ -100,9 +100,11 @@ def _env(tmp: Path) -> dict[str, str]:
     return env
 
 
-def _rss_kb(pid: int) -> int:
+def _rss_kb(pid: int, field: str = "VmRSS") -> int:
+    """VmRSS (everything resident, shared library and font pages included) or RssAnon (the
+    process's own heap) in kB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(field + ":"):
             return int(line.split()[1])
     return 0
 
@@ -126,13 +128,14 @@ def measure_process(cmd: list[str], env: dict[str, str], idle: float) -> dict[st
                     painted = json.loads(line)["t"]
         time.sleep(idle)
         rss = _rss_kb(proc.pid)
+        anon = _rss_kb(proc.pid, "RssAnon")
         proc.send_signal(signal.SIGTERM)
         proc.wait(30)
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-    return {"start_s": painted - t0, "rss_kb": rss}
+    return {"start_s": painted - t0, "rss_kb": rss, "anon_kb": anon}
 
 
 def bench_start_and_rss(rounds: int = 5, idle: float = 2.0) -> dict[str, Any]:
@@ -156,6 +159,7 @@ def bench_start_and_rss(rounds: int = 5, idle: float = 2.0) -> dict[str, Any]:
             "start_ms_median": round(statistics.median(r["start_s"] for r in rs) * 1000, 1),
             "start_ms_all": [round(r["start_s"] * 1000, 1) for r in rs],
             "rss_mb_median": round(statistics.median(r["rss_kb"] for r in rs) / 1024, 1),
+            "anon_mb_median": round(statistics.median(r["anon_kb"] for r in rs) / 1024, 1),
         }
     out["start_ratio"] = round(out["kiosk"]["start_ms_median"] / out["bare"]["start_ms_median"], 2)
     out["rss_ratio"] = round(out["kiosk"]["rss_mb_median"] / out["bare"]["rss_mb_median"], 2)
