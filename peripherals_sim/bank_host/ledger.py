@@ -1,7 +1,8 @@
 """The simulator's own loan ledger: schedules, accrual to the day, overdue, allocation.
 
 An independent implementation of ``lending_rules.md`` (the kiosk's ``kiosk/lending`` is the
-other one; they are checked against the same reference numbers, never against each other):
+other one; both are checked against the same reference numbers, and a contract test compares
+this one's quotes with ``kiosk calc --json`` run as a program, never imported):
 
 - monthly rate = annual / 12 on a full regular month; daily rate = annual / day_basis (360, or
   365 as a product setting) on a broken period (first period of irregular length, a period cut
@@ -12,7 +13,10 @@ other one; they are checked against the same reference numbers, never against ea
   date; 复利 = unpaid interest x the same penalty rate; nothing within ``grace_days`` (after
   grace it runs from the due date); penalties are crystallised at each payment;
 - allocation: oldest period first, inside a period the configured bucket order (default fees,
-  复利, 罚息, interest, principal); or bucket type first across periods (``mode="type_first"``).
+  复利, 罚息, interest, principal); or bucket type first across periods (``mode="type_first"``);
+- annual rate (PBOC 2021 No.3): IRR of the cash flows at their real times in months, a whole
+  calendar month counting 1 and a broken period days / (basis / 12), a bullet loan its real
+  term; simple = 12 x monthly IRR, compound = (1 + m)^12 - 1.
 
 State is plain mutable dataclasses; :func:`loan_to_dict` / :func:`loan_from_dict` persist it.
 """
@@ -21,6 +25,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, localcontext
@@ -232,26 +237,65 @@ def _rows(method: str, terms: Terms, balance: Decimal, months: int, start: dt.da
         return rows
 
 
-def annual_rates(amount: Decimal, payments: list[Decimal]) -> tuple[Decimal, Decimal]:
-    """(simple, compound) annual rate of monthly cash flows by IRR (PBOC 2021 No.3).
+def whole_months(start: dt.date, end: dt.date) -> int | None:
+    """k when ``end`` is exactly k >= 1 calendar months after ``start`` (month end to month end
+    counts, as in :func:`is_full_month`), else None."""
+    k = (end.year - start.year) * 12 + end.month - start.month
+    if k < 1:
+        return None
+    if add_months(start, k) == end or (_month_end(start) and _month_end(end)):
+        return k
+    return None
 
-    Each installment counts as one monthly period; simple = monthly IRR x 12, compound =
-    (1 + monthly)^12 - 1; both rounded to 6 decimals for disclosure.
+
+def period_months(start: dt.date, end: dt.date, terms: Terms) -> Decimal:
+    """Length of ``start..end`` in months for the annual rate, measured as its interest is
+    charged: whole calendar months count one each under the monthly convention (interest
+    annual/12 a month); any other period (a broken first period, every period under the actual
+    convention) counts days / (basis / 12), since its interest is days x annual / basis."""
+    if terms.convention == "monthly":
+        k = whole_months(start, end)
+        if k is not None:
+            return D(k)
+    with localcontext() as ctx:
+        ctx.prec = 40
+        return D((end - start).days) / (D(terms.day_basis) / 12)
+
+
+def payment_times(installments: list[Installment], terms: Terms) -> list[Decimal]:
+    """When each installment is paid, in months from the start of the first period."""
+    t, out = D(0), []
+    for i in installments:
+        t += period_months(i.start, i.due_date, terms)
+        out.append(t)
+    return out
+
+
+def annual_rates(amount: Decimal, payments: list[Decimal],
+                 times: list[Decimal] | None = None) -> tuple[Decimal, Decimal]:
+    """(simple, compound) annual rate by the IRR of the actual cash flows (PBOC 2021 No.3).
+
+    ``amount`` is received at time 0 and ``payments[k]`` paid at ``times[k]`` months (default
+    1, 2, ..., N: regular monthly installments); the monthly IRR m solves
+    amount = sum(payment x (1 + m)^-t). Simple = 12 x m, compound = (1 + m)^12 - 1; both rounded
+    HALF_UP to 6 decimals for disclosure.
     """
+    if times is None:
+        times = [D(k) for k in range(1, len(payments) + 1)]
+    if len(times) != len(payments):
+        raise ValueError("one time per payment")
     pv0 = float(amount)
-    flows = [float(p) for p in payments]
+    flows = [(float(p), float(t)) for p, t in zip(payments, times, strict=True)]
 
     def npv(m: float) -> float:
-        v, acc, disc = 1.0 / (1.0 + m), 0.0, 1.0
-        for f in flows:
-            disc *= v
-            acc += f * disc
-        return acc - pv0
+        return sum(f * math.pow(1.0 + m, -t) for f, t in flows) - pv0
 
     lo, hi = 0.0, 1.0
     if npv(lo) <= 0:  # no cost at all
         return D("0.000000"), D("0.000000")
-    for _ in range(64):  # 2**-64 of a monthly rate: far below the 6 decimals shown
+    while npv(hi) > 0:  # a very short, very dear loan
+        lo, hi = hi, hi * 2
+    for _ in range(80):  # far below the 6 decimals shown
         mid = (lo + hi) / 2
         if npv(mid) > 0:
             lo = mid
@@ -261,6 +305,13 @@ def annual_rates(amount: Decimal, payments: list[Decimal]) -> tuple[Decimal, Dec
     six = D("0.000001")
     return (D(repr(m * 12)).quantize(six, ROUND_HALF_UP),
             D(repr((1 + m) ** 12 - 1)).quantize(six, ROUND_HALF_UP))
+
+
+def loan_annual_rates(amount: Decimal, installments: list[Installment],
+                      terms: Terms) -> tuple[Decimal, Decimal]:
+    """(simple, compound) annual rate of a schedule, each payment at its real time."""
+    return annual_rates(amount, [i.payment for i in installments],
+                        payment_times(installments, terms))
 
 
 # --- loans ------------------------------------------------------------------------------------

@@ -14,6 +14,14 @@ from pydantic import BaseModel, ConfigDict, Field
 Money = Annotated[str, Field(pattern=r"^-?\d{1,13}\.\d{2}$", examples=["50000.00"])]
 MoneyIn = Annotated[str, Field(pattern=r"^\d{1,13}(\.\d{1,2})?$", examples=["50000.00"])]
 Rate = Annotated[str, Field(pattern=r"^\d+(\.\d+)?$", examples=["0.0435"])]
+APR_RULE = ("IRR of the actual cash flows (PBOC 2021 No.3): the amount at time 0, each payment "
+            "at its real time in months, measured as its interest is charged (a whole calendar "
+            "month counts 1, so a bullet loan of N months pays at N; a broken period, e.g. an "
+            "irregular first period, counts days / (day_basis / 12)); m = the monthly IRR. ")
+AprSimple = Annotated[str, Field(pattern=r"^\d+(\.\d+)?$", examples=["0.043500"],
+                                 description=APR_RULE + "Simple rate (单利) 12 x m, 6 decimals.")]
+AprCompound = Annotated[str, Field(pattern=r"^\d+(\.\d+)?$", examples=["0.044378"],
+                                   description=APR_RULE + "Compound (1 + m)^12 - 1, 6 decimals.")]
 Date = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$", examples=["2026-03-16"])]
 Hex = Annotated[str, Field(pattern=r"^[0-9A-Fa-f]*$")]
 Pan = Annotated[str, Field(pattern=r"^\d{12,19}$", examples=["6217991000001234561"])]
@@ -201,8 +209,8 @@ class QuoteResponse(HostClock):
     installments: list[Installment]
     total_interest: Money
     total_payment: Money
-    apr_simple: Rate
-    apr_compound: Rate
+    apr_simple: AprSimple
+    apr_compound: AprCompound
 
 
 class DrawdownRequest(_In):
@@ -229,7 +237,7 @@ class DrawdownResponse(HostClock):
     months: int
     method: Method
     annual_rate: Rate
-    apr_simple: Rate
+    apr_simple: AprSimple
     account_masked: str
     first_due_date: Date
     first_payment: Money

@@ -511,7 +511,7 @@ class Bank:
                          "principal": money(i.principal), "interest": money(i.interest),
                          "balance": money(balance)})
         total_interest = sum((i.interest for i in loan.installments), ZERO)
-        simple, compound = ledger.annual_rates(loan.amount, [i.payment for i in loan.installments])
+        simple, compound = ledger.loan_annual_rates(loan.amount, loan.installments, loan.terms)
         return {"installments": rows, "total_interest": money(total_interest),
                 "total_payment": money(loan.amount + total_interest),
                 "apr_simple": str(simple), "apr_compound": str(compound)}
