@@ -39,6 +39,11 @@ class ElidedLabel(QLabel):
     def minimumSizeHint(self) -> QSize:
         return QSize(0, super().minimumSizeHint().height())
 
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        width = self.fontMetrics().horizontalAdvance(self._full) + 2 * self.margin() + 2
+        return QSize(width, hint.height())
+
     def _elide(self) -> None:
         shown = self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight,
                                               max(0, self.width()))
@@ -65,25 +70,25 @@ class StatusStrip(QWidget):
         self._now = now
         layout = QHBoxLayout(self)
         layout.setContentsMargins(theme.GAP_PX, 6, theme.GAP_PX, 6)
-        layout.setSpacing(theme.GAP_PX * 2)
+        layout.setSpacing(theme.GAP_PX)
         self.place = ElidedLabel(f"{terminal_id}  {service_point}")
         self.place.setObjectName("place")
         self.place.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.place.setMinimumWidth(120)
         layout.addWidget(self.place, 1)
-        self.devices: dict[str, QLabel] = {}
+        self.devices: dict[str, ElidedLabel] = {}
         self._states: dict[str, DeviceState] = {}
         for kind in devices:
-            label = QLabel()
+            label = ElidedLabel()
             label.setObjectName(f"device-{kind}")
             self.devices[kind] = label
             layout.addWidget(label)
             self.set_device_state(kind, DeviceState.UNKNOWN)
-        self.host = QLabel()
+        self.host = ElidedLabel()
         self.host.setObjectName("host")
         layout.addWidget(self.host)
         self.set_host_online(None)
-        self.staff = QLabel()
+        self.staff = ElidedLabel()
         self.staff.setObjectName("staff")
         layout.addWidget(self.staff)
         self.set_staff(None)
@@ -118,7 +123,7 @@ class StatusStrip(QWidget):
         return "✗"
 
     def set_device_state(self, kind: str, state: DeviceState) -> None:
-        label = self.devices.get(kind)
+        label: ElidedLabel | None = self.devices.get(kind)
         if label is None:
             return
         self._states[kind] = state

@@ -110,3 +110,29 @@ def test_status_strip_fits_at_1024(rig: Rig) -> None:
             continue  # the terminal id and service point may be cut at the end
         assert label.sizeHint().width() <= label.width() + 1, label.text()
         assert strip.rect().contains(rect_in(strip, label)), label.text()
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+def test_status_strip_never_widens_the_window(qtbot: Any, lang: str) -> None:
+    from devices.base import DeviceState
+    from kiosk.shell.window import ShellWindow
+
+    shell = ShellWindow(Translator(lang), "ZN610425001", "礼泉县烟霞镇助农服务点",
+                        ("idcard", "iccard", "printer", "pinpad"))
+    qtbot.addWidget(shell)
+    for kind in ("idcard", "iccard", "printer", "pinpad"):
+        shell.status_strip.set_device_state(kind, DeviceState.HARDWARE_ERROR)
+    shell.status_strip.set_staff("孙丽")
+    shell.resize(1024, 768)
+    shell.show()
+    settle()
+    assert shell.width() == 1024
+    assert shell.minimumSizeHint().width() <= 1024
+    strip = shell.status_strip
+    for label in visible(strip, QLabel):
+        assert strip.rect().contains(rect_in(strip, label)), label.text()
+        full = label.full_text() if hasattr(label, "full_text") else label.text()
+        if label.objectName() == "place":
+            assert label.text() == full or label.text().endswith("…"), label.text()
+        else:  # the device, host, staff and clock facts stay whole at 1024 px
+            assert label.text() == full, label.text()
