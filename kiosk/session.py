@@ -43,7 +43,7 @@ class CustomerSession:
     def set_identity(self, identity: Identity) -> None:
         """Keep the identity read from the card; its name is masked in every log line."""
         self.identity = identity
-        set_customer_name(identity.name)
+        set_customer_name(identity.name, identity.english_name)
 
     @property
     def masked_name(self) -> str:

@@ -171,3 +171,33 @@ def test_reader_fault_takes_the_terminal_out_of_service_with_a_reason(rig: Rig) 
     assert "身份证✗" in rig.shell.status_strip.devices["idcard"].text()
     rig.reader.set_fault(None)
     rig.qtbot.waitUntil(attract.start_button.isEnabled, timeout=8000)
+
+
+def test_logs_carry_the_session_and_never_the_name(rig: Rig, state_dir: Any) -> None:
+    import io
+    import json
+    import logging
+
+    from kiosk.logs import current_session, setup_logging, teardown_logging
+
+    stream = io.StringIO()
+    setup_logging(state_dir, "INFO", stream=stream)
+    try:
+        rig.start()
+        session_id = rig.controller.session.id
+        anna = rig.person("anna_smith")
+        rig.reader.insert(anna)
+        rig.wait_screen("welcome")
+        logging.getLogger("test").info("serving %s / %s", anna["name"], anna["english_name"])
+        rig.controller.finish()
+        rig.wait_home()
+    finally:
+        teardown_logging()
+    assert current_session() is None
+    lines = [json.loads(line) for line in stream.getvalue().splitlines() if line.strip()]
+    text = stream.getvalue()
+    assert anna["name"] not in text and anna["english_name"] not in text
+    assert anna["id_number"] not in text
+    serving = next(x for x in lines if x["msg"].startswith("serving"))
+    assert serving["session_id"] == session_id
+    assert any(x["msg"] == "session ended" and x["session_id"] == session_id for x in lines)
