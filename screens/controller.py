@@ -132,7 +132,7 @@ class FlowController(QObject):
         self.flow: IdentifyFlow | None = None
         self.last_outcome: Outcome | None = None
         self.last_error: ErrorInfo | None = None
-        self._requests: dict[int, str] = {}  # request id -> purpose
+        self._requests: dict[int, tuple[str, str]] = {}  # request id -> (device, purpose)
         self._canceled: set[int] = set()
         self._removal_done = False
         self._prompt_done = False
@@ -323,12 +323,12 @@ class FlowController(QObject):
             self._handle(purpose, failed)
             return
         handle = worker.submit(command, timeout=timeout, **kwargs)
-        self._requests[handle.request_id] = purpose
+        self._requests[handle.request_id] = (kind, purpose)
 
     def _cancel_requests(self) -> None:
-        worker = self.workers.get("idcard")
-        for request_id in list(self._requests):
+        for request_id, (kind, _purpose) in list(self._requests.items()):
             self._canceled.add(request_id)
+            worker = self.workers.get(kind)
             if worker is not None:
                 worker.cancel(request_id)
         self._requests.clear()
@@ -337,10 +337,10 @@ class FlowController(QObject):
         if completion.request_id in self._canceled:
             self._canceled.discard(completion.request_id)
             return
-        purpose = self._requests.pop(completion.request_id, None)
-        if purpose is None:
+        pending = self._requests.pop(completion.request_id, None)
+        if pending is None:
             return
-        self._handle(purpose, completion)
+        self._handle(pending[1], completion)
 
     def _handle(self, purpose: str, completion: Completion[Any]) -> None:
         flow, session = self.flow, self.session
@@ -363,7 +363,8 @@ class FlowController(QObject):
     def _on_device_event(self, event: DeviceEvent) -> None:
         if self.flow is None:
             return
-        if isinstance(event, CardInserted) and self._requests.get(event.request_id) == "read":
+        if (isinstance(event, CardInserted)
+                and self._requests.get(event.request_id) == (event.device, "read")):
             self.flow.send_if_allowed(E.CARD_INSERTED)
 
     def _on_prompt_elapsed(self) -> None:
