@@ -9,7 +9,14 @@ terminals may draw at once) is the same after every journey. Each terminal keeps
 TLS connection alive like the kiosk's ``requests.Session``. Measured: requests per second over
 the whole run and the p50/p99 latency of single requests as the terminals see them.
 
-Run: ``.venv/bin/python bench/bench_host.py [--terminals 20] [--journeys 10]``
+``--latency N`` measures instead the latency of N sequential single requests on one
+keep-alive connection, one terminal, nothing else running: a 404 and ``GET /sim/clock`` on the
+plain control port, a 404 and ``GET /v1/products`` and a loan quote over mutual TLS. This is
+where a missing TCP_NODELAY shows (Nagle holding the body back until the client's delayed ACK,
+~40 ms on Linux loopback), whatever the load.
+
+Run: ``.venv/bin/python bench/bench_host.py [--terminals 20] [--journeys 10]``,
+``.venv/bin/python bench/bench_host.py --latency 200``
 or ``.venv/bin/python -m pytest bench/bench_host.py -q -p no:cacheprovider --benchmark-only``.
 """
 
@@ -141,6 +148,42 @@ def run(terminals: int = 20, journeys: int = 10, processes: int = 4) -> dict[str
             "server_p50_ms": qs[49] * 1000, "server_p99_ms": qs[98] * 1000}
 
 
+def latency(n: int = 200) -> dict[str, dict[str, float]]:
+    """p50/p99/max in ms of ``n`` sequential requests of each kind on a kept-alive connection."""
+    with tempfile.TemporaryDirectory() as d, HostProcess(Path(d) / "state") as host:
+        t = SimTerminal.for_host(host, load_scenario())
+        t.sign_in()
+        import requests
+
+        ctl = requests.Session()
+        ctl.trust_env = False
+        quote = {"product_code": "SJLD", "amount": "5000", "months": 12,
+                 "method": "equal-installment"}
+        kinds: dict[str, Any] = {
+            "control 404": lambda: ctl.get(host.control + "/no-such-path", timeout=10),
+            "control GET /sim/clock": lambda: ctl.get(host.control + "/sim/clock", timeout=10),
+            "mTLS 404": lambda: t.get("/no-such-path"),
+            "mTLS GET /v1/products": lambda: t.get("/v1/products"),
+            "mTLS POST /v1/loans/quote": lambda: t.post("/v1/loans/quote", quote),
+        }
+        out: dict[str, dict[str, float]] = {}
+        for name, fn in kinds.items():
+            fn()  # connection set up outside the measurement
+            lat = []
+            for _ in range(n):
+                t0 = time.perf_counter()
+                r = fn()
+                lat.append(time.perf_counter() - t0)
+                r.content  # noqa: B018 - the whole body is read
+            lat.sort()
+            q = statistics.quantiles(lat, n=100, method="inclusive")
+            out[name] = {"p50_ms": q[49] * 1000, "p99_ms": q[98] * 1000,
+                         "max_ms": lat[-1] * 1000}
+        ctl.close()
+        t.close()
+    return out
+
+
 def test_bench_twenty_terminals(benchmark: Any) -> None:
     result: dict[str, float] = {}
 
@@ -152,12 +195,30 @@ def test_bench_twenty_terminals(benchmark: Any) -> None:
     assert result["requests"] == 20 * 5 * 6
 
 
+def test_bench_latency(benchmark: Any) -> None:
+    result: dict[str, dict[str, float]] = {}
+
+    def once() -> None:
+        result.update(latency(50))
+
+    benchmark.pedantic(once, rounds=1, iterations=1)
+    benchmark.extra_info.update({f"{k} p50_ms": v["p50_ms"] for k, v in result.items()})
+    assert len(result) == 5
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--terminals", type=int, default=20)
     p.add_argument("--journeys", type=int, default=10)
     p.add_argument("--processes", type=int, default=4, help="client processes")
+    p.add_argument("--latency", type=int, metavar="N",
+                   help="per-request latency of N sequential requests of each kind instead")
     a = p.parse_args(argv)
+    if a.latency:
+        for name, v in latency(a.latency).items():
+            print(f"{name:28s} p50 {v['p50_ms']:6.2f} ms  p99 {v['p99_ms']:6.2f} ms  "
+                  f"max {v['max_ms']:6.2f} ms  (n={a.latency})")
+        return 0
     r = run(a.terminals, a.journeys, a.processes)
     print(f"{r['terminals']} terminals x {r['journeys']} journeys = {r['requests']} requests "
           f"in {r['seconds']:.2f} s: {r['requests_per_s']:.1f} requests/s, "

@@ -51,12 +51,27 @@ def _peer_cn(transport: asyncio.BaseTransport) -> str | None:
     return None
 
 
+def set_nodelay(transport: asyncio.BaseTransport) -> bool:
+    """Turn Nagle off on the transport's TCP socket; True when it is (now) off.
+
+    Without it a response whose headers and body go out in two writes waits for the client's
+    delayed ACK before the body is sent: ~40 ms per request on Linux loopback.
+    """
+    sock = transport.get_extra_info("socket")
+    if sock is None or sock.family not in (socket.AF_INET, socket.AF_INET6):
+        return False
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return bool(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+
+
 def protocol_for(listener: str) -> type[H11Protocol]:
     """An h11 protocol that puts the TLS peer's CN, the listener name and the transport
-    into every request's ``scope["state"]`` (uvicorn exposes no TLS extension)."""
+    into every request's ``scope["state"]`` (uvicorn exposes no TLS extension), and sends
+    without Nagle's delay (TCP_NODELAY on every accepted connection)."""
 
     class TerminalAwareProtocol(H11Protocol):
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+            set_nodelay(transport)
             super().connection_made(transport)
             self.app_state = {**self.app_state, "listener": listener,
                               "tls_client_cn": _peer_cn(transport), "transport": transport}
@@ -73,8 +88,12 @@ class _Server(uvicorn.Server):
 
 
 def _bind(host: str, port: int) -> socket.socket:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    """A listening TCP socket. Created with proto IPPROTO_TCP (asyncio turns Nagle off only on
+    sockets whose proto says TCP; a bare ``socket(AF_INET, SOCK_STREAM)`` has proto 0, so
+    accepted connections kept Nagle on) and with TCP_NODELAY, which accepted sockets inherit."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.bind((host, port))
     sock.listen(512)
     sock.setblocking(False)
