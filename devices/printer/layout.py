@@ -44,7 +44,7 @@ def wrap(text: str, columns: int) -> list[str]:
 
     ASCII words are kept whole when they fit on a line; CJK text breaks between characters,
     but never so that a line starts with closing punctuation (the character before it moves
-    down with it).
+    down with it) unless the two together would not fit on a line.
     """
     if columns <= 0:
         raise ValueError("columns must be positive")
@@ -64,7 +64,8 @@ def wrap(text: str, columns: int) -> list[str]:
                 continue
             if tw <= columns and current:
                 carry = ""
-                if token in NO_LINE_START and len(current) > 1 and not current[-1].isspace():
+                if (token in NO_LINE_START and len(current) > 1 and not current[-1].isspace()
+                        and text_columns(current[-1] + token) <= columns):
                     current, carry = current[:-1], current[-1]
                 lines.append(current.rstrip())
                 current = carry + token
@@ -74,7 +75,8 @@ def wrap(text: str, columns: int) -> list[str]:
                 cw = char_columns(ch)
                 if width + cw > columns:
                     carry = ""
-                    if ch in NO_LINE_START and len(current) > 1:
+                    if (ch in NO_LINE_START and len(current) > 1
+                            and text_columns(current[-1] + ch) <= columns):
                         current, carry = current[:-1], current[-1]
                     lines.append(current.rstrip())
                     current, width = carry, text_columns(carry)
