@@ -33,6 +33,9 @@ from kiosk.cli import EXIT_OK, EXIT_USAGE, UsageArgumentParser
 log = logging.getLogger(__name__)
 
 EXIT_LOCKED = 75  # EX_TEMPFAIL: another instance holds the lock
+EXIT_CRASHED = 70  # EX_SOFTWARE: repeated uncaught errors; systemd restarts the kiosk
+CRASH_LIMIT = 3  # uncaught errors within CRASH_WINDOW seconds before giving up
+CRASH_WINDOW = 600.0
 DEVICE_KINDS = ("idcard", "iccard", "printer", "pinpad")
 SETTLE_MS = 5000  # STARTING ends after this even if a device never answered
 BENCH_ENV = "KIOSK_REPORT_PAINT"  # benchmarks: print a JSON line when the attract is painted
@@ -377,6 +380,30 @@ class Kiosk:
         log.info("mode %s -> %s %s", old.value, new.value, ",".join(self.modes.down_devices()))
         self.shell.attract.set_mode(new, reason)
 
+    def on_crash(self, path: Path, exc: BaseException) -> None:
+        """Crash-handler callback (any thread): end the journey safely on the GUI thread."""
+        self.bridge.call_soon(_Recover(self, path))
+
+    def recover(self, path: Path) -> None:
+        """GUI thread, after an uncaught error: the journey ends (session wiped, home). After
+        CRASH_LIMIT errors within CRASH_WINDOW seconds the kiosk quits with EXIT_CRASHED so
+        that systemd starts a fresh one."""
+        from PySide6.QtWidgets import QApplication
+
+        now = time.monotonic()
+        self._crashes = [t for t in getattr(self, "_crashes", []) if now - t < CRASH_WINDOW]
+        self._crashes.append(now)
+        log.error("recovering from an uncaught error (crash log %s)", path.name)
+        if self._controller is not None:
+            self._controller.stop()
+        if len(self._crashes) >= CRASH_LIMIT:
+            log.critical("%d uncaught errors in %.0f s: quitting for a restart",
+                         len(self._crashes), CRASH_WINDOW)
+            self.exit_code = EXIT_CRASHED
+            QApplication.exit(EXIT_CRASHED)
+
+    exit_code = EXIT_OK
+
     def controls(self) -> dict[str, Any]:
         """Simulator control objects per kind (HTTP to a simulator, or in-process over a
         fake); kinds without a control module are left out."""
@@ -428,6 +455,14 @@ class _OpenPanel:
     def __call__(self) -> None:
         self.kiosk.panel = self.panel_type(self.kiosk)
         self.kiosk.panel.show()
+
+
+class _Recover:
+    def __init__(self, kiosk: Kiosk, path: Path) -> None:
+        self.kiosk, self.path = kiosk, path
+
+    def __call__(self) -> None:
+        self.kiosk.recover(self.path)
 
 
 class _Install:
@@ -535,7 +570,7 @@ def main(argv: Sequence[str]) -> int:
     state_dir = Path(config.state_dir)
     prepare_state_dir(state_dir)
     setup_logging(state_dir, config.logging.level)
-    install_crash_handler(state_dir)
+    crash_handler = install_crash_handler(state_dir)
     guard = SingleInstance("kiosk", state_dir)
     if not guard.acquire():
         print(f"kiosk: another kiosk is running (lock in {state_dir})", file=sys.stderr)
@@ -558,6 +593,7 @@ def main(argv: Sequence[str]) -> int:
         app = make_qt_app(config.language)
         kiosk = Kiosk(config, sims=sims)
         sims = None  # the kiosk owns them now
+        crash_handler.on_crash = kiosk.on_crash
         handler = SignalHandler(lambda signum: app.quit())
         if os.environ.get(BENCH_ENV):
             report_paint(kiosk.shell.attract)
@@ -575,4 +611,4 @@ def main(argv: Sequence[str]) -> int:
         if sims is not None:
             sims.stop()
     log.info("kiosk stopped")
-    return EXIT_OK
+    return kiosk.exit_code

@@ -36,3 +36,25 @@ def test_place_label_elides_instead_of_cutting(rig: Rig) -> None:
     place.resize(120, place.height())
     assert place.text().endswith("…")
     assert place.full_text() == "ZN610425001  礼泉县烟霞镇助农服务点"
+
+
+def test_an_uncaught_error_ends_the_journey_safely_and_repeats_quit(rig: Rig) -> None:
+    import threading
+    from pathlib import Path
+
+    from kiosk.app import EXIT_CRASHED
+
+    rig.start()
+    session = rig.controller.session
+    rig.reader.insert(rig.person("zhang_weiguo"))
+    rig.wait_screen("welcome")
+    t = threading.Thread(target=rig.kiosk.on_crash,
+                         args=(Path("crash-1.log"), RuntimeError("boom")))
+    t.start()
+    t.join()
+    rig.wait_home()
+    assert session.identity is None and not session.active
+    assert rig.kiosk.exit_code == 0
+    rig.kiosk.recover(Path("crash-2.log"))
+    rig.kiosk.recover(Path("crash-3.log"))
+    assert rig.kiosk.exit_code == EXIT_CRASHED
