@@ -388,8 +388,6 @@ class Kiosk:
         """GUI thread, after an uncaught error: the journey ends (session wiped, home). After
         CRASH_LIMIT errors within CRASH_WINDOW seconds the kiosk quits with EXIT_CRASHED so
         that systemd starts a fresh one."""
-        from PySide6.QtWidgets import QApplication
-
         now = time.monotonic()
         self._crashes = [t for t in getattr(self, "_crashes", []) if now - t < CRASH_WINDOW]
         self._crashes.append(now)
@@ -400,9 +398,16 @@ class Kiosk:
             log.critical("%d uncaught errors in %.0f s: quitting for a restart",
                          len(self._crashes), CRASH_WINDOW)
             self.exit_code = EXIT_CRASHED
-            QApplication.exit(EXIT_CRASHED)
+            self.quit_app(EXIT_CRASHED)
 
     exit_code = EXIT_OK
+
+    @staticmethod
+    def quit_app(code: int) -> None:
+        """Leave the Qt event loop with ``code`` (tests replace it)."""
+        from PySide6.QtWidgets import QApplication
+
+        QApplication.exit(code)
 
     def controls(self) -> dict[str, Any]:
         """Simulator control objects per kind (HTTP to a simulator, or in-process over a

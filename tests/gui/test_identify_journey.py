@@ -163,14 +163,17 @@ def test_attract_touch_speaks_what_the_terminal_does(rig: Rig) -> None:
 def test_reader_fault_takes_the_terminal_out_of_service_with_a_reason(rig: Rig) -> None:
     rig.qtbot.waitUntil(rig.shell.attract.start_button.isEnabled, timeout=5000)
     rig.reader.set_fault(IdCardError.SAM_SELF_TEST_FAILED)
-    rig.kiosk.workers["idcard"].probe_interval = 0.05
-    rig.qtbot.waitUntil(lambda: rig.kiosk.modes.mode is Mode.OUT_OF_SERVICE, timeout=8000)
+    worker = rig.kiosk.workers["idcard"]
+    worker.probe_interval = 0.05
+    worker.submit("sam_id")  # the worker probes right after a command
+    rig.qtbot.waitUntil(lambda: rig.kiosk.modes.mode is Mode.OUT_OF_SERVICE, timeout=10000)
     attract = rig.shell.attract
     assert not attract.start_button.isEnabled()
     assert "暂停服务" in attract.banner.text() and "身份证" in attract.banner.text()
     assert "身份证✗" in rig.shell.status_strip.devices["idcard"].text()
     rig.reader.set_fault(None)
-    rig.qtbot.waitUntil(attract.start_button.isEnabled, timeout=8000)
+    worker.submit("sam_id")
+    rig.qtbot.waitUntil(attract.start_button.isEnabled, timeout=10000)
 
 
 def test_logs_carry_the_session_and_never_the_name(rig: Rig, state_dir: Any) -> None:

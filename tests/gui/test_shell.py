@@ -55,6 +55,8 @@ def test_an_uncaught_error_ends_the_journey_safely_and_repeats_quit(rig: Rig) ->
     rig.wait_home()
     assert session.identity is None and not session.active
     assert rig.kiosk.exit_code == 0
+    quits: list[int] = []
+    rig.kiosk.quit_app = quits.append  # type: ignore[method-assign]
     rig.kiosk.recover(Path("crash-2.log"))
     rig.kiosk.recover(Path("crash-3.log"))
-    assert rig.kiosk.exit_code == EXIT_CRASHED
+    assert rig.kiosk.exit_code == EXIT_CRASHED and quits == [EXIT_CRASHED]
