@@ -53,6 +53,8 @@ class SimPanel(QWidget):
         tr = kiosk.translator
         self._tr = tr
         self.setWindowTitle(tr("panel.title"))
+        # closing the kiosk window ends the app even while the panel is open
+        self.setAttribute(Qt.WidgetAttribute.WA_QuitOnClose, False)
         self.setStyleSheet(PANEL_STYLE)
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sim-panel")
         self.controls: dict[str, Any] = kiosk.controls()
