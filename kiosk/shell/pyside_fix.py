@@ -19,7 +19,6 @@ process of the kiosk is covered. Remove once the pinned PySide6 no longer has th
 
 from __future__ import annotations
 
-import ctypes
 import logging
 import sys
 from typing import Any
@@ -28,9 +27,15 @@ from PySide6.QtCore import QObject, Signal, SignalInstance
 
 log = logging.getLogger(__name__)
 
-_incref = ctypes.pythonapi.Py_IncRef
-_incref.argtypes = [ctypes.py_object]
-_incref.restype = None
+
+def _incref(obj: object) -> None:
+    """Give ``obj`` one more reference (ctypes imported only when a repayment is due)."""
+    import ctypes
+
+    fn = ctypes.pythonapi.Py_IncRef
+    fn.argtypes = [ctypes.py_object]
+    fn.restype = None
+    fn(obj)
 
 _installed = False
 
