@@ -21,15 +21,14 @@ import getpass
 import logging
 import string
 import sys
-from pathlib import Path
 from typing import Any
 
-from devices.base import Completion, DeviceEvent, DeviceInitError, run_command
+from devices.base import DeviceEvent
 from devices.crypto import Algorithm, kcv
 from devices.pinpad.contract import PinpadStatus
-from devices.registry import create_device
 from kiosk.cli import EXIT_DEVICE_ERROR, EXIT_OK, EXIT_USAGE, UsageArgumentParser
 from kiosk.diag import emit
+from kiosk.diag.common import call, device_settings, unexpected_arguments, with_device
 from kiosk.i18n import Translator
 
 log = logging.getLogger(__name__)
@@ -39,25 +38,8 @@ DEFAULT_KEYTEST_SECONDS = 30.0
 COMPONENT_HEX = 32  # 16-byte components: double-length 3DES or SM4
 
 
-def device_settings(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
-    """Backend name and parameters: command line, else the configuration."""
-    if args.url:
-        return (args.backend or "kmy"), {"url": args.url}
-    if args.backend == "fake":
-        return "fake", {}
-    from kiosk.config import load_config
-
-    path = getattr(args, "config", None)
-    config = load_config(Path(path) if path else None)
-    device = config.devices.pinpad
-    return args.backend or device.backend, device.params
-
-
-def _failure(args: argparse.Namespace, completion: Completion[Any]) -> int:
-    error = "" if completion.error is None else str(completion.error.value)
-    emit(args, completion.to_json(),
-         f"pinpad: {completion.code.value} {error} {completion.detail}".rstrip())
-    return EXIT_DEVICE_ERROR
+def _from_options(args: argparse.Namespace) -> tuple[str, dict[str, Any]] | None:
+    return ((args.backend or "kmy"), {"url": args.url}) if args.url else None
 
 
 def _read_component(tr: Translator, n: int) -> bytes | None:
@@ -74,10 +56,7 @@ def _read_component(tr: Translator, n: int) -> bytes | None:
 
 
 def _status(args: argparse.Namespace, device: Any, backend: str, tr: Translator) -> int:
-    completion = run_command(device, "probe")
-    if not completion.ok:
-        return _failure(args, completion)
-    status = completion.data
+    status = call(device, "probe")
     assert isinstance(status, PinpadStatus)
     obj = {"device": status.device.value, "version": status.version,
            "keypad": status.keypad.value, "master_key": status.master_key.value,
@@ -98,10 +77,7 @@ def _keytest(args: argparse.Namespace, device: Any, tr: Translator) -> int:
         if not args.json:
             print(tr("pinpad.diag.keytest.key", name=getattr(event, "key", "?")), flush=True)
 
-    completion = run_command(device, "keytest", seconds, events=show)
-    if not completion.ok:
-        return _failure(args, completion)
-    names = list(completion.data or [])
+    names = list(call(device, "keytest", seconds, events=show) or [])
     emit(args, {"keys": names}, "  ".join(names) + "\n" + tr(
         "pinpad.diag.keytest.done", count=len(names)))
     return EXIT_OK
@@ -128,13 +104,13 @@ def _load_keys(args: argparse.Namespace, device: Any, extra: list[str],
         component_kcvs.append(check)
         print(tr("pinpad.diag.ceremony.component_kcv", n=n, kcv=check), file=sys.stderr)
         components.append(part)
-    completion = run_command(device, "load_master_key", components, algorithm, opts.slot)
-    components.clear()
-    if not completion.ok:
-        return _failure(args, completion)
+    try:
+        key_check = call(device, "load_master_key", components, algorithm, opts.slot)
+    finally:
+        components.clear()
     slot = getattr(device, "master_slot", 0) if opts.slot is None else opts.slot
-    assert isinstance(completion.data, bytes)
-    check = completion.data.hex().upper()
+    assert isinstance(key_check, bytes)
+    check = key_check.hex().upper()
     log.warning("technician key ceremony: master key slot %s loaded, KCV %s", slot, check)
     emit(args, {"slot": slot, "algorithm": algorithm.value, "kcv": check,
                 "component_kcvs": component_kcvs},
@@ -145,23 +121,16 @@ def _load_keys(args: argparse.Namespace, device: Any, extra: list[str],
 def run(action: str, args: argparse.Namespace, extra: list[str]) -> int:
     """Entry point of ``kiosk diag pinpad ACTION``."""
     if extra and action != "load-keys":
-        print(f"kiosk diag pinpad {action}: unexpected arguments {' '.join(extra)}",
-              file=sys.stderr)
-        return EXIT_USAGE
+        return unexpected_arguments("pinpad", action, extra)
     tr = Translator()
-    try:
-        backend, params = device_settings(args)
-        device = create_device("pinpad", backend, **params)
-        device.open()
-    except DeviceInitError as exc:
-        return _failure(args, Completion(0, exc.code, exc.error, detail=exc.detail or str(exc),
-                                         device="pinpad", command="open"))
-    try:
+    backend, params = device_settings(args, "pinpad", _from_options)
+
+    def act(device: Any) -> int:
         if action == "status":
             return _status(args, device, backend, tr)
         if action == "keytest":
             return _keytest(args, device, tr)
         return _load_keys(args, device, extra, tr)
-    finally:
-        device.close()
+
+    return with_device(args, "pinpad", backend, params, act)
 
