@@ -19,9 +19,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from devices.base import Completion, CompletionCode, DeviceError
+from devices.base import CompletionCode, DeviceError
 from kiosk.cli import EXIT_DEVICE_ERROR, EXIT_OK, EXIT_USAGE, UsageArgumentParser
 from kiosk.diag import emit
+from kiosk.diag.common import error_completion, failure, load_diag_config, table
 from kiosk.host.client import HostClient, HostSettings
 from kiosk.host.errors import HostCallError, HostErrorCode
 
@@ -41,10 +42,7 @@ def _extra_parser(action: str) -> argparse.ArgumentParser:
 
 def settings_from(args: argparse.Namespace, opts: argparse.Namespace) -> HostSettings:
     """Host settings: the options first, then the configuration."""
-    from kiosk.config import load_config
-
-    path = getattr(args, "config", None)
-    config = load_config(Path(path) if path else None)
+    config = load_diag_config(args)
     changes: dict[str, Any] = {}
     for name, value in (("ca_file", opts.ca), ("cert_file", opts.cert),
                         ("key_file", opts.key)):
@@ -59,16 +57,15 @@ def settings_from(args: argparse.Namespace, opts: argparse.Namespace) -> HostSet
 
 
 def _failure(args: argparse.Namespace, exc: DeviceError, command: str) -> int:
-    completion: Completion[Any] = Completion(0, exc.code, exc.error, detail=exc.detail or str(exc),
-                                             device="host", command=command)
-    obj = completion.to_json()
+    completion = error_completion(exc, "host", command)
+    extra: dict[str, Any] = {}
     if isinstance(exc, HostCallError):
-        obj["code"] = exc.host_code.code
+        extra["code"] = exc.host_code.code
         if exc.info.http_status is not None:
-            obj["http_status"] = exc.info.http_status
-    emit(args, obj, f"host: {obj.get('code', completion.code.value)} "
-                    f"({completion.code.value}) {completion.detail}")
-    return EXIT_DEVICE_ERROR
+            extra["http_status"] = exc.info.http_status
+    return failure(args, "host", completion, extra,
+                   text=f"host: {extra.get('code', completion.code.value)} "
+                        f"({completion.code.value}) {completion.detail}")
 
 
 def run(action: str, args: argparse.Namespace, extra: list[str]) -> int:
@@ -95,8 +92,7 @@ def run(action: str, args: argparse.Namespace, extra: list[str]) -> int:
     obj["elapsed_ms"] = round((time.perf_counter() - started) * 1000, 1)
     obj["url"] = settings.url
     obj["terminal_id"] = settings.terminal_id
-    text = "\n".join(f"{k:<16} {v}" for k, v in obj.items())
-    emit(args, obj, text)
+    emit(args, obj, table(obj.items()))
     return EXIT_OK
 
 

@@ -20,11 +20,12 @@ import subprocess
 import sys
 from typing import Any
 
-from devices.base import CompletionCode, DeviceInitError
+from devices.base import Completion, CompletionCode, DeviceInitError
 from devices.voice.contract import UtteranceOutcome, VoiceError
-from kiosk.cli import EXIT_DEVICE_ERROR, EXIT_OK, EXIT_USAGE, UsageArgumentParser
-from kiosk.config import ConfigError, format_config_error, load_config
+from kiosk.cli import EXIT_OK, EXIT_USAGE, UsageArgumentParser
+from kiosk.config import ConfigError, format_config_error
 from kiosk.diag import emit
+from kiosk.diag.common import error_completion, failure, load_diag_config
 from kiosk.i18n import Translator
 from kiosk.voice import create_voice_device, speakable
 
@@ -48,11 +49,9 @@ def _extra_parser() -> argparse.ArgumentParser:
     return p
 
 
-def _fail(args: argparse.Namespace, code: CompletionCode, error: str | None, detail: str
-          ) -> int:
-    obj = {"completion": code.value, "error": error, "detail": detail}
-    emit(args, obj, f"voice: {code.value} {error or ''} {detail}".strip())
-    return EXIT_DEVICE_ERROR
+def _fail(args: argparse.Namespace, code: CompletionCode, error: VoiceError | None,
+          detail: str) -> int:
+    return failure(args, "voice", Completion(0, code, error, detail=detail))
 
 
 def _voices_available() -> set[str]:
@@ -81,7 +80,7 @@ def run(action: str, args: argparse.Namespace, extra: list[str]) -> int:
     if opts.rate is not None:
         overrides["voice.rate"] = opts.rate
     try:
-        config = load_config(args.config, overrides=overrides)
+        config = load_diag_config(args, overrides)
     except ConfigError as exc:
         print(format_config_error(exc), file=sys.stderr)
         return EXIT_USAGE
@@ -95,8 +94,7 @@ def run(action: str, args: argparse.Namespace, extra: list[str]) -> int:
     try:
         device.open()
     except DeviceInitError as exc:
-        error = exc.error.value if exc.error is not None else None
-        return _fail(args, CompletionCode.DEVICE_NOT_READY, error, exc.detail)
+        return failure(args, "voice", error_completion(exc, "voice", "open"))
     try:
         device.say(spoken, lang)
         timeout = args.timeout or 60.0
@@ -115,8 +113,7 @@ def run(action: str, args: argparse.Namespace, extra: list[str]) -> int:
         error = result.error if result is not None else None
         code = _COMPLETION.get(error, CompletionCode.HARDWARE_ERROR) if error else (
             CompletionCode.HARDWARE_ERROR)
-        return _fail(args, code, error.value if error else None,
-                     result.detail if result is not None else "no result")
+        return _fail(args, code, error, result.detail if result is not None else "no result")
     obj = {"backend": config.voice.backend, "lang": lang, "text": shown, "spoken": spoken,
            "duration": result.duration, "wav": result.wav, "outcome": result.outcome.value}
     seconds = f"{result.duration:.2f}s" if result.duration else "-"
@@ -132,7 +129,7 @@ def _status(args: argparse.Namespace, config: Any) -> int:
              f"voice: backend {voice.backend} (no engine to check)")
         return EXIT_OK
     if shutil.which("espeak-ng") is None:
-        return _fail(args, CompletionCode.DEVICE_NOT_READY, VoiceError.ENGINE_MISSING.value,
+        return _fail(args, CompletionCode.DEVICE_NOT_READY, VoiceError.ENGINE_MISSING,
                      "espeak-ng is not installed")
     available = _voices_available()
     missing = [v for v in (voice.voice, voice.voice_en) if v.lower() not in available]
@@ -145,10 +142,10 @@ def _status(args: argparse.Namespace, config: Any) -> int:
            "enabled": voice.enabled, "muted": voice.muted, "volume": voice.volume,
            "rate": voice.rate}
     if missing:
-        return _fail(args, CompletionCode.DEVICE_NOT_READY, VoiceError.VOICE_MISSING.value,
+        return _fail(args, CompletionCode.DEVICE_NOT_READY, VoiceError.VOICE_MISSING,
                      f"espeak-ng voices not installed: {', '.join(missing)}")
     if player is None and voice.wav_dir is None:
-        return _fail(args, CompletionCode.DEVICE_NOT_READY, VoiceError.ENGINE_MISSING.value,
+        return _fail(args, CompletionCode.DEVICE_NOT_READY, VoiceError.ENGINE_MISSING,
                      "aplay (alsa-utils) is not installed")
     emit(args, obj, f"voice: {version}; voices {voice.voice}, {voice.voice_en} present")
     return EXIT_OK
