@@ -129,6 +129,8 @@ _AMOUNT = re.compile(r"[¥￥]?\s*(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?\s*元
 _AMOUNT_YEN_SIGN = re.compile(r"[¥￥]\s*(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?")
 _LONG_DIGITS = re.compile(r"\d{5,}")
 _NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
+# A lone 2 counting something is 两 in Mandarin (两秒, 两期), not 二.
+_TWO_COUNTED = re.compile(r"(?<![\d.,])2(?![\d.,])(?=\s*(?:秒|分钟|小时|天|个|期|次|位|张|笔|年))")
 
 
 def _amount(match: re.Match[str]) -> str:
@@ -165,6 +167,7 @@ def speakable_zh(text: str) -> str:
     text = _AMOUNT.sub(_amount, text)
     text = _AMOUNT_YEN_SIGN.sub(_amount, text)
     text = _LONG_DIGITS.sub(lambda m: digit_words(m.group(0)), text)
+    text = _TWO_COUNTED.sub("两", text)
     return _NUMBER.sub(lambda m: number_words(m.group(0)), text)
 
 

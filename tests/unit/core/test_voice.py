@@ -168,3 +168,10 @@ def test_speakable_en_keeps_english_figures_and_hides_masks():
     assert speakable("Card 621799*********4561: 12,000.00 yuan", "en") == (
         "Card ending in 4 5 6 1: 12,000 yuan")
     assert speakable("Hello 张*三", "en") == "Hello 张三"
+
+
+def test_a_counted_two_is_spoken_liang():
+    assert speakable("还有2秒", "zh_CN") == "还有两秒"
+    assert speakable("分2期还款", "zh_CN") == "分两期还款"
+    assert speakable("12秒", "zh_CN") == "十二秒"
+    assert "两" not in speakable("第2.5天", "zh_CN")
