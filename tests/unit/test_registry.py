@@ -22,5 +22,8 @@ def test_entry_point_backends_are_found(monkeypatch):
         value = "collections:OrderedDict"
 
     monkeypatch.setattr(registry, "entry_points", lambda group: [EP()])
+    registry._all_plugin_backends.cache_clear()
+    monkeypatch.setattr(registry, "_all_plugin_backends",
+                        registry._all_plugin_backends.__wrapped__)
     assert "acme" in registry.available_backends("idcard")
     assert registry.resolve_backend("idcard", "acme").__name__ == "OrderedDict"
