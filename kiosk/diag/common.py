@@ -22,7 +22,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any
 
 from devices.base import (
     CancelToken,
@@ -171,12 +171,10 @@ def cancel_after(seconds: float) -> Iterator[CancelToken]:
         timer.cancel()
 
 
-def unexpected_arguments(kind: str, action: str, extra: list[str],
-                         file: TextIO | None = None) -> int:
-    """Say that ``action`` takes no further words (on ``file``, default stderr) and
-    return ``EXIT_USAGE`` (64)."""
+def unexpected_arguments(kind: str, action: str, extra: list[str]) -> int:
+    """Say on stderr that ``action`` takes no further words; return ``EXIT_USAGE`` (64)."""
     print(f"kiosk diag {kind} {action}: unexpected arguments {' '.join(extra)}",
-          file=sys.stderr if file is None else file)
+          file=sys.stderr)
     return EXIT_USAGE
 
 

@@ -16,7 +16,6 @@ the data itself; when that record cannot be written the output stays masked.
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 
 from devices.iccard.contract import CardAccount, CardApplication, IccardStatus
@@ -52,7 +51,7 @@ def _extra_parser() -> argparse.ArgumentParser:
 def run(action: str, args: argparse.Namespace, extra: list[str]) -> int:
     options = _extra_parser().parse_args(extra) if action == "read" else None
     if action != "read" and extra:
-        return unexpected_arguments("iccard", action, extra, file=sys.stdout)
+        return unexpected_arguments("iccard", action, extra)
     backend, params = device_settings(args, "iccard", _from_options)
     params = dict(params)
     params["selection"] = "priority"  # the technician sees the list; no farmer to ask

@@ -13,7 +13,6 @@ as a technician action, without the data itself).
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 
 from devices.idcard.contract import IdCardStatus, Identity
@@ -52,7 +51,7 @@ def _identity_text(identity: Identity, reveal: bool) -> str:
 
 def run(action: str, args: argparse.Namespace, extra: list[str]) -> int:
     if extra:
-        return unexpected_arguments("idcard", action, extra, file=sys.stdout)
+        return unexpected_arguments("idcard", action, extra)
     backend, params = device_settings(args, "idcard", _from_options)
 
     def act(device: Any) -> int:
