@@ -248,3 +248,24 @@ def test_run_command_outside_a_worker():
     c = run_command(Driver(), "jam")
     assert c.code is CompletionCode.HARDWARE_ERROR and c.error is JamError.JAMMED
     assert run_command(Driver(), "echo", 5).data == 10
+
+
+def test_one_watchdog_thread_serves_every_deadline(rig):
+    w, _, _ = rig
+    before = threading.active_count()
+    for value in range(50):
+        assert w.call("echo", value, timeout=5).data == value * 2
+    # no thread per command: the count is what it was (the worker and its watchdog)
+    assert threading.active_count() == before
+    assert w.call("wait_cancel", timeout=0.05).code is CompletionCode.TIMEOUT
+    assert w.call("echo", 3, timeout=5).data == 6
+
+
+def test_stop_ends_the_watchdog_too():
+    drv = Driver()
+    w = DeviceWorker("test", drv, lambda item: None)
+    w.start()
+    names = {t.name for t in threading.enumerate()}
+    assert {"device-test", "device-test-watchdog"} <= names
+    w.stop(timeout=2)
+    assert not {"device-test", "device-test-watchdog"} & {t.name for t in threading.enumerate()}
