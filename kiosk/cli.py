@@ -19,7 +19,7 @@ COMMANDS = {
     "demo": ("kiosk.autopilot", "drive the GUI through the journeys and save screenshots"),
     "diag": ("kiosk.diag", "technician diagnostics of a device or the host"),
     "calc": ("kiosk.lending.calc_cli", "loan calculator"),
-    "journal": ("kiosk.journal_cli", "transaction journal and outbox"),
+    # "journal" (INTERFACES.md §1) joins when the journal and outbox (offline_queue/) land.
 }
 
 
