@@ -79,21 +79,27 @@ def device_settings(args: argparse.Namespace, kind: str,
     return (args.backend or configured.backend), configured.params
 
 
-def audit_reveal(args: argparse.Namespace, kind: str, backend: str) -> bool:
-    """Write a ``diag.reveal`` record (actor ``technician``, detail ``device``/``backend``,
-    never the data) to the kiosk's audit log (:func:`kiosk.audit.audit_log` of the
-    configured state directory). False, with a warning, when it cannot be written: the
-    output must then stay masked."""
+def audit(args: argparse.Namespace, kind: str, action: str, detail: dict[str, Any]) -> str:
+    """Append a technician record to the kiosk's audit log (:func:`kiosk.audit.audit_log`
+    of the configured state directory). Returns "" when written, else why not."""
     try:
         from kiosk.audit import audit_log
 
         state_dir = Path(load_diag_config(args).state_dir).expanduser()
-        audit_log(state_dir).append("technician", "diag.reveal",
-                                    {"device": kind, "backend": backend})
-    except Exception as exc:  # no audit record, no reveal
+        audit_log(state_dir).append("technician", action, {"device": kind, **detail})
+    except Exception as exc:  # the caller decides what an unaudited action may still do
         logging.getLogger(f"kiosk.diag.{kind}").warning(
-            "cannot write the audit record of --reveal (%s); output stays masked", exc)
-        print(f"kiosk diag {kind}: --reveal not audited ({exc}); output masked",
+            "cannot write the audit record of %s (%s)", action, exc)
+        return str(exc) or type(exc).__name__
+    return ""
+
+
+def audit_reveal(args: argparse.Namespace, kind: str, backend: str) -> bool:
+    """Write a ``diag.reveal`` record (detail ``device``/``backend``, never the data).
+    False, with a warning, when it cannot be written: the output must then stay masked."""
+    problem = audit(args, kind, "diag.reveal", {"backend": backend})
+    if problem:
+        print(f"kiosk diag {kind}: --reveal not audited ({problem}); output masked",
               file=sys.stderr)
         return False
     return True

@@ -23,12 +23,19 @@ import string
 import sys
 from typing import Any
 
-from devices.base import DeviceEvent
+from devices.base import Completion, CompletionCode, DeviceEvent
 from devices.crypto import Algorithm, kcv
 from devices.pinpad.contract import PinpadStatus
 from kiosk.cli import EXIT_DEVICE_ERROR, EXIT_OK, EXIT_USAGE, UsageArgumentParser
 from kiosk.diag import emit
-from kiosk.diag.common import call, device_settings, unexpected_arguments, with_device
+from kiosk.diag.common import (
+    audit,
+    call,
+    device_settings,
+    failure,
+    unexpected_arguments,
+    with_device,
+)
 from kiosk.i18n import Translator
 
 log = logging.getLogger(__name__)
@@ -91,6 +98,13 @@ def _load_keys(args: argparse.Namespace, device: Any, extra: list[str],
     p.add_argument("--slot", type=int, default=None)
     opts = p.parse_args(extra)
     algorithm = Algorithm(opts.algorithm)
+    # No ceremony that the audit log does not know of: refuse when it cannot be written.
+    problem = audit(args, "pinpad", "pinpad.key_ceremony.start",
+                    {"algorithm": algorithm.value, "slot": opts.slot})
+    if problem:
+        return failure(args, "pinpad", Completion(
+            0, CompletionCode.SEQUENCE_ERROR, detail=f"audit log not writable: {problem}",
+            device="pinpad", command="load_master_key"))
     print(tr("pinpad.diag.ceremony.intro", length=COMPONENT_HEX), file=sys.stderr)
     components: list[bytes] = []
     component_kcvs: list[str] = []
@@ -112,6 +126,8 @@ def _load_keys(args: argparse.Namespace, device: Any, extra: list[str],
     assert isinstance(key_check, bytes)
     check = key_check.hex().upper()
     log.warning("technician key ceremony: master key slot %s loaded, KCV %s", slot, check)
+    audit(args, "pinpad", "pinpad.key_ceremony.loaded",
+          {"algorithm": algorithm.value, "slot": slot, "kcv": check})
     emit(args, {"slot": slot, "algorithm": algorithm.value, "kcv": check,
                 "component_kcvs": component_kcvs},
          tr("pinpad.diag.ceremony.done", slot=slot, kcv=check))

@@ -10,6 +10,7 @@ import threading
 import pytest
 
 from devices.crypto import Algorithm, kcv, xor_components
+from kiosk.audit import audit_log
 from kiosk.diag import main as diag_main
 from kiosk.simcontrol.pinpad import over_http
 from peripherals_sim.pinpad.process import SimProcess
@@ -33,7 +34,8 @@ def test_status_of_the_fake_pad(capsys):
 
 
 def test_load_keys_ceremony_loads_the_xor_of_two_components_into_the_pad(
-        sim, capsys, monkeypatch):
+        sim, capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("KIOSK_STATE_DIR", str(tmp_path / "state"))
     c1, c2 = os.urandom(16), os.urandom(16)
     monkeypatch.setattr("sys.stdin", io.StringIO(f"{c1.hex()}\n{c2.hex().upper()}\n"))
     code = diag_main(["pinpad", "load-keys", "--url", sim.ready["url"], "--json",
@@ -48,6 +50,27 @@ def test_load_keys_ceremony_loads_the_xor_of_two_components_into_the_pad(
     # The components appear nowhere in what the tool printed.
     printed = capsys.readouterr()
     assert c1.hex().upper() not in printed.out + printed.err
+    # The ceremony is in the tamper-evident audit log: started, then loaded with its KCV.
+    log = audit_log(tmp_path / "state")
+    assert log.verify() == (True, None)
+    records = [json.loads(line) for line in log.path.read_text().splitlines()]
+    assert [r["action"] for r in records] == ["pinpad.key_ceremony.start",
+                                              "pinpad.key_ceremony.loaded"]
+    assert records[1]["detail"]["kcv"] == expected
+    text = log.path.read_text().upper()
+    assert c1.hex().upper() not in text and c2.hex().upper() not in text
+
+
+def test_no_key_ceremony_without_an_audit_record(sim, capsys, monkeypatch, tmp_path):
+    blocked = tmp_path / "state"
+    blocked.mkdir()
+    (blocked / "audit").write_text("a file where the audit folder should be")
+    monkeypatch.setenv("KIOSK_STATE_DIR", str(blocked))
+    before = over_http(sim.ready["control"]).state()["slots"]
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"{'11' * 16}\n{'22' * 16}\n"))
+    assert diag_main(["pinpad", "load-keys", "--url", sim.ready["url"], "--json"]) == 2
+    assert _json(capsys)["detail"].startswith("audit log not writable")
+    assert over_http(sim.ready["control"]).state()["slots"] == before
 
 
 def test_load_keys_refuses_a_malformed_component(sim, monkeypatch):
