@@ -14,6 +14,15 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(autouse=True)
+def _private_default_state_dir(tmp_path_factory: pytest.TempPathFactory,
+                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Code that falls back to the configured state directory (diagnostics' audit records,
+    logs) writes under a temporary folder, never into the developer's home."""
+    if "KIOSK_STATE_DIR" not in os.environ:
+        monkeypatch.setenv("KIOSK_STATE_DIR", str(tmp_path_factory.mktemp("default-state")))
+
+
 @pytest.fixture()
 def state_dir(tmp_path: Path) -> Path:
     """A fresh state directory (logs, journal, receipts) for one test."""
