@@ -50,7 +50,12 @@ class FlowChart(Generic[S, E]):
     def __init__(self) -> None:
         self.state: S = self.initial  # type: ignore[assignment]
         self.history: list[S] = [self.state]
+        self._table: Mapping[tuple[Enum, Enum], Enum] = type(self).transitions
         self._listeners: list[Listener[S, E]] = []
+
+    def use_transitions(self, table: Mapping[tuple[Enum, Enum], Enum]) -> None:
+        """Run this chart on another table (a variant of the journey, chosen at start)."""
+        self._table = table
 
     def add_listener(self, fn: Listener[S, E]) -> None:
         self._listeners.append(fn)
@@ -60,17 +65,17 @@ class FlowChart(Generic[S, E]):
         return self.state in self.final
 
     def can(self, event: E) -> bool:
-        return (self.state, event) in self.transitions
+        return (self.state, event) in self._table
 
     @property
     def allowed_events(self) -> frozenset[E]:
         return frozenset(
-            e for (s, e) in self.transitions if s == self.state  # type: ignore[misc]
+            e for (s, e) in self._table if s == self.state  # type: ignore[misc]
         )
 
     def send(self, event: E) -> S:
         """Take the transition for ``event``; InvalidTransition when there is none."""
-        target = self.transitions.get((self.state, event))
+        target = self._table.get((self.state, event))
         if target is None:
             raise InvalidTransition(f"{type(self).__name__}: {event.name} in {self.state.name}")
         source = self.state

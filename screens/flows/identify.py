@@ -1,11 +1,21 @@
-"""The first journey: identify the farmer with the second-generation ID card.
+"""The identify journey: the second-generation ID card, then the bank card, PIN and host.
 
 attract -> INSERT_ID (请插入身份证, the reader waits for a card) -> READING -> identity checks
 (check digit, birth date vs number, validity vs the business date) -> WELCOME (masked name) or
 ERROR (e.g. 身份证已过期) -> REMOVE_CARD (请取走您的身份证) -> ENDED -> attract.
 
-The chart holds no personal data: the identity goes to the customer session; the chart keeps
-only the outcome and, on failure, the class error that explains it.
+With ``bank_card=True`` (the bank card reader, the PIN pad and the host are there) WELCOME
+leads on (NEXT) to the bank card: INSERT_BANK (请插入银行卡) -> READING_BANK -> [CHOOSE_APP
+when the chip holds several accounts] -> ENTER_PIN (请在密码键盘上输入密码) -> VERIFYING (the
+host matches ID card, card and PIN block) -> [REMINDER when an installment is due or overdue]
+-> IDENTIFIED -> REMOVE_CARD (请取走银行卡和身份证) -> ENDED. A card pulled during the read or
+before the host answered sends the farmer back to INSERT_BANK (asked again, with a notice);
+a wrong PIN or a PIN timeout ends in ERROR with a retry (back to ENTER_PIN); cancel on the
+PIN pad ends the journey like 取消 on the screen.
+
+The chart holds no personal data: the identity, the card account and the host's answer go to
+the customer session; the chart keeps only the outcome and, on failure, the Completion that
+explains it (its ``detail`` never carries a number or a name).
 """
 
 from __future__ import annotations
@@ -27,6 +37,13 @@ class IdentifyState(Enum):
     READING = auto()
     WELCOME = auto()
     ERROR = auto()
+    INSERT_BANK = auto()
+    READING_BANK = auto()
+    CHOOSE_APP = auto()
+    ENTER_PIN = auto()
+    VERIFYING = auto()
+    REMINDER = auto()
+    IDENTIFIED = auto()
     REMOVE_CARD = auto()
     ENDED = auto()
 
@@ -41,6 +58,23 @@ class IdentifyEvent(Enum):
     CANCEL = auto()  # 取消
     IDLE_TIMEOUT = auto()
     CARD_GONE = auto()  # the reader says no card is left, or the removal wait ran out
+    # the bank card step
+    NEXT = auto()  # 下一步: on to the bank card
+    BANK_INSERTED = auto()
+    BANK_READ_OK = auto()
+    CHOICE_REQUIRED = auto()  # several accounts on the chip: ask the farmer
+    APP_CHOSEN = auto()
+    BANK_PULLED = auto()  # the card left the reader while the journey still needed it
+    BANK_FAILED = auto()
+    PIN_OK = auto()
+    PIN_FAILED = auto()  # timeout or a PIN pad fault
+    PAD_CANCEL = auto()  # X on the PIN pad
+    VERIFIED = auto()
+    VERIFIED_REMINDERS = auto()
+    HOST_FAILED = auto()
+    ACK = auto()  # 知道了 on the reminder
+    RETRY_PIN = auto()  # 重新输入密码 after a wrong PIN or a PIN timeout
+    BANK_TAKEN = auto()  # the bank card taken out after the host identified the farmer
 
 
 S, E = IdentifyState, IdentifyEvent
@@ -73,17 +107,55 @@ class IdentifyFlow(FlowChart[IdentifyState, IdentifyEvent]):
         **from_each((S.WELCOME, S.ERROR), E.IDLE_TIMEOUT, S.REMOVE_CARD),
         (S.REMOVE_CARD, E.CARD_GONE): S.ENDED,
     })
+    #: With the bank card step: WELCOME goes on (NEXT) instead of finishing.
+    bank_transitions: ClassVar[Mapping[tuple[Enum, Enum], Enum]] = MappingProxyType({
+        **{k: v for k, v in transitions.items() if k != (S.WELCOME, E.FINISH)},
+        (S.WELCOME, E.NEXT): S.INSERT_BANK,
+        (S.INSERT_BANK, E.BANK_INSERTED): S.READING_BANK,
+        **from_each((S.INSERT_BANK, S.READING_BANK), E.BANK_READ_OK, S.ENTER_PIN),
+        **from_each((S.INSERT_BANK, S.READING_BANK), E.CHOICE_REQUIRED, S.CHOOSE_APP),
+        **from_each((S.INSERT_BANK, S.READING_BANK), E.BANK_FAILED, S.ERROR),
+        (S.CHOOSE_APP, E.APP_CHOSEN): S.READING_BANK,
+        (S.CHOOSE_APP, E.BANK_FAILED): S.ERROR,
+        **from_each((S.INSERT_BANK, S.READING_BANK, S.CHOOSE_APP, S.ENTER_PIN, S.VERIFYING),
+                    E.BANK_PULLED, S.INSERT_BANK),
+        (S.ENTER_PIN, E.PIN_OK): S.VERIFYING,
+        (S.ENTER_PIN, E.PIN_FAILED): S.ERROR,
+        (S.ENTER_PIN, E.PAD_CANCEL): S.REMOVE_CARD,
+        (S.VERIFYING, E.VERIFIED): S.IDENTIFIED,
+        (S.VERIFYING, E.VERIFIED_REMINDERS): S.REMINDER,
+        (S.VERIFYING, E.HOST_FAILED): S.ERROR,
+        (S.REMINDER, E.ACK): S.IDENTIFIED,
+        (S.ERROR, E.RETRY_PIN): S.ENTER_PIN,
+        **from_each((S.REMINDER, S.IDENTIFIED), E.BANK_TAKEN, S.REMOVE_CARD),
+        (S.IDENTIFIED, E.FINISH): S.REMOVE_CARD,
+        **from_each((S.INSERT_BANK, S.CHOOSE_APP, S.ENTER_PIN, S.REMINDER, S.IDENTIFIED),
+                    E.CANCEL, S.REMOVE_CARD),
+        **from_each((S.INSERT_BANK, S.CHOOSE_APP, S.REMINDER, S.IDENTIFIED),
+                    E.IDLE_TIMEOUT, S.REMOVE_CARD),
+    })
 
     def __init__(
         self,
         today: Callable[[], dt.date] = dt.date.today,
         check: IdentityCheck = check_identity,
+        *,
+        bank_card: bool = False,
     ) -> None:
         super().__init__()
         self._today = today
         self._check = check
+        self.bank_card = bank_card
+        if bank_card:
+            self.use_transitions(self.bank_transitions)
         self.outcome: Outcome | None = None
         self.problem: Completion[Any] | None = None
+        #: a completion to tell the farmer about while asking again (the card was pulled)
+        self.notice: Completion[Any] | None = None
+        #: the event that retries after ERROR (RETRY_PIN), or None when the error is final
+        self.retry: IdentifyEvent | None = None
+        #: whether a bank card went into the reader (the farmer must take it back)
+        self.bank_card_used = False
 
     # --- inputs from the controller -----------------------------------------------------------
 
@@ -103,7 +175,44 @@ class IdentifyFlow(FlowChart[IdentifyState, IdentifyEvent]):
         self.problem = completion
         return self.send(E.READ_FAILED)
 
+    def bank_read_failed(self, completion: Completion[Any]) -> IdentifyState:
+        """The bank card read failed: pulled mid-read -> ask again; else a final error."""
+        if completion.error is not None and str(completion.error) == "card_removed":
+            self.notice = completion
+            return self.send(E.BANK_PULLED)
+        self.problem, self.retry = completion, None
+        return self.send(E.BANK_FAILED)
+
+    def bank_pulled(self, completion: Completion[Any]) -> IdentifyState:
+        """The bank card left the reader while the journey still needed it."""
+        if self.state in (S.REMINDER, S.IDENTIFIED):
+            return self.send(E.BANK_TAKEN)
+        self.notice = completion
+        return self.send(E.BANK_PULLED)
+
+    def pin_failed(self, completion: Completion[Any]) -> IdentifyState:
+        """PIN entry ended without a PIN block: X on the pad cancels; a timeout may retry."""
+        if completion.code is CompletionCode.CANCELED:
+            return self.send(E.PAD_CANCEL)
+        self.problem = completion
+        self.retry = E.RETRY_PIN if completion.code is CompletionCode.TIMEOUT else None
+        return self.send(E.PIN_FAILED)
+
+    def host_failed(self, completion: Completion[Any], *, retry_pin: bool) -> IdentifyState:
+        """The host refused or could not be reached; ``retry_pin`` for a wrong PIN."""
+        self.problem = completion
+        self.retry = E.RETRY_PIN if retry_pin else None
+        return self.send(E.HOST_FAILED)
+
     # --- hooks --------------------------------------------------------------------------------
+
+    def on_enter_insert_bank(self, source: IdentifyState, event: IdentifyEvent) -> None:
+        self.bank_card_used = True
+        if event is not E.BANK_PULLED:
+            self.notice = None
+
+    def on_enter_enter_pin(self, source: IdentifyState, event: IdentifyEvent) -> None:
+        self.problem, self.retry, self.notice = None, None, None
 
     def on_enter_remove_card(self, source: IdentifyState, event: IdentifyEvent) -> None:
         if source is S.ERROR:
@@ -111,7 +220,9 @@ class IdentifyFlow(FlowChart[IdentifyState, IdentifyEvent]):
         else:
             self.outcome = {
                 E.FINISH: Outcome.DONE,
+                E.BANK_TAKEN: Outcome.DONE,
                 E.CANCEL: Outcome.CANCELED,
+                E.PAD_CANCEL: Outcome.CANCELED,
                 E.IDLE_TIMEOUT: Outcome.TIMED_OUT,
             }[event]
 
