@@ -1,8 +1,9 @@
 """The customer session: the only place personal data of the farmer at the terminal lives.
 
 A session starts when a farmer starts a journey and ends on every exit path (done, cancel,
-timeout, failure) with :meth:`CustomerSession.wipe`, which drops the identity and every
-journey datum and tells the log masking filter to forget the name.
+timeout, failure) with :meth:`CustomerSession.wipe`, which drops the identity, the bank card
+account (PAN), the host's answer and every other journey datum, and tells the log masking
+filter to forget the name.
 """
 
 from __future__ import annotations
@@ -44,6 +45,15 @@ class CustomerSession:
         """Keep the identity read from the card; its name is masked in every log line."""
         self.identity = identity
         set_customer_name(identity.name, identity.english_name)
+
+    def set_account(self, account: Any) -> None:
+        """Keep the bank card account (a :class:`devices.iccard.contract.CardAccount`)."""
+        self.data["account"] = account
+
+    @property
+    def account(self) -> Any:
+        """The bank card account read in this session, or None."""
+        return self.data.get("account")
 
     @property
     def masked_name(self) -> str:

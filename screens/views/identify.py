@@ -88,7 +88,8 @@ class ReadingView(ScreenPage):
 
 
 class WelcomeView(ScreenPage):
-    """您好，张*国: identified. 完成 ends the journey (later journeys add their menu here)."""
+    """您好，张*国: the ID card is read. 完成 ends the journey; with the bank card step the
+    same primary button says 下一步 and leads to 请插入银行卡."""
 
     finish_requested = Signal()
     cancel_requested = Signal()
@@ -102,12 +103,16 @@ class WelcomeView(ScreenPage):
         self.finish_button = self.add_action(big_button(primary=True, name="finish"))
         self.finish_button.clicked.connect(self.finish_requested)
 
-    def show_texts(self, tr: Translator, masked_name: str) -> None:
+    def show_texts(self, tr: Translator, masked_name: str, *, next_step: bool = False) -> None:
         self.heading.setText("✓ " + tr("screen.welcome.title"))
         self.name_label.setText(tr("label.welcome_name", name=masked_name))
-        self.body.setText(tr("screen.welcome.body"))
+        if next_step:
+            self.body.setText(tr("screen.welcome.body_next"))
+            self.finish_button.setText(tr("screen.welcome.next"))
+        else:
+            self.body.setText(tr("screen.welcome.body"))
+            self.finish_button.setText(tr("screen.welcome.finish"))
         self.cancel_button.setText(tr("screen.common.cancel"))
-        self.finish_button.setText(tr("screen.welcome.finish"))
         self.repeat_button.setText(tr("screen.common.repeat"))
 
 
@@ -116,6 +121,7 @@ class ErrorView(ScreenPage):
     for the staff."""
 
     finish_requested = Signal()
+    retry_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("error", parent)
@@ -124,14 +130,29 @@ class ErrorView(ScreenPage):
         self.content.addWidget(self.code_label)
         self.finish_button = self.add_action(big_button(primary=True, name="finish"))
         self.finish_button.clicked.connect(self.finish_requested)
+        self.retry_button = self.add_action(big_button(primary=True, name="retry"))
+        self.retry_button.clicked.connect(self.retry_requested)
+        self.retry_button.hide()
         self.info: ErrorInfo | None = None
 
-    def show_error(self, tr: Translator, info: ErrorInfo) -> None:
+    def show_error(self, tr: Translator, info: ErrorInfo, *, retry: bool = False,
+                   with_bank_card: bool = False) -> None:
+        """``retry``: offer 重新输入密码 (the finish button then says 取消); ``with_bank_card``:
+        finishing asks for both cards back."""
         self.info = info
         self.heading.setText("⚠ " + tr("screen.error.title"))
         self.body.setText(info.farmer)
         self.code_label.setText(tr("label.error_code", code=info.code))
-        self.finish_button.setText(tr("screen.error.finish"))
+        if retry:
+            self.finish_button.setText(tr("screen.common.cancel"))
+            self.finish_button.setProperty("role", "secondary")
+            self.retry_button.setText(tr("screen.error.retry_pin"))
+        else:
+            self.finish_button.setText(tr("screen.error.finish"))
+            self.finish_button.setProperty("role", "primary")
+        self.finish_button.style().unpolish(self.finish_button)
+        self.finish_button.style().polish(self.finish_button)
+        self.retry_button.setVisible(retry)
         self.repeat_button.setText(tr("screen.common.repeat"))
 
 
@@ -143,7 +164,11 @@ class RemoveCardView(ScreenPage):
         self.picture = IdCardPicture(arrow="up")
         self.content.addWidget(self.picture, 0, Qt.AlignmentFlag.AlignHCenter)
 
-    def show_texts(self, tr: Translator) -> None:
-        self.heading.setText(tr("screen.remove_id.title"))
-        self.body.setText(tr("screen.remove_id.body"))
+    def show_texts(self, tr: Translator, *, with_bank_card: bool = False) -> None:
+        if with_bank_card:
+            self.heading.setText(tr("screen.remove_cards.title"))
+            self.body.setText(tr("screen.remove_cards.body"))
+        else:
+            self.heading.setText(tr("screen.remove_id.title"))
+            self.body.setText(tr("screen.remove_id.body"))
         self.repeat_button.setText(tr("screen.common.repeat"))

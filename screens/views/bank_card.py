@@ -1,0 +1,308 @@
+"""Screens of the bank card part of the identify journey: insert the bank card, choose the
+account when the chip holds several, type the PIN on the PIN pad, wait for the bank, the
+reminder of an installment due or overdue, identified. Texts come from the session's
+translator with literal message ids (the catalog test finds them)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
+from PySide6.QtWidgets import QPushButton, QWidget
+
+from kiosk.i18n import Translator
+from kiosk.shell import theme
+from kiosk.shell.page import ScreenPage, make_label
+from screens.widgets.buttons import big_button
+from screens.widgets.pin_dots import PinDots
+
+CHOICES_PER_SCREEN = 3
+
+#: UnionPay application ids -> the catalog id of the account kind a farmer understands.
+ACCOUNT_KINDS = {
+    "A000000333010101": "screen.choose_account.debit",
+    "A000000333010102": "screen.choose_account.credit",
+    "A000000333010103": "screen.choose_account.quasi_credit",
+}
+
+
+def account_kind_text(tr: Translator, aid: str, label: str) -> str:
+    """借记卡账户 / 信用卡账户 for the known UnionPay AIDs, else the chip's own label."""
+    kind = ACCOUNT_KINDS.get(aid.upper()[:16])
+    if kind == "screen.choose_account.debit":
+        return tr("screen.choose_account.debit")
+    if kind == "screen.choose_account.credit":
+        return tr("screen.choose_account.credit")
+    if kind == "screen.choose_account.quasi_credit":
+        return tr("screen.choose_account.quasi_credit")
+    return label or aid
+
+
+class BankCardPicture(QWidget):
+    """A drawn bank card going into the reader slot (chip end first), or coming out."""
+
+    def __init__(self, arrow: str = "in", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.arrow = arrow  # "in", "out" or ""
+        self.setFixedSize(360, 250)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        w, h = self.width(), self.height()
+        slot_w, slot_h = 260, 26
+        slot_top = h - slot_h - 4
+        p.setPen(QPen(QColor(theme.TEXT), 4))
+        p.setBrush(QColor(theme.MUTED_TEXT))
+        p.drawRoundedRect((w - slot_w) // 2, slot_top, slot_w, slot_h, 8, 8)
+        card_w, card_h = 200, 126
+        cx = (w - card_w) // 2
+        p.setBrush(QColor(theme.BACKGROUND))
+        p.drawRoundedRect(cx, 4, card_w, card_h, 12, 12)
+        # the chip at the end that goes in first (drawn near the slot)
+        p.setBrush(QColor(theme.PRIMARY))
+        p.drawRoundedRect(cx + 24, card_h - 52, 44, 36, 6, 6)
+        p.setPen(QPen(QColor(theme.TEXT), 6))
+        p.drawLine(cx + 96, 34, cx + card_w - 20, 34)
+        x, top, bottom = w // 2, card_h + 14, slot_top - 10
+        if self.arrow:
+            p.drawLine(x, top, x, bottom)
+            tip, back = (bottom, -16) if self.arrow == "in" else (top, 16)
+            p.drawLine(x - 16, tip + back, x, tip)
+            p.drawLine(x + 16, tip + back, x, tip)
+        p.end()
+
+
+class InsertBankCardView(ScreenPage):
+    """请插入银行卡: the reader waits; after a pulled card it says so first."""
+
+    cancel_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("insert_bank", parent)
+        self.notice = make_label("alert", name="notice")
+        self.notice.hide()
+        self.content.addWidget(self.notice)
+        self.picture = BankCardPicture()
+        self.content.addWidget(self.picture, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.cancel_button = self.add_action(big_button(name="cancel"))
+        self.cancel_button.clicked.connect(self.cancel_requested)
+
+    def show_texts(self, tr: Translator, notice: str = "") -> None:
+        self.heading.setText(tr("screen.insert_bank.title"))
+        self.body.setText(tr("screen.insert_bank.body"))
+        self.notice.setText("⚠ " + notice if notice else "")
+        self.notice.setVisible(bool(notice))
+        self.cancel_button.setText(tr("screen.common.cancel"))
+        self.repeat_button.setText(tr("screen.common.repeat"))
+
+
+class ReadingBankCardView(ScreenPage):
+    """正在读取银行卡: no choices while the chip is read."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("reading_bank", parent)
+        self.picture = BankCardPicture(arrow="")
+        self.content.addWidget(self.picture, 0, Qt.AlignmentFlag.AlignHCenter)
+
+    def show_texts(self, tr: Translator) -> None:
+        self.heading.setText("… " + tr("screen.reading_bank.title"))
+        self.body.setText(tr("screen.reading_bank.body"))
+        self.repeat_button.setText(tr("screen.common.repeat"))
+
+
+class ChooseAccountView(ScreenPage):
+    """Several accounts on one chip: at most three choices per screen, 下一页 for more."""
+
+    chosen = Signal(str)  # the AID
+    cancel_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("choose_account", parent)
+        self.choice_buttons: list[QPushButton] = []
+        for i in range(CHOICES_PER_SCREEN):
+            button = big_button(primary=True, name=f"account-{i + 1}")
+            button.setMinimumHeight(theme.TOUCH_MIN_PX + 16)
+            button.clicked.connect(self._on_choice)
+            self.content.addWidget(button)
+            self.choice_buttons.append(button)
+        self.cancel_button = self.add_action(big_button(name="cancel"))
+        self.cancel_button.clicked.connect(self.cancel_requested)
+        self.more_button = self.add_action(big_button(name="more"))
+        self.more_button.clicked.connect(self.next_page)
+        self._choices: list[tuple[str, str]] = []  # (aid, text)
+        self._page = 0
+
+    def show_choices(self, tr: Translator, applications: Sequence[Any]) -> None:
+        self._choices = [(a.aid, account_kind_text(tr, a.aid, a.label)) for a in applications]
+        self._page = 0
+        self.heading.setText(tr("screen.choose_account.title"))
+        self.body.setText(tr("screen.choose_account.body"))
+        self.cancel_button.setText(tr("screen.common.cancel"))
+        self.more_button.setText(tr("screen.choose_account.more"))
+        self.repeat_button.setText(tr("screen.common.repeat"))
+        self._show_page()
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-len(self._choices) // CHOICES_PER_SCREEN))
+
+    def next_page(self) -> None:
+        self._page = (self._page + 1) % self.pages
+        self._show_page()
+
+    def _show_page(self) -> None:
+        start = self._page * CHOICES_PER_SCREEN
+        page = self._choices[start:start + CHOICES_PER_SCREEN]
+        for i, button in enumerate(self.choice_buttons):
+            if i < len(page):
+                aid, text = page[i]
+                button.setText(f"{start + i + 1}. {text}")
+                button.setProperty("aid", aid)
+                button.show()
+            else:
+                button.setProperty("aid", "")
+                button.hide()
+        self.more_button.setVisible(self.pages > 1)
+
+    def visible_choices(self) -> list[str]:
+        return [b.text() for b in self.choice_buttons if b.isVisibleTo(self)]
+
+    def _on_choice(self) -> None:
+        button = self.sender()
+        aid = button.property("aid") if isinstance(button, QPushButton) else ""
+        if aid:
+            self.chosen.emit(str(aid))
+
+
+class PinPadPicture(QWidget):
+    """A drawn PIN pad (3x4 keys, no digits written on it) with an arrow to it: the PIN goes
+    there, never on this screen."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFixedSize(260, 200)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setPen(QPen(QColor(theme.TEXT), 4))
+        p.setBrush(QColor(theme.MUTED_TEXT))
+        p.drawRoundedRect(60, 4, 150, 190, 14, 14)
+        p.setBrush(QColor(theme.BACKGROUND))
+        for row in range(4):
+            for col in range(3):
+                p.drawRoundedRect(74 + col * 44, 18 + row * 43, 34, 32, 6, 6)
+        p.setPen(QPen(QColor(theme.TEXT), 6))
+        p.drawLine(4, 100, 48, 100)
+        p.drawLine(34, 86, 48, 100)
+        p.drawLine(34, 114, 48, 100)
+        p.end()
+
+
+class EnterPinView(ScreenPage):
+    """请在密码键盘上输入密码: one dot per key on the pad, nothing else. No keypad here."""
+
+    cancel_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("enter_pin", parent)
+        self.picture = PinPadPicture()
+        self.content.addWidget(self.picture, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.dots = PinDots(6)
+        self.content.addWidget(self.dots, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.cancel_button = self.add_action(big_button(name="cancel"))
+        self.cancel_button.clicked.connect(self.cancel_requested)
+
+    def show_texts(self, tr: Translator, max_len: int) -> None:
+        self.heading.setText(tr("screen.enter_pin.title"))
+        self.body.setText(tr("screen.enter_pin.body"))
+        self.dots.set_translator(tr)
+        self.dots.set_max_len(max_len)
+        self.dots.reset()
+        self.cancel_button.setText(tr("screen.common.cancel"))
+        self.repeat_button.setText(tr("screen.common.repeat"))
+
+
+class VerifyingView(ScreenPage):
+    """正在核对: the host is asked; no choices meanwhile."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("verifying", parent)
+
+    def show_texts(self, tr: Translator) -> None:
+        self.heading.setText("… " + tr("screen.verifying.title"))
+        self.body.setText(tr("screen.verifying.body"))
+        self.repeat_button.setText(tr("screen.common.repeat"))
+
+
+class ReminderView(ScreenPage):
+    """还款提醒: each installment due soon or overdue, the amount in figures and capitals."""
+
+    ack_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("reminder", parent)
+        self.lines = [make_label(name=f"reminder-{i + 1}") for i in range(CHOICES_PER_SCREEN)]
+        for label in self.lines:
+            self.content.addWidget(label)
+        self.ack_button = self.add_action(big_button(primary=True, name="ack"))
+        self.ack_button.clicked.connect(self.ack_requested)
+
+    def show_reminders(self, tr: Translator, masked_name: str,
+                       reminders: Sequence[Any]) -> None:
+        from kiosk.receipts.capitals import amount_in_capitals
+
+        overdue = any(r.kind == "overdue" for r in reminders)
+        self.heading.setProperty("role", "error" if overdue else "heading")
+        self.heading.style().unpolish(self.heading)
+        self.heading.style().polish(self.heading)
+        self.heading.setText(("⚠ " if overdue else "") + tr("screen.reminder.title"))
+        self.body.setText(tr("screen.reminder.body", name=masked_name))
+        for i, label in enumerate(self.lines):
+            if i < len(reminders):
+                label.setText(reminder_line(tr, reminders[i], amount_in_capitals))
+                label.show()
+            else:
+                label.setText("")
+                label.hide()
+        self.ack_button.setText(tr("screen.reminder.ack"))
+        self.repeat_button.setText(tr("screen.common.repeat"))
+
+
+def money_figures(amount: Decimal) -> str:
+    return f"{amount:,.2f}"
+
+
+def reminder_line(tr: Translator, reminder: Any, capitals: Any) -> str:
+    """One reminder as shown: kind, date, amount in figures and in Chinese capitals."""
+    amount = Decimal(str(reminder.amount))
+    fields = {"due_date": reminder.due_date.isoformat(), "days": reminder.days,
+              "amount": money_figures(amount), "capitals": capitals(amount)}
+    if reminder.kind == "overdue":
+        return tr("label.reminder.overdue", **fields)
+    return tr("label.reminder.due_soon", **fields)
+
+
+class IdentifiedView(ScreenPage):
+    """身份已确认: the bank knows the farmer (its masked name); 完成 ends the journey (later
+    journeys add their menu here)."""
+
+    finish_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("identified", parent)
+        self.name_label = make_label("big-number", name="masked-name")
+        self.content.addWidget(self.name_label)
+        self.finish_button = self.add_action(big_button(primary=True, name="finish"))
+        self.finish_button.clicked.connect(self.finish_requested)
+
+    def show_texts(self, tr: Translator, masked_name: str) -> None:
+        self.heading.setText("✓ " + tr("screen.identified.title"))
+        self.name_label.setText(tr("label.welcome_name", name=masked_name))
+        self.body.setText(tr("screen.identified.body"))
+        self.finish_button.setText(tr("screen.identified.finish"))
+        self.repeat_button.setText(tr("screen.common.repeat"))
