@@ -130,6 +130,7 @@ class Kiosk:
         voice_device: Any = None,
         sims: Any = None,
         remove_prompt: float = 3.0,
+        pin_timeout: float = 30.0,
         today: Callable[[], Any] | None = None,
     ) -> None:
         from devices.voice.fake import RecordingVoice
@@ -166,7 +167,11 @@ class Kiosk:
         self.modes.add_listener(self._on_mode)
         self._controller: Any = None
         self._remove_prompt = remove_prompt
+        self._pin_timeout = pin_timeout
         self._today = today
+        self.host_status: Any = None  # the host link's last HostStatus
+        self._sign_in_request: int | None = None
+        self.bridge.completed.connect(self._on_completed)
         self.shell.attract.start_requested.connect(self.start_journey)
         self.shell.attract.touched.connect(self.speak_attract)
         self.shell.attract.repeat_requested.connect(self.speak_attract)
@@ -176,7 +181,7 @@ class Kiosk:
         self._stopped = False
         self._given = devices is not None
         if devices is not None:
-            given = {k: d for k, d in devices.items() if k in DEVICE_KINDS}
+            given = {k: d for k, d in devices.items() if k in (*DEVICE_KINDS, "host")}
             self._install(given, {k: DevicePlan(k, "given", {}) for k in given}, None)
 
     @property
@@ -187,7 +192,8 @@ class Kiosk:
             from screens.controller import FlowController, Timeouts
 
             timeouts = Timeouts.from_config(self.config.timeouts,
-                                            remove_prompt=self._remove_prompt)
+                                            remove_prompt=self._remove_prompt,
+                                            pin_entry=self._pin_timeout)
             args = (self.shell, self.bridge, self.workers, self.voice, timeouts,
                     self.config.language)
             if self._today is not None:
@@ -262,6 +268,7 @@ class Kiosk:
                 kind, device, self.bridge.post,
                 default_timeout=float(self.config.timeouts.device_command_seconds),
             )
+        self._wire_host_to_pinpad()
         for kind in DEVICE_KINDS:
             if kind not in self.workers:
                 self._set_device_state(kind, DeviceState.NO_DEVICE)
@@ -341,6 +348,48 @@ class Kiosk:
         for worker in self.workers.values():
             if not worker.running:
                 worker.start()
+        self.sign_in()
+
+    # --- the host: terminal sign-in ---------------------------------------------------------
+
+    def _wire_host_to_pinpad(self) -> None:
+        """The host client gets its working keys into the PIN pad and its MACs from it, each
+        through the PIN pad's worker (kiosk/host/__init__.py)."""
+        client, pad = self.devices.get("host"), self.workers.get("pinpad")
+        if client is None or pad is None:
+            return
+        from kiosk.host.worker import load_keys_via_worker, mac_via_worker
+
+        if getattr(client, "key_loader", None) is None:
+            client.key_loader = load_keys_via_worker(pad)
+        if getattr(client, "mac_provider", None) is None:
+            client.mac_provider = mac_via_worker(pad)
+
+    @property
+    def host_signed_in(self) -> bool:
+        """The terminal is signed in with the host (the PIN pad holds the host's keys)."""
+        return bool(self.host_status is not None and self.host_status.signed_in)
+
+    def sign_in(self) -> None:
+        """Terminal sign-in (business date, PIK and MAK loaded into the PIN pad), once at a
+        time; repeated when the host link comes back without a signed-in terminal."""
+        worker = self.workers.get("host")
+        if worker is None or self._sign_in_request is not None or not worker.running:
+            return
+        if "pinpad" not in self.workers:
+            log.info("no PIN pad: signing in without loading working keys")
+        self._sign_in_request = worker.submit("sign_in").request_id
+
+    def _on_completed(self, completion: Any) -> None:
+        if completion.request_id != self._sign_in_request:
+            return
+        self._sign_in_request = None
+        if completion.ok:
+            log.info("terminal signed in with the host (business date %s)",
+                     getattr(completion.data, "business_date", "?"))
+        else:
+            log.warning("terminal sign-in failed: %s %s", completion.code.value,
+                        completion.error)
 
     def wait_ready(self, app: Any, timeout: float = 60.0) -> bool:
         """Process events until the devices are installed (autopilot, tools)."""
@@ -360,9 +409,12 @@ class Kiosk:
     def _on_status(self, event: Any) -> None:
         if event.device == "host":
             state = event.new.device
+            self.host_status = event.new
             online = None if state is DeviceState.UNKNOWN else state is DeviceState.ONLINE
             self.shell.status_strip.set_host_online(online)
             self.modes.host_state(online)
+            if online and not getattr(event.new, "signed_in", True):
+                self.sign_in()
             return
         self._set_device_state(event.device, event.new.device)
 
