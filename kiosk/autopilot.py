@@ -8,7 +8,13 @@ only if every journey ended as expected.
 
 Journeys are a registry (:data:`JOURNEYS`); later journeys register themselves with
 :func:`journey`. ``--journey`` takes a name or a prefix (``identify`` = every
-``identify-<person>``).
+``identify-<person>``, ``bank`` = every bank card journey).
+
+The bank host simulator runs in both modes (``--devices fake`` too: fake devices plus the
+simulated host over mutual TLS), so the identify journey goes on to the bank card, the PIN on
+the PIN pad (keys typed through the PIN pad control) and the host's answer with its reminders.
+The bank card reader stays the in-process fake by default: its simulator manages the
+machine's pcscd.
 """
 
 from __future__ import annotations
@@ -191,6 +197,32 @@ class Pilot:
     def remove_id(self) -> None:
         self.control("idcard").remove()
 
+    def insert_bank_card(self, card_id: str) -> None:
+        self.control("iccard").insert(card_id)
+
+    def remove_bank_card(self) -> None:
+        if "iccard" in self.controls:
+            self.controls["iccard"].remove()
+
+    def take_cards(self) -> None:
+        """The farmer takes back whatever cards are in the readers."""
+        self.remove_id()
+        self.remove_bank_card()
+
+    def press_pin_keys(self, keys: str, timeout: float = 10.0) -> None:
+        """Type on the PIN pad (digits, E enter, X cancel) once it is in PIN mode."""
+        pad = self.control("pinpad")
+        if not pad.wait_for_mode("pin", timeout):
+            raise JourneyFailed("the PIN pad never went into PIN mode")
+        pad.press(keys)
+
+    def need_bank_step(self) -> None:
+        """The bank card journeys need the bank card reader, the PIN pad and a signed-in
+        host."""
+        if not self.controller.bank_step_available():
+            raise JourneyFailed("the bank card step needs the iccard, pinpad and host workers")
+        self.wait_until(lambda: self.kiosk.host_signed_in, 30.0, "the terminal sign-in")
+
     def click(self, button: Any) -> None:
         from PySide6.QtCore import Qt
         from PySide6.QtTest import QTest
@@ -244,10 +276,13 @@ class Pilot:
         """Leave a failed journey at home, so the next one starts clean."""
         try:
             self.controller.cancel()
-            for kind in ("idcard",):
+            for kind in ("idcard", "iccard"):
                 if kind in self.controls:
                     self.controls[kind].clear_fault()
                     self.controls[kind].remove()
+            if "pinpad" in self.controls:
+                self.controls["pinpad"].clear_fault()
+                self.controls["pinpad"].press("X")
             self.wait_until(lambda: not self.controller.active, 10.0, "recovery")
         except Exception as exc:
             log.warning("recovery failed: %s", exc)
@@ -285,6 +320,8 @@ def identify_person(pilot: Pilot, params: dict[str, Any]) -> str:
         masked = mask_name(person["name"])
         if masked not in shown or (len(person["name"]) > 1 and person["name"] in shown):
             raise JourneyFailed(f"welcome shows {shown!r}, expected the masked {masked!r}")
+        if views.flow is not None and views.flow.bank_card:
+            return _bank_part(pilot, params["person"])
         pilot.click(views.welcome_view.finish_button)
         expected_outcome = "done"
     else:
@@ -300,6 +337,182 @@ def identify_person(pilot: Pilot, params: dict[str, Any]) -> str:
     if outcome.value != expected_outcome:
         raise JourneyFailed(f"outcome {outcome.value}, expected {expected_outcome}")
     return f"{expected} then {expected_outcome}"
+
+
+def _bank_card_of(pilot: Pilot, person_id: str) -> str | None:
+    """The person's first bank card that the host knows (a customer's card), if any."""
+    customers = pilot.scenario.get("customers") or []
+    for customer in customers:
+        if customer.get("person") == person_id and customer.get("cards"):
+            return str(customer["cards"][0])
+    return None
+
+
+def _pin_of(pilot: Pilot, card_id: str) -> str:
+    from peripherals_sim.scenario import by_id
+
+    return str(by_id(pilot.scenario.get("cards") or [], card_id)["pin"])
+
+
+def _to_pin(pilot: Pilot, person_id: str, card_id: str) -> None:
+    """From the attract screen to the PIN step: ID card, 下一步, bank card."""
+    pilot.need_bank_step()
+    pilot.take_cards()
+    pilot.start_journey()
+    pilot.wait_screen("insert_id")
+    pilot.insert_id(person_id)
+    pilot.wait_screen("welcome")
+    pilot.click(pilot.controller.welcome_view.finish_button)
+    pilot.wait_screen("insert_bank")
+    if pilot.kiosk.voice.last_msgid != "voice.insert_bank":
+        raise JourneyFailed("请插入银行卡 was not spoken")
+    pilot.insert_bank_card(card_id)
+    pilot.wait_screen("enter_pin")
+
+
+def _after_pin(pilot: Pilot) -> str:
+    """Verified by the host: the reminder (when there is one), identified, cards back."""
+    c = pilot.controller
+    pilot.wait_until(lambda: pilot.shell.current_name() in ("reminder", "identified", "error"),
+                     30.0, "the host's answer")
+    seen = ""
+    if pilot.shell.current_name() == "error":
+        code = c.last_error.code if c.last_error else "?"
+        raise JourneyFailed(f"the host refused: {code}")
+    if pilot.shell.current_name() == "reminder":
+        customer = c.session.data["customer"] if c.session else None
+        kinds = sorted({r.kind for r in customer.reminders}) if customer else []
+        if pilot.kiosk.voice.last_msgid != "voice.reminder":
+            raise JourneyFailed("the reminder was not spoken")
+        seen = "reminder " + "+".join(kinds) + ", "
+        pilot.click(c.reminder_view.ack_button)
+        pilot.wait_screen("identified")
+    pilot.click(c.identified_view.finish_button)
+    pilot.wait_screen("remove_id")
+    pilot.take_cards()
+    outcome = pilot.wait_outcome()
+    if outcome.value != "done":
+        raise JourneyFailed(f"outcome {outcome.value}, expected done")
+    return f"welcome, {seen}identified then done"
+
+
+def _bank_part(pilot: Pilot, person_id: str) -> str:
+    """The identify journey after the welcome: bank card, PIN, host (or, for a person with
+    no bank card the host knows, 取消 at the bank card step)."""
+    c = pilot.controller
+    card = _bank_card_of(pilot, person_id)
+    pilot.click(c.welcome_view.finish_button)
+    pilot.wait_screen("insert_bank")
+    if card is None:
+        pilot.click(c.insert_bank_view.cancel_button)
+        pilot.wait_screen("remove_id")
+        pilot.take_cards()
+        outcome = pilot.wait_outcome()
+        if outcome.value != "canceled":
+            raise JourneyFailed(f"outcome {outcome.value}, expected canceled")
+        return "welcome, no bank card, canceled"
+    pilot.need_bank_step()
+    pilot.insert_bank_card(card)
+    pilot.wait_screen("enter_pin")
+    pilot.press_pin_keys(_pin_of(pilot, card) + "E")
+    return _after_pin(pilot)
+
+
+@journey("bank-wrong-pin", "张卫国 types a wrong PIN: the host refuses, spoken; typed again")
+def bank_wrong_pin(pilot: Pilot, params: dict[str, Any]) -> str:
+    _to_pin(pilot, "zhang_weiguo", "zhang_debit")
+    pilot.press_pin_keys("999999E")
+    pilot.wait_screen("error", 30.0)
+    code = pilot.controller.last_error.code if pilot.controller.last_error else ""
+    if code != "HOST-PIN-WRONG":
+        raise JourneyFailed(f"error {code or 'none'}, expected HOST-PIN-WRONG")
+    pilot.click(pilot.controller.error_view.retry_button)
+    pilot.wait_screen("enter_pin")
+    pilot.press_pin_keys(_pin_of(pilot, "zhang_debit") + "E")
+    return "HOST-PIN-WRONG, retried, " + _after_pin(pilot)
+
+
+@journey("bank-pad-cancel", "cancel (X) on the PIN pad: cards back, home")
+def bank_pad_cancel(pilot: Pilot, params: dict[str, Any]) -> str:
+    _to_pin(pilot, "li_xiuying", "li_debit")
+    pilot.press_pin_keys("12X")
+    pilot.wait_screen("remove_id")
+    pilot.take_cards()
+    outcome = pilot.wait_outcome()
+    if outcome.value != "canceled":
+        raise JourneyFailed(f"outcome {outcome.value}, expected canceled")
+    return "canceled on the pad"
+
+
+@journey("bank-pin-timeout", "no PIN typed: the PIN step times out with voice")
+def bank_pin_timeout(pilot: Pilot, params: dict[str, Any]) -> str:
+    _to_pin(pilot, "li_xiuying", "li_debit")
+    pilot.wait_screen("error", pilot.controller.timeouts.pin_entry + 10.0)
+    code = pilot.controller.last_error.code if pilot.controller.last_error else ""
+    if code != "PIN-TIMEOUT" or pilot.kiosk.voice.last_msgid != "error.PIN-TIMEOUT.voice":
+        raise JourneyFailed(f"error {code or 'none'} (spoken {pilot.kiosk.voice.last_msgid}),"
+                            " expected PIN-TIMEOUT spoken")
+    pilot.click(pilot.controller.error_view.finish_button)
+    pilot.wait_screen("remove_id")
+    pilot.take_cards()
+    outcome = pilot.wait_outcome()
+    if outcome.value != "failed":
+        raise JourneyFailed(f"outcome {outcome.value}, expected failed")
+    return "PIN-TIMEOUT then failed"
+
+
+@journey("bank-card-pulled", "the bank card pulled during the read: asked again, then on")
+def bank_card_pulled(pilot: Pilot, params: dict[str, Any]) -> str:
+    pilot.need_bank_step()
+    pilot.take_cards()
+    pilot.start_journey()
+    pilot.wait_screen("insert_id")
+    pilot.insert_id("zhang_weiguo")
+    pilot.wait_screen("welcome")
+    pilot.click(pilot.controller.welcome_view.finish_button)
+    pilot.wait_screen("insert_bank")
+    bank = pilot.control("iccard")
+    bank.set_fault("remove_during_read")
+    try:
+        pilot.insert_bank_card("zhang_debit")
+        notice = pilot.controller.insert_bank_view.notice
+        pilot.wait_until(notice.isVisible, 10.0, "the card-pulled notice")
+        pilot.capture("insert_bank_again")
+    finally:
+        bank.clear_fault()
+    pilot.insert_bank_card("zhang_debit")
+    pilot.wait_screen("enter_pin")
+    pilot.press_pin_keys("X")
+    pilot.wait_screen("remove_id")
+    pilot.take_cards()
+    outcome = pilot.wait_outcome()
+    if outcome.value != "canceled":
+        raise JourneyFailed(f"outcome {outcome.value}, expected canceled")
+    return "ICC-REMOVED, asked again, read, canceled on the pad"
+
+
+@journey("bank-choose-account", "a card with two accounts: the farmer chooses one")
+def bank_choose_account(pilot: Pilot, params: dict[str, Any]) -> str:
+    pilot.need_bank_step()
+    pilot.take_cards()
+    pilot.start_journey()
+    pilot.wait_screen("insert_id")
+    pilot.insert_id("wang_jianjun")
+    pilot.wait_screen("welcome")
+    pilot.click(pilot.controller.welcome_view.finish_button)
+    pilot.wait_screen("insert_bank")
+    pilot.insert_bank_card("wang_dual")
+    pilot.wait_screen("choose_account")
+    choices = pilot.controller.choose_view.visible_choices()
+    if not 2 <= len(choices) <= 3:
+        raise JourneyFailed(f"choices {choices}")
+    pilot.click(pilot.controller.choose_view.choice_buttons[0])
+    pilot.wait_screen("enter_pin")
+    pilot.press_pin_keys("X")
+    pilot.wait_screen("remove_id")
+    pilot.take_cards()
+    pilot.wait_outcome()
+    return f"{len(choices)} accounts offered, one chosen"
 
 
 def _msgids(pilot: Pilot) -> set[str]:
@@ -398,6 +611,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=("zh_CN", "en"), help="language of the screens")
     p.add_argument("--idle", type=float, default=3.0, help="idle timeout seconds for the demo")
     p.add_argument("--idle-warning", type=float, default=2.0, help="idle warning seconds")
+    p.add_argument("--pin-timeout", type=float, default=4.0,
+                   help="the PIN pad's entry timeout in seconds for the demo")
+    p.add_argument("--no-host", action="store_true",
+                   help="no bank host simulator: the journeys end after the ID card")
     p.add_argument("--voice", choices=("espeak", "fake"), default="espeak",
                    help="espeak writes every prompt to OUT/voice/*.wav; fake records only")
     p.add_argument("--list", action="store_true", help="list the journeys and exit")
@@ -467,13 +684,17 @@ def main(argv: list[str]) -> int:
     prepare_state_dir(state_dir)
     setup_logging(state_dir, config.logging.level)
     sims = None
-    if config.sim:
+    only = ["idcard", "pinpad", "printer", "host"] if config.sim else ["host"]
+    if args.no_host:
+        only.remove("host")
+    if only:
         from kiosk.sim_panel.children import SimulatorSet
 
         try:
-            # not iccard: its simulator manages the machine's pcscd, too much for a demo run
+            # not iccard: its simulator manages the machine's pcscd, too much for a demo run;
+            # with --devices fake only the bank host is simulated (the devices are fakes)
             sims = SimulatorSet.start(scenario=config.scenario, state_dir=state_dir / "sim",
-                                      only=["idcard", "pinpad", "printer", "host"])
+                                      only=only)
         except Exception as exc:
             log.error("the simulators did not start (%s); using the fakes", exc)
             sims = SimulatorSet(None, failed={"up": str(exc)})
@@ -483,7 +704,7 @@ def main(argv: list[str]) -> int:
 
         setup_qt_environment()
         app = make_qt_app(config.language)
-        kiosk = Kiosk(config, sims=sims, remove_prompt=0.5)
+        kiosk = Kiosk(config, sims=sims, remove_prompt=0.5, pin_timeout=args.pin_timeout)
         sims = None
         try:
             kiosk.start(show=True)

@@ -43,8 +43,13 @@ def test_autopilot_with_fakes_runs_the_first_journeys(tmp_path: Path) -> None:
     assert any(t.startswith("您还在吗") for t in by_name["idle-timeout"]["spoken"])
     zhang = by_name["identify-zhang_weiguo"]
     assert zhang["outcome"] == "done"
-    assert [s.split("-")[-1] for s in zhang["screens"]] == [
-        "insert_id.png", "reading.png", "welcome.png", "remove_id.png", "attract.png"]
+    screens = [s.split("-")[-1] for s in zhang["screens"]]
+    assert screens[:4] == ["insert_id.png", "reading.png", "welcome.png", "insert_bank.png"]
+    assert screens[-5:] == ["verifying.png", "reminder.png", "identified.png", "remove_id.png",
+                            "attract.png"]
+    assert "enter_pin.png" in screens
+    assert any("应还" in t and "元" in t for t in zhang["spoken"])  # the amount, in words
+    assert by_name["identify-anna_smith"]["outcome"] == "canceled"  # no bank card
     for journey in summary["journeys"]:
         for name in journey["screens"]:
             image = QImage(str(out / name))
@@ -63,6 +68,24 @@ def test_autopilot_against_the_idcard_simulator_with_espeak(tmp_path: Path) -> N
     assert wavs, "espeak wrote no prompt"
     with wave.open(str(wavs[0])) as w:
         assert w.getnframes() / w.getframerate() > 0.5
+
+
+def test_autopilot_bank_card_journeys_with_fakes_and_the_host_simulator(tmp_path: Path) -> None:
+    out = tmp_path / "demo"
+    result = run_demo(out, "--devices", "fake", "--voice", "fake", "--pin-timeout", "1.5",
+                      "--journey", "identify-wang_jianjun", "--journey", "bank")
+    assert result.returncode == 0, result.stdout + result.stderr
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    by_name = {j["name"]: j for j in summary["journeys"]}
+    assert "overdue" in by_name["identify-wang_jianjun"]["expected"]
+    assert any("逾期" in t for t in by_name["identify-wang_jianjun"]["spoken"])
+    assert by_name["bank-wrong-pin"]["expected"].startswith("HOST-PIN-WRONG, retried")
+    assert by_name["bank-pad-cancel"]["outcome"] == "canceled"
+    assert by_name["bank-pin-timeout"]["error_code"] == "PIN-TIMEOUT"
+    assert any(s.endswith("insert_bank_again.png")
+               for s in by_name["bank-card-pulled"]["screens"])
+    assert any(s.endswith("choose_account.png")
+               for s in by_name["bank-choose-account"]["screens"])
 
 
 def test_unknown_journey_is_a_usage_error(tmp_path: Path) -> None:
