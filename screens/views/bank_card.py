@@ -115,7 +115,8 @@ class ReadingBankCardView(ScreenPage):
 
 
 class ChooseAccountView(ScreenPage):
-    """Several accounts on one chip: at most three choices per screen, 下一页 for more."""
+    """Several accounts on one chip: at most three choices per screen (with more than three
+    accounts, two per screen and 下一页 as the third)."""
 
     chosen = Signal(str)  # the AID
     cancel_requested = Signal()
@@ -147,16 +148,21 @@ class ChooseAccountView(ScreenPage):
         self._show_page()
 
     @property
+    def per_page(self) -> int:
+        return CHOICES_PER_SCREEN if len(self._choices) <= CHOICES_PER_SCREEN else (
+            CHOICES_PER_SCREEN - 1)
+
+    @property
     def pages(self) -> int:
-        return max(1, -(-len(self._choices) // CHOICES_PER_SCREEN))
+        return max(1, -(-len(self._choices) // self.per_page))
 
     def next_page(self) -> None:
         self._page = (self._page + 1) % self.pages
         self._show_page()
 
     def _show_page(self) -> None:
-        start = self._page * CHOICES_PER_SCREEN
-        page = self._choices[start:start + CHOICES_PER_SCREEN]
+        start = self._page * self.per_page
+        page = self._choices[start:start + self.per_page]
         for i, button in enumerate(self.choice_buttons):
             if i < len(page):
                 aid, text = page[i]

@@ -160,11 +160,24 @@ class RemoveCardView(ScreenPage):
     """请取走您的身份证."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
+        from PySide6.QtWidgets import QHBoxLayout
+
+        from screens.views.bank_card import BankCardPicture
+
         super().__init__("remove_id", parent)
+        pictures = QHBoxLayout()
+        pictures.setSpacing(theme.GAP_PX * 2)
+        pictures.addStretch(1)
+        self.bank_picture = BankCardPicture(arrow="out")
+        self.bank_picture.hide()
+        pictures.addWidget(self.bank_picture)
         self.picture = IdCardPicture(arrow="up")
-        self.content.addWidget(self.picture, 0, Qt.AlignmentFlag.AlignHCenter)
+        pictures.addWidget(self.picture)
+        pictures.addStretch(1)
+        self.content.addLayout(pictures)
 
     def show_texts(self, tr: Translator, *, with_bank_card: bool = False) -> None:
+        self.bank_picture.setVisible(with_bank_card)
         if with_bank_card:
             self.heading.setText(tr("screen.remove_cards.title"))
             self.body.setText(tr("screen.remove_cards.body"))

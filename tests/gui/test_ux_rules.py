@@ -38,6 +38,40 @@ def screens(rig: Rig, lang: str) -> list[tuple[str, QWidget]]:
             ("error", c.error_view), ("remove_id", c.remove_view)]
 
 
+def bank_screens(rig: Rig, lang: str) -> list[tuple[str, QWidget]]:
+    """The bank card part, with the longest texts each screen can get."""
+    import datetime as dt
+    from dataclasses import dataclass
+    from decimal import Decimal
+
+    from devices.iccard.contract import CardApplication
+
+    @dataclass(frozen=True)
+    class Reminder:
+        kind: str
+        due_date: dt.date
+        amount: Decimal
+        days: int
+
+    tr = Translator(lang)
+    c = rig.controller
+    pulled = error_info("ICC-REMOVED", tr)
+    c.insert_bank_view.show_texts(tr, pulled.farmer)
+    c.reading_bank_view.show_texts(tr)
+    apps = [CardApplication(f"A00000033301010{i}", f"APP {i}", i) for i in (1, 2, 3, 6)]
+    c.choose_view.show_choices(tr, apps)
+    c.pin_view.show_texts(tr, 6)
+    c.verifying_view.show_texts(tr)
+    c.reminder_view.show_reminders(tr, "欧**华", [
+        Reminder("overdue", dt.date(2026, 2, 21), Decimal("123456.78"), 123),
+        Reminder("due_soon", dt.date(2026, 3, 21), Decimal("98765.43"), 5)])
+    c.identified_view.show_texts(tr, "欧**华")
+    return [("insert_bank", c.insert_bank_view), ("reading_bank", c.reading_bank_view),
+            ("choose_account", c.choose_view), ("enter_pin", c.pin_view),
+            ("verifying", c.verifying_view), ("reminder", c.reminder_view),
+            ("identified", c.identified_view)]
+
+
 def settle() -> None:
     for _ in range(3):
         QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
@@ -86,6 +120,37 @@ def test_every_screen_follows_the_rules(rig: Rig, size: tuple[int, int], lang: s
         rig.shell.show_screen(page)
         settle()
         assert rig.shell.width() == w and rig.shell.height() == h, name
+        check_page(page, name)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+def test_every_bank_card_screen_follows_the_rules(rig: Rig, size: tuple[int, int],
+                                                  lang: str) -> None:
+    w, h = size
+    rig.shell.resize(w, h)
+    tr = Translator(lang)
+    c = rig.controller
+    pages = bank_screens(rig, lang)
+    for name, page in pages:
+        rig.shell.show_screen(page)
+        settle()
+        assert rig.shell.width() == w and rig.shell.height() == h, name
+        check_page(page, name)
+    # four accounts: two per screen and 下一页, so never more than three choices
+    assert len(c.choose_view.visible_choices()) == 2
+    assert c.choose_view.more_button.isVisibleTo(c.choose_view)
+    rig.shell.show_screen(c.choose_view)
+    c.choose_view.next_page()
+    settle()
+    assert c.choose_view.visible_choices() == ["3. " + tr("screen.choose_account.quasi_credit"),
+                                               "4. APP 6"]
+    check_page(c.choose_view, "choose_account page 2")
+    c.error_view.show_error(tr, error_info("HOST-PIN-WRONG", tr), retry=True)
+    c.remove_view.show_texts(tr, with_bank_card=True)
+    for name, page in (("error_retry", c.error_view), ("remove_cards", c.remove_view)):
+        rig.shell.show_screen(page)
+        settle()
         check_page(page, name)
 
 
