@@ -200,6 +200,9 @@ class Kiosk:
                 self._controller = FlowController(*args, today=self._today)
             else:
                 self._controller = FlowController(*args)
+            if self.host_status is not None:  # heard before the journey screens were built
+                self._controller.host_ready = (self.host_status.device is DeviceState.ONLINE
+                                               and bool(self.host_status.signed_in))
         return self._controller
 
     def start_journey(self) -> None:

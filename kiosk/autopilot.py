@@ -219,9 +219,23 @@ class Pilot:
     def need_bank_step(self) -> None:
         """The bank card journeys need the bank card reader, the PIN pad and a signed-in
         host."""
-        if not self.controller.bank_step_available():
+        from screens.controller import BANK_STEP_NEEDS
+
+        if not all(k in self.controller.workers for k in BANK_STEP_NEEDS):
             raise JourneyFailed("the bank card step needs the iccard, pinpad and host workers")
-        self.wait_until(lambda: self.kiosk.host_signed_in, 30.0, "the terminal sign-in")
+        self.wait_until(self.controller.bank_step_available, 30.0,
+                        "the host link and the terminal sign-in")
+
+    def settle_host(self, timeout: float = 20.0) -> None:
+        """Give the host link and the sign-in a moment (the journey offers the bank card step
+        only when the host is there); go on without it when it does not come."""
+        from screens.controller import BANK_STEP_NEEDS
+
+        if all(k in self.controller.workers for k in BANK_STEP_NEEDS):
+            try:
+                self.wait_until(self.controller.bank_step_available, timeout, "the host")
+            except JourneyFailed:
+                log.warning("the host is not ready: identification ends after the ID card")
 
     def click(self, button: Any) -> None:
         from PySide6.QtCore import Qt
@@ -307,6 +321,7 @@ def identify_person(pilot: Pilot, params: dict[str, Any]) -> str:
 
     person = pilot.person(params["person"])
     expected = _expected_for(person, dt.date.today())
+    pilot.settle_host()
     pilot.remove_id()  # a card read before counts as absent until taken away
     pilot.start_journey()
     pilot.wait_screen("insert_id")

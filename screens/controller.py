@@ -30,6 +30,7 @@ from devices.base import (
     Completion,
     CompletionCode,
     DeviceEvent,
+    DeviceState,
     KeyPressed,
 )
 from devices.iccard.contract import IccardError
@@ -222,8 +223,11 @@ class FlowController(QObject):
         self._tick.timeout.connect(self._on_tick)
         self._deadline = 0.0
 
+        #: the host answers and the terminal is signed in (None: not heard yet)
+        self.host_ready: bool | None = None
         bridge.completed.connect(self._on_completed)
         bridge.device_event.connect(self._on_device_event)
+        bridge.status_changed.connect(self._on_status)
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)
@@ -268,8 +272,17 @@ class FlowController(QObject):
             self.flow.send_if_allowed(E.FINISH)
 
     def bank_step_available(self) -> bool:
-        """The bank card reader, the PIN pad and the host all have a worker."""
-        return all(kind in self.workers for kind in BANK_STEP_NEEDS)
+        """The bank card reader, the PIN pad and the host all have a worker, and the host is
+        online with the terminal signed in (else the PIN could not be checked: the journey
+        ends after the ID card rather than ask for a card and a PIN in vain)."""
+        return all(kind in self.workers for kind in BANK_STEP_NEEDS) and bool(self.host_ready)
+
+    def _on_status(self, event: Any) -> None:
+        if getattr(event, "device", None) != "host":
+            return
+        new = event.new
+        self.host_ready = (getattr(new, "device", None) is DeviceState.ONLINE
+                           and bool(getattr(new, "signed_in", False)))
 
     def welcome_primary(self) -> None:
         """The welcome screen's primary button: 下一步 (bank card) or 完成."""

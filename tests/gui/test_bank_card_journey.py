@@ -313,3 +313,48 @@ def test_host_unreachable_is_a_plain_spoken_error_then_home(bank_rig: BankRig) -
     assert rig.take_cards() is Outcome.FAILED
     assert_wiped(rig, session)
 
+
+
+def test_host_down_at_start_the_journey_ends_after_the_id_card(
+        qtbot: Any, state_dir: Path, demo_scenario: dict[str, Any], host: HostProcess) -> None:
+    """No bank card and PIN asked in vain: with the host unreachable the welcome finishes."""
+    import socket
+
+    from kiosk.app import Kiosk, make_qt_app
+    from kiosk.host import HostClient, HostSettings
+
+    make_qt_app("zh_CN")
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    t = host.ready["terminals"][TERMINAL]
+    client = HostClient(HostSettings(
+        url=f"https://127.0.0.1:{port}", terminal_id=TERMINAL,
+        ca_file=Path(host.ready["ca_file"]), cert_file=Path(t["cert_file"]),
+        key_file=Path(t["key_file"]), connect_timeout=1.0, read_timeout=1.0,
+        retry_backoff=0.01, get_retries=0))
+    reader = FakeIdCardReader()
+    voice = RecordingVoice()
+    voice.open()
+    kiosk = Kiosk(kiosk_config(state_dir), devices={
+        "idcard": reader, "iccard": FakeIcCardReader(), "pinpad": FakePinPad(preload=False),
+        "host": client}, voice_device=voice, remove_prompt=0.2, today=lambda: TODAY)
+    qtbot.addWidget(kiosk.shell)
+    kiosk.modes.settle()
+    kiosk.start(show=True)
+    try:
+        rig = Rig(kiosk, reader, voice, demo_scenario, qtbot)
+        qtbot.waitUntil(lambda: kiosk.controller.host_ready is False, timeout=15000)
+        assert not kiosk.controller.bank_step_available()
+        rig.start()
+        session = rig.controller.session
+        rig.reader.insert(rig.person("zhang_weiguo"))
+        rig.wait_screen("welcome")
+        assert rig.controller.welcome_view.finish_button.text() == "完成"
+        rig.click(rig.controller.welcome_view.finish_button)
+        rig.wait_screen("remove_id")
+        rig.reader.remove()
+        assert rig.wait_home() is Outcome.DONE
+        assert_wiped(rig, session)
+    finally:
+        kiosk.shutdown()
