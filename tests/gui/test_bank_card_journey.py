@@ -358,3 +358,37 @@ def test_host_down_at_start_the_journey_ends_after_the_id_card(
         assert_wiped(rig, session)
     finally:
         kiosk.shutdown()
+
+
+def test_a_whole_journey_leaves_no_pan_name_id_number_or_pin_block_in_the_logs(
+        bank_rig: BankRig, state_dir: Path) -> None:
+    import io
+
+    from devices.pinpad.contract import PinBlock
+    from kiosk.logs import setup_logging, teardown_logging
+
+    rig = bank_rig
+    blocks: list[str] = []
+
+    def keep_block(completion: Any) -> None:
+        if isinstance(completion.data, PinBlock):
+            blocks.append(completion.data.hex())
+
+    rig.kiosk.bridge.completed.connect(keep_block)
+    stream = io.StringIO()
+    setup_logging(state_dir, "DEBUG", stream=stream)
+    try:
+        rig.to_pin("zhang_weiguo", "zhang_debit")
+        rig.type_pin("123456E")
+        rig.wait_screen("reminder", timeout=15000)
+        rig.controller.cancel()
+        rig.take_cards()
+    finally:
+        teardown_logging()
+    text = stream.getvalue()
+    zhang = rig.person("zhang_weiguo")
+    assert "session ended" in text
+    assert "6217991000001234561" not in text
+    assert zhang["name"] not in text and zhang["id_number"] not in text
+    assert len(blocks) == 1
+    assert blocks[0] not in text and blocks[0].lower() not in text
