@@ -628,6 +628,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--idle-warning", type=float, default=2.0, help="idle warning seconds")
     p.add_argument("--pin-timeout", type=float, default=4.0,
                    help="the PIN pad's entry timeout in seconds for the demo")
+    p.add_argument("--iccard", choices=("fake", "sim"), default="fake",
+                   help="with --devices sim: the bank card reader as the pcsc driver against "
+                        "kiosk-sim iccard (real pcscd + vpcd; takes the machine's pcscd lock) "
+                        "or the in-process fake (default)")
     p.add_argument("--no-host", action="store_true",
                    help="no bank host simulator: the journeys end after the ID card")
     p.add_argument("--voice", choices=("espeak", "fake"), default="espeak",
@@ -702,6 +706,8 @@ def main(argv: list[str]) -> int:
     only = ["idcard", "pinpad", "printer", "host"] if config.sim else ["host"]
     if args.no_host:
         only.remove("host")
+    if config.sim and args.iccard == "sim":
+        only.append("iccard")
     if only:
         from kiosk.sim_panel.children import SimulatorSet
 
