@@ -10,6 +10,7 @@ import sys
 import wave
 from pathlib import Path
 
+import pytest
 from PySide6.QtGui import QImage
 
 REPO = Path(__file__).resolve().parents[2]
@@ -91,3 +92,19 @@ def test_autopilot_bank_card_journeys_with_fakes_and_the_host_simulator(tmp_path
 def test_unknown_journey_is_a_usage_error(tmp_path: Path) -> None:
     result = run_demo(tmp_path / "demo", "--journey", "no-such-journey")
     assert result.returncode == 64
+
+
+@pytest.mark.slow
+def test_autopilot_bank_card_journeys_against_every_simulator(tmp_path: Path) -> None:
+    """samv ID card reader, pcsc bank card reader (pcscd + vpcd + kiosk-sim iccard), kmy PIN
+    pad and the bank host, each against its simulator (takes the machine's pcscd lock)."""
+    out = tmp_path / "demo"
+    result = run_demo(out, "--devices", "sim", "--iccard", "sim", "--voice", "fake",
+                      "--pin-timeout", "2", "--journey", "identify-wang_jianjun",
+                      "--journey", "bank-wrong-pin", "--journey", "bank-card-pulled")
+    assert result.returncode == 0, result.stdout + result.stderr
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["devices"]["iccard"].startswith("pcsc (simulator")
+    assert summary["devices"]["pinpad"].startswith("kmy (simulator")
+    by_name = {j["name"]: j for j in summary["journeys"]}
+    assert "overdue" in by_name["identify-wang_jianjun"]["expected"]
