@@ -154,7 +154,7 @@ class IdentifyFlow(FlowChart[IdentifyState, IdentifyEvent]):
         self.notice: Completion[Any] | None = None
         #: the event that retries after ERROR (RETRY_PIN), or None when the error is final
         self.retry: IdentifyEvent | None = None
-        #: whether a bank card went into the reader (the farmer must take it back)
+        #: whether a bank card went into the reader (the farmer is asked to take it back)
         self.bank_card_used = False
 
     # --- inputs from the controller -----------------------------------------------------------
@@ -207,12 +207,24 @@ class IdentifyFlow(FlowChart[IdentifyState, IdentifyEvent]):
     # --- hooks --------------------------------------------------------------------------------
 
     def on_enter_insert_bank(self, source: IdentifyState, event: IdentifyEvent) -> None:
-        self.bank_card_used = True
-        if event is not E.BANK_PULLED:
+        if event is E.BANK_PULLED:
+            self.bank_card_used = True  # it may be half in the slot: ask for it back
+        else:
             self.notice = None
 
+    def on_enter_reading_bank(self, source: IdentifyState, event: IdentifyEvent) -> None:
+        self.bank_card_used = True
+
+    def on_enter_choose_app(self, source: IdentifyState, event: IdentifyEvent) -> None:
+        self.bank_card_used = True
+
     def on_enter_enter_pin(self, source: IdentifyState, event: IdentifyEvent) -> None:
+        self.bank_card_used = True
         self.problem, self.retry, self.notice = None, None, None
+
+    def on_enter_error(self, source: IdentifyState, event: IdentifyEvent) -> None:
+        if event is E.BANK_FAILED:
+            self.bank_card_used = True  # the card that failed is still in the reader
 
     def on_enter_remove_card(self, source: IdentifyState, event: IdentifyEvent) -> None:
         if source is S.ERROR:

@@ -139,3 +139,10 @@ def test_no_idle_timeout_of_ours_while_the_pad_waits(welcomed: IdentifyFlow) -> 
     assert not flow.can(E.IDLE_TIMEOUT)
     flow.send(E.PIN_OK)
     assert not flow.can(E.CANCEL)  # the host is asked; the answer comes or fails
+
+
+def test_cancel_before_any_bank_card_asks_only_for_the_id_card(welcomed: IdentifyFlow) -> None:
+    welcomed.send(E.NEXT)
+    welcomed.send(E.CANCEL)
+    assert welcomed.state is S.REMOVE_CARD and not welcomed.bank_card_used
+    assert welcomed.outcome is Outcome.CANCELED
