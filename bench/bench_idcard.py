@@ -30,7 +30,7 @@ from devices.base import CancelToken, DeviceCanceled
 from devices.idcard.frames import ResponseDecoder, encode_frame, wire_time
 from devices.idcard.samv import SamvIdCardReader
 from kiosk.simcontrol.idcard import HttpIdCardControl
-from peripherals_sim.idcard.process import SimProcess
+from peripherals_sim.process import SimulatorProcess
 
 BAUD = 115200
 REQUEST = 10
@@ -51,7 +51,7 @@ class PacedRig:
 
     def __init__(self, transport: str) -> None:
         args = ["--pty"] if transport == "pty" else ["--listen", "tcp://127.0.0.1:0"]
-        self.sim = SimProcess(*args, "--pace", "--baud", str(BAUD)).start()
+        self.sim = SimulatorProcess("idcard", [*args, "--pace", "--baud", str(BAUD)]).start()
         self.control = HttpIdCardControl(self.sim.control)
         self.reader = SamvIdCardReader(url=self.sim.url, baud=BAUD)
         self.reader.open()

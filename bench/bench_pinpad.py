@@ -35,7 +35,7 @@ from devices.base import CancelToken
 from devices.crypto import Algorithm, MacMethod, encrypt_key_under, kcv, mac
 from devices.pinpad.kmy import KmyPinPad
 from kiosk.simcontrol.pinpad import over_http
-from peripherals_sim.pinpad.process import SimProcess
+from peripherals_sim.process import SimulatorProcess
 
 BAUD = 9600
 PAN = "6217991000001234561"
@@ -44,8 +44,9 @@ WIRE_S = AFTER_ENTER_BYTES * 10 / BAUD
 MESSAGE = os.urandom(1024)
 
 
-def Sim(*args: str) -> SimProcess:
-    return SimProcess(list(args), Path(tempfile.mkdtemp(prefix="bench-pinpad-")))
+def Sim(*args: str) -> SimulatorProcess:
+    return SimulatorProcess("pinpad", args,
+                            state_dir=tempfile.mkdtemp(prefix="bench-pinpad-")).start()
 
 
 def _sign_in(pad: KmyPinPad, control: Any) -> None:

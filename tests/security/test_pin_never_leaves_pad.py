@@ -13,9 +13,6 @@ import json
 import logging
 import queue
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
@@ -32,10 +29,10 @@ from devices.pinpad.contract import PinBlock
 from devices.pinpad.kmy import KmyPinPad
 from devices.worker import DeviceWorker
 from kiosk.simcontrol.pinpad import over_http
+from peripherals_sim.process import SimulatorProcess
 
 PIN = "739154"
 PAN = "6217991000001234561"
-REPO = Path(__file__).resolve().parents[2]
 SPREAD = re.compile(r"7\D{0,4}3\D{0,4}9\D{0,4}1\D{0,4}5\D{0,4}4")
 
 
@@ -59,42 +56,34 @@ def test_pin_entry_end_to_end_leaves_no_trace_of_the_pin(logging_to, qtbot):
 
     state = logging_to
     sim_dir = state / "pinpad-sim"
-    with (state / "sim-stderr.txt").open("w") as err:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "peripherals_sim", "pinpad", "--pty",
-             "--state-dir", str(sim_dir)],
-            cwd=REPO, stdout=subprocess.PIPE, stderr=err, text=True)
-        try:
-            ready = json.loads(proc.stdout.readline())
-            control = over_http(ready["control"])
-            terminal = control.scenario()["terminals"][0]
-            tmk = xor_components(*(bytes.fromhex(c) for c in terminal["tmk_3des_components"]))
-            pik, mak = bytes(range(16)), bytes(range(16, 32))
+    with SimulatorProcess("pinpad", ["--pty"], state_dir=sim_dir,
+                          stderr=state / "sim-stderr.txt") as sim:
+        control = over_http(sim.control)
+        terminal = control.scenario()["terminals"][0]
+        tmk = xor_components(*(bytes.fromhex(c) for c in terminal["tmk_3des_components"]))
+        pik, mak = bytes(range(16)), bytes(range(16, 32))
 
-            out: queue.Queue = queue.Queue()
-            worker = DeviceWorker("pinpad", KmyPinPad(url=ready["url"]), out.put,
-                                  probe_interval=0.2)
-            dots = PinDots(6)
-            qtbot.addWidget(dots)
-            worker.start()
-            try:
-                signed = worker.call("load_working_keys",
-                                     encrypt_key_under(tmk, pik, Algorithm.TDES),
-                                     kcv(pik, Algorithm.TDES),
-                                     encrypt_key_under(tmk, mak, Algorithm.TDES),
-                                     kcv(mak, Algorithm.TDES), Algorithm.TDES, timeout=10)
-                assert signed.ok, signed
-                handle = worker.submit("get_pin", PAN, timeout=20)
-                assert control.wait_for_mode("pin", 10)
-                control.press(PIN[:2] + "9B" + PIN[2:] + "E")
-                done = handle.wait(25)
-                sim_log = json.dumps(control.log())
-                sim_state = json.dumps(control.state())
-            finally:
-                worker.stop()
+        out: queue.Queue = queue.Queue()
+        worker = DeviceWorker("pinpad", KmyPinPad(url=sim.url), out.put,
+                              probe_interval=0.2)
+        dots = PinDots(6)
+        qtbot.addWidget(dots)
+        worker.start()
+        try:
+            signed = worker.call("load_working_keys",
+                                 encrypt_key_under(tmk, pik, Algorithm.TDES),
+                                 kcv(pik, Algorithm.TDES),
+                                 encrypt_key_under(tmk, mak, Algorithm.TDES),
+                                 kcv(mak, Algorithm.TDES), Algorithm.TDES, timeout=10)
+            assert signed.ok, signed
+            handle = worker.submit("get_pin", PAN, timeout=20)
+            assert control.wait_for_mode("pin", 10)
+            control.press(PIN[:2] + "9B" + PIN[2:] + "E")
+            done = handle.wait(25)
+            sim_log = json.dumps(control.log())
+            sim_state = json.dumps(control.state())
         finally:
-            proc.terminate()
-            proc.wait(5)
+            worker.stop()
 
     assert done.ok, done
     block: PinBlock = done.data

@@ -19,7 +19,7 @@ import pytest
 from devices.idcard.fake import FakeIdCardReader
 from devices.idcard.samv import SamvIdCardReader
 from kiosk.simcontrol.idcard import FakeIdCardControl, HttpIdCardControl
-from peripherals_sim.idcard.process import SimProcess
+from peripherals_sim.process import SimulatorProcess
 
 SIM_TIERS = ("samv-tcp", "samv-pty")
 TIERS = ("fake", *SIM_TIERS)
@@ -50,14 +50,14 @@ class Rig:
 
 
 @pytest.fixture(scope="session")
-def idcard_sim_tcp() -> Iterator[SimProcess]:
-    with SimProcess("--listen", "tcp://127.0.0.1:0") as sim:
+def idcard_sim_tcp() -> Iterator[SimulatorProcess]:
+    with SimulatorProcess("idcard", ["--listen", "tcp://127.0.0.1:0"]) as sim:
         yield sim
 
 
 @pytest.fixture(scope="session")
-def idcard_sim_pty() -> Iterator[SimProcess]:
-    with SimProcess("--pty") as sim:
+def idcard_sim_pty() -> Iterator[SimulatorProcess]:
+    with SimulatorProcess("idcard", ["--pty"]) as sim:
         yield sim
 
 
@@ -81,7 +81,7 @@ def build_rig(tier: str, request: pytest.FixtureRequest) -> Iterator[Rig]:
         finally:
             fake.close()
         return
-    sim: SimProcess = request.getfixturevalue(
+    sim: SimulatorProcess = request.getfixturevalue(
         "idcard_sim_tcp" if tier == "samv-tcp" else "idcard_sim_pty"
     )
     control = HttpIdCardControl(sim.control)

@@ -13,7 +13,7 @@ import pytest
 
 from devices.idcard.contract import Identity
 from kiosk.simcontrol.idcard import HttpIdCardControl
-from peripherals_sim.idcard.process import SimProcess
+from peripherals_sim.process import SimulatorProcess
 
 
 @pytest.fixture(autouse=True)
@@ -35,7 +35,7 @@ def diag(*args: str) -> tuple[int, dict[str, Any]]:
 
 
 def test_every_scenario_person_reads_through_the_diag_cli(
-    idcard_sim_tcp: SimProcess, demo_scenario: dict, private_state_dir: Path
+    idcard_sim_tcp: SimulatorProcess, demo_scenario: dict, private_state_dir: Path
 ) -> None:
     control = HttpIdCardControl(idcard_sim_tcp.control)
     for person in demo_scenario["people"]:
@@ -54,7 +54,7 @@ def test_every_scenario_person_reads_through_the_diag_cli(
     assert "张卫国" not in audit
 
 
-def test_diag_read_masks_without_reveal(idcard_sim_pty: SimProcess) -> None:
+def test_diag_read_masks_without_reveal(idcard_sim_pty: SimulatorProcess) -> None:
     control = HttpIdCardControl(idcard_sim_pty.control)
     control.remove()
     control.insert("zhang_weiguo")
@@ -64,7 +64,7 @@ def test_diag_read_masks_without_reveal(idcard_sim_pty: SimProcess) -> None:
     assert got["name"] == "张*国" and got["id_number"] == "610425********301X"
 
 
-def test_diag_status_samid_and_a_device_error(idcard_sim_tcp: SimProcess) -> None:
+def test_diag_status_samid_and_a_device_error(idcard_sim_tcp: SimulatorProcess) -> None:
     control = HttpIdCardControl(idcard_sim_tcp.control)
     control.remove()
     rc, status = diag("status", "--url", idcard_sim_tcp.url, "--json")

@@ -9,12 +9,12 @@ import pytest
 from devices.base import DeviceInitError, DeviceOperationError, DeviceState
 from devices.idcard.contract import IdCardError
 from kiosk.simcontrol.idcard import HttpIdCardControl
-from peripherals_sim.idcard.process import SimProcess
+from peripherals_sim.process import SimulatorProcess
 
 
 @pytest.fixture(params=["tcp", "pty"])
-def sim(request: pytest.FixtureRequest) -> SimProcess:
-    sim: SimProcess = request.getfixturevalue(f"idcard_sim_{request.param}")
+def sim(request: pytest.FixtureRequest) -> SimulatorProcess:
+    sim: SimulatorProcess = request.getfixturevalue(f"idcard_sim_{request.param}")
     control = HttpIdCardControl(sim.control)
     control.remove()
     control.clear_fault()
@@ -22,7 +22,7 @@ def sim(request: pytest.FixtureRequest) -> SimProcess:
 
 
 def test_one_corrupted_reply_is_retried_and_the_read_succeeds(
-    sim: SimProcess, samv_factory: Any
+    sim: SimulatorProcess, samv_factory: Any
 ) -> None:
     control = HttpIdCardControl(sim.control)
     control.insert("zhang_weiguo")
@@ -38,7 +38,7 @@ def test_one_corrupted_reply_is_retried_and_the_read_succeeds(
     assert [e["fault"] for e in tail] == ["checksum", None, None, None, None]
 
 
-def test_noise_before_every_reply_is_survived(sim: SimProcess, samv_factory: Any) -> None:
+def test_noise_before_every_reply_is_survived(sim: SimulatorProcess, samv_factory: Any) -> None:
     control = HttpIdCardControl(sim.control)
     control.insert("liu_yan")
     control.set_fault("noise")
@@ -53,7 +53,7 @@ def test_noise_before_every_reply_is_survived(sim: SimProcess, samv_factory: Any
 
 
 def test_paced_simulator_reads_at_line_rate(samv_factory: Any) -> None:
-    with SimProcess("--pty", "--pace", "--person", "chen_deming") as sim:
+    with SimulatorProcess("idcard", ["--pty", "--pace", "--person", "chen_deming"]) as sim:
         reader = samv_factory(sim.url)
         reader.open()
         try:
@@ -66,7 +66,7 @@ def test_paced_simulator_reads_at_line_rate(samv_factory: Any) -> None:
             reader.close()
 
 
-def test_simulator_log_holds_no_personal_data(sim: SimProcess, samv_factory: Any) -> None:
+def test_simulator_log_holds_no_personal_data(sim: SimulatorProcess, samv_factory: Any) -> None:
     control = HttpIdCardControl(sim.control)
     control.insert("zhang_weiguo")
     reader = samv_factory(sim.url)
@@ -82,7 +82,7 @@ def test_simulator_log_holds_no_personal_data(sim: SimProcess, samv_factory: Any
 def test_pty_is_opened_exclusively_and_a_vanished_simulator_is_a_lost_port(
     samv_factory: Any,
 ) -> None:
-    sim = SimProcess("--pty").start()
+    sim = SimulatorProcess("idcard", ["--pty"]).start()
     reader = samv_factory(sim.url)
     try:
         reader.open()

@@ -29,7 +29,7 @@ from devices.crypto import Algorithm, encrypt_key_under, kcv, xor_components
 from devices.pinpad.fake import FakePinPad
 from devices.pinpad.kmy import KmyPinPad
 from kiosk.simcontrol.pinpad import in_process, over_http
-from peripherals_sim.pinpad.process import SimProcess
+from peripherals_sim.process import SimulatorProcess
 
 
 @dataclass
@@ -132,14 +132,15 @@ SIM_VARIANTS = {
 
 
 @pytest.fixture(scope="session")
-def pinpad_sims(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, SimProcess]]:
+def pinpad_sims(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, SimulatorProcess]]:
     """One simulator process per wire variant, shared by the session (started lazily)."""
-    sims: dict[str, SimProcess] = {}
+    sims: dict[str, SimulatorProcess] = {}
 
     class Lazy(dict):  # type: ignore[type-arg]
-        def __missing__(self, key: str) -> SimProcess:
+        def __missing__(self, key: str) -> SimulatorProcess:
             args, _ = SIM_VARIANTS[key]
-            sim = SimProcess(args, tmp_path_factory.mktemp(f"pinpad-{key}"))
+            sim = SimulatorProcess("pinpad", args,
+                                   state_dir=tmp_path_factory.mktemp(f"pinpad-{key}")).start()
             sims[key] = sim
             self[key] = sim
             return sim
@@ -157,7 +158,7 @@ def _backends() -> list[str]:
 
 
 @pytest.fixture(params=_backends())
-def rig(request: pytest.FixtureRequest, pinpad_sims: dict[str, SimProcess]) -> Iterator[Rig]:
+def rig(request: pytest.FixtureRequest, pinpad_sims: dict[str, SimulatorProcess]) -> Iterator[Rig]:
     """An opened PIN pad of each tier, with its control; faults cleared afterwards."""
     name: str = request.param
     if name == "fake":

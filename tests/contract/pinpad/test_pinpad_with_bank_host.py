@@ -14,7 +14,7 @@ from devices.base import CancelToken
 from devices.pinpad.kmy import KmyPinPad
 from kiosk.simcontrol.pinpad import over_http
 from peripherals_sim.bank_host.process import HostProcess, SimTerminal
-from peripherals_sim.pinpad.process import SimProcess
+from peripherals_sim.process import SimulatorProcess
 from peripherals_sim.scenario import by_id
 
 
@@ -28,7 +28,8 @@ def host(tmp_path_factory):
 def test_host_sign_in_keys_pin_block_and_mac_work_with_the_pad(host, demo_scenario, tmp_path,
                                                                algorithm):
     sm4 = algorithm == "SM4"
-    sim = SimProcess(["--pty", "--algorithm", "sm4" if sm4 else "3des"], tmp_path / "pad")
+    sim = SimulatorProcess("pinpad", ["--pty", "--algorithm", "sm4" if sm4 else "3des"],
+                           state_dir=tmp_path / "pad").start()
     terminal = SimTerminal.for_host(host, demo_scenario, sm4=sm4)
     pad = KmyPinPad(url=sim.ready["url"], algorithm="sm4" if sm4 else "3des")
     try:

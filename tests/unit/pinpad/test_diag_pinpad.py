@@ -13,12 +13,13 @@ from devices.crypto import Algorithm, kcv, xor_components
 from kiosk.audit import audit_log
 from kiosk.diag import main as diag_main
 from kiosk.simcontrol.pinpad import over_http
-from peripherals_sim.pinpad.process import SimProcess
+from peripherals_sim.process import SimulatorProcess
 
 
 @pytest.fixture()
 def sim(tmp_path):
-    proc = SimProcess(["--listen", "tcp://127.0.0.1:0"], tmp_path / "sim")
+    proc = SimulatorProcess("pinpad", ["--listen", "tcp://127.0.0.1:0"],
+                            state_dir=tmp_path / "sim").start()
     yield proc
     proc.stop()
 

@@ -9,13 +9,13 @@ import pytest
 from devices.crypto import Algorithm, MacMethod, encrypt_key_under, kcv, verify_mac
 from devices.pinpad.kmy import KmyPinPad
 from kiosk.simcontrol.pinpad import over_http
-from peripherals_sim.pinpad.process import SimProcess
+from peripherals_sim.process import SimulatorProcess
 
 
 @pytest.fixture(scope="module")
 def sim(tmp_path_factory):
-    proc = SimProcess(["--listen", "tcp://127.0.0.1:0", "--reply-kcv"],
-                      tmp_path_factory.mktemp("sim"))
+    proc = SimulatorProcess("pinpad", ["--listen", "tcp://127.0.0.1:0", "--reply-kcv"],
+                            state_dir=tmp_path_factory.mktemp("sim")).start()
     yield proc
     proc.stop()
 

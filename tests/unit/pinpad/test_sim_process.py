@@ -7,11 +7,11 @@ import pytest
 from devices.pinpad.kmy import KmyPinPad
 from kiosk.simcontrol import HttpControlError
 from kiosk.simcontrol.pinpad import over_http
-from peripherals_sim.pinpad.process import SimProcess
+from peripherals_sim.process import SimulatorProcess
 
 
 def test_pty_simulator_ready_line_keypad_control_and_clean_sigterm(tmp_path):
-    sim = SimProcess(["--pty"], tmp_path / "sim")
+    sim = SimulatorProcess("pinpad", ["--pty"], state_dir=tmp_path / "sim").start()
     try:
         assert sim.ready["sim"] == "pinpad"
         assert sim.ready["url"].startswith("/dev/pts/")
