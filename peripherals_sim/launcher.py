@@ -17,18 +17,17 @@ Imports nothing from ``kiosk``, ``devices`` or ``screens``.
 from __future__ import annotations
 
 import argparse
-import ctypes
 import json
 import os
-import select
 import signal
 import subprocess
 import sys
 import tempfile
 import threading
-import time
 from pathlib import Path
 from typing import Any
+
+from peripherals_sim.process import SimulatorProcess, SimulatorStartError, stop_all
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -64,52 +63,6 @@ def child_args(kind: str, state_dir: Path, scenario: str | None) -> list[str]:
     raise ValueError(kind)
 
 
-def _die_with_parent() -> None:
-    """preexec_fn: the child gets SIGTERM when its parent dies (Linux)."""
-    try:
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except OSError:
-        pass
-
-
-def spawn(args: list[str], **kwargs: Any) -> subprocess.Popen[bytes]:
-    """Start a child that prints a ready line on stdout and dies with its parent."""
-    return subprocess.Popen(
-        args, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL,
-        preexec_fn=_die_with_parent, **kwargs,  # spawned before any thread starts
-    )
-
-
-def read_ready_line(proc: subprocess.Popen[bytes], timeout: float) -> dict[str, Any]:
-    """The child's first stdout line as JSON; RuntimeError when it dies or stays silent."""
-    assert proc.stdout is not None
-    fd = proc.stdout.fileno()
-    buf = b""
-    deadline = time.monotonic() + timeout
-    while b"\n" not in buf:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            raise RuntimeError(f"no ready line within {timeout:g}s")
-        ready, _, _ = select.select([fd], [], [], min(left, 0.2))
-        if not ready:
-            if proc.poll() is not None:
-                raise RuntimeError(f"exited with status {proc.returncode} before its ready line")
-            continue
-        chunk = os.read(fd, 4096)
-        if not chunk:
-            proc.wait(1.0)
-            raise RuntimeError(f"exited with status {proc.returncode} before its ready line")
-        buf += chunk
-    line, _, rest = buf.partition(b"\n")
-    if rest:
-        sys.stderr.buffer.write(rest)
-    obj = json.loads(line.decode("utf-8"))
-    if not isinstance(obj, dict):
-        raise RuntimeError(f"ready line is not a JSON object: {line[:200]!r}")
-    return obj
-
-
 def drain_stdout(proc: subprocess.Popen[bytes], label: str) -> threading.Thread:
     """Forward whatever a child prints after its ready line to our stderr (so it never
     blocks on a full pipe)."""
@@ -122,20 +75,6 @@ def drain_stdout(proc: subprocess.Popen[bytes], label: str) -> threading.Thread:
     thread = threading.Thread(target=run, name=f"drain-{label}", daemon=True)
     thread.start()
     return thread
-
-
-def stop_children(procs: dict[str, subprocess.Popen[bytes]], grace: float = 5.0) -> None:
-    """SIGTERM every child, wait up to ``grace`` seconds, SIGKILL the rest."""
-    for proc in procs.values():
-        if proc.poll() is None:
-            proc.terminate()
-    deadline = time.monotonic() + grace
-    for proc in procs.values():
-        try:
-            proc.wait(max(0.0, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -166,25 +105,26 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
 
-    procs: dict[str, subprocess.Popen[bytes]] = {}
+    procs: dict[str, SimulatorProcess] = {}
     sims: dict[str, Any] = {}
     failed: dict[str, str] = {}
-    for kind in kinds:
-        cmd = [sys.executable, "-m", "peripherals_sim", kind,
-               *child_args(kind, state_dir, args.scenario)]
+    for kind in kinds:  # every child spawned before any thread starts (preexec_fn)
+        sim = SimulatorProcess(kind, child_args(kind, state_dir, args.scenario),
+                               ready_timeout=args.ready_timeout, stop_timeout=1.0,
+                               stderr="inherit", die_with_parent=True)
         try:
-            procs[kind] = spawn(cmd)
+            procs[kind] = sim.spawn()
         except OSError as exc:
             failed[kind] = f"cannot start: {exc}"
-    for kind, proc in list(procs.items()):
+    for kind, sim in list(procs.items()):
         try:
-            sims[kind] = read_ready_line(proc, args.ready_timeout)
-        except (RuntimeError, ValueError) as exc:
-            failed[kind] = str(exc)
-            stop_children({kind: proc}, grace=1.0)
+            sims[kind] = sim.wait_ready()
+        except SimulatorStartError as exc:
+            failed[kind] = exc.reason
             del procs[kind]
             continue
-        drain_stdout(proc, kind)
+        assert sim.proc is not None
+        drain_stdout(sim.proc, kind)
 
     line = {"sim": "up", "pid": os.getpid(), "state_dir": str(state_dir), "sims": sims,
             "failed": failed}
@@ -193,12 +133,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"kiosk-sim up: {kind} not started: {reason}", file=sys.stderr)
 
     while not stop.wait(0.5):
-        for kind, proc in list(procs.items()):
-            if proc.poll() is not None:
-                print(f"kiosk-sim up: {kind} exited with status {proc.returncode}",
+        for kind, sim in list(procs.items()):
+            if sim.proc is not None and sim.proc.poll() is not None:
+                print(f"kiosk-sim up: {kind} exited with status {sim.proc.returncode}",
                       file=sys.stderr)
                 del procs[kind]
-    stop_children(procs)
+    stop_all(procs.values())
     return 0
 
 

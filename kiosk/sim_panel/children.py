@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import json
 import logging
-import subprocess
-import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from devices.registry import resolve_backend
-from peripherals_sim.launcher import read_ready_line, spawn, stop_children
+from peripherals_sim.process import SimulatorProcess
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +46,7 @@ class DevicePlan:
 class SimulatorSet:
     """The running ``kiosk-sim up`` child and what it announced."""
 
-    proc: subprocess.Popen[bytes] | None
+    proc: SimulatorProcess | None
     sims: dict[str, dict[str, Any]] = field(default_factory=dict)
     failed: dict[str, str] = field(default_factory=dict)
     state_dir: str = ""
@@ -59,19 +57,14 @@ class SimulatorSet:
         """Spawn ``python -m peripherals_sim up`` and wait for its line."""
         if only is not None and not only:
             return cls(None)
-        cmd = [sys.executable, "-m", "peripherals_sim", "up"]
+        args: list[str] = []
         if scenario:
-            cmd += ["--scenario", str(scenario)]
-        if state_dir:
-            cmd += ["--state-dir", str(state_dir)]
+            args += ["--scenario", str(scenario)]
         if only is not None:
-            cmd += ["--only", ",".join(only)]
-        proc = spawn(cmd)
-        try:
-            line = read_ready_line(proc, timeout)
-        except Exception:
-            stop_children({"up": proc}, grace=2.0)
-            raise
+            args += ["--only", ",".join(only)]
+        proc = SimulatorProcess("up", args, state_dir=state_dir or None, ready_timeout=timeout,
+                                stop_timeout=2.0, stderr="inherit", die_with_parent=True)
+        line = proc.start().ready
         sims = dict(line.get("sims") or {})
         failed = dict(line.get("failed") or {})
         for kind, reason in failed.items():
@@ -81,7 +74,7 @@ class SimulatorSet:
 
     def stop(self) -> None:
         if self.proc is not None:
-            stop_children({"up": self.proc})
+            self.proc.stop(timeout=5.0)
             self.proc = None
 
     def control_url(self, kind: str) -> str | None:

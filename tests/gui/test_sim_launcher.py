@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import json
 import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 from kiosk.sim_panel.children import SimulatorSet, plan_devices
 from peripherals_sim import launcher
-from peripherals_sim.launcher import read_ready_line
+from peripherals_sim.process import SimulatorProcess
 
 from .conftest import kiosk_config
 from .test_app_process import alive, descendants
@@ -22,23 +21,21 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def test_up_prints_one_line_and_stops_every_child_on_sigterm(tmp_path: Path) -> None:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "peripherals_sim", "up", "--state-dir", str(tmp_path),
-         "--only", "idcard,pinpad"], cwd=REPO, stdout=subprocess.PIPE)
+    sim = SimulatorProcess("up", ["--only", "idcard,pinpad"], state_dir=tmp_path, cwd=REPO,
+                           stop_timeout=20)
     try:
-        line = read_ready_line(proc, 60)
-        kids = descendants(proc.pid)
+        line = sim.start().ready
+        assert sim.proc is not None
+        kids = descendants(sim.proc.pid)
         assert line["sim"] == "up" and line["state_dir"] == str(tmp_path)
         assert set(line["sims"]) == {"idcard", "pinpad"}
         for kind in ("idcard", "pinpad"):
             assert line["sims"][kind]["url"].startswith("socket://127.0.0.1:")
             assert line["sims"][kind]["control"].startswith("http://127.0.0.1:")
         assert len(kids) >= 2
-        proc.send_signal(signal.SIGTERM)
-        assert proc.wait(20) == 0
+        assert sim.stop() == 0  # SIGTERM
     finally:
-        if proc.poll() is None:
-            proc.kill()
+        sim.stop()
     deadline = time.monotonic() + 10
     while any(alive(k) for k in kids) and time.monotonic() < deadline:
         time.sleep(0.1)
