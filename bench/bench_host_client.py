@@ -26,8 +26,6 @@ from tests.contract.host_client.conftest import (
     ZHANG_PAN,
     SimHost,
     Terminal,
-    start_host,
-    stop_host,
 )
 
 ROUNDS = 150
@@ -35,11 +33,8 @@ ROUNDS = 150
 
 @pytest.fixture(scope="module")
 def host(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimHost]:
-    sim = start_host(tmp_path_factory.mktemp("bench-host"))
-    try:
+    with SimHost(tmp_path_factory.mktemp("bench-host")) as sim:
         yield sim
-    finally:
-        stop_host(sim)
 
 
 @pytest.fixture(scope="module")

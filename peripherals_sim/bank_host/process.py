@@ -1,9 +1,10 @@
 """Run the host simulator as a child process, and a bare terminal to talk to it.
 
-``HostProcess`` starts ``kiosk-sim host`` and reads its ready line (tests, benchmarks, the
-``up`` launcher). ``SimTerminal`` is a minimal terminal for tests and benchmarks: ``requests``
-with the terminal's client certificate, sign-in with the working keys unwrapped under the TMK,
-PIN blocks and MACs made with ``devices/crypto.py`` as the PIN pad would. It is not the kiosk's
+``HostProcess`` is :class:`peripherals_sim.process.SimulatorProcess` for ``kiosk-sim host``
+(tests, benchmarks, the fuzzer). ``SimTerminal`` is a minimal terminal for tests and
+benchmarks: ``requests`` with the terminal's client certificate, sign-in with the working keys
+unwrapped under the TMK, PIN blocks and MACs made with ``devices/crypto.py`` as the PIN pad
+would. It is not the kiosk's
 client (``kiosk/host``), which is an independent implementation of the same contract.
 """
 
@@ -11,78 +12,27 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import signal
-import subprocess
-import sys
 import uuid
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 import requests
 
 from devices import crypto
+from peripherals_sim.process import READY_TIMEOUT, SimulatorProcess
 
 
-class HostProcess:
+class HostProcess(SimulatorProcess):
     """``with HostProcess(state_dir) as host: host.url, host.control, host.ready``."""
 
     def __init__(self, state_dir: Path, *args: str, listen: str = "https://127.0.0.1:0",
-                 timeout: float = 30.0) -> None:
+                 timeout: float = READY_TIMEOUT, **options: Any) -> None:
+        super().__init__("host", ["--listen", listen, *args], state_dir=state_dir,
+                         ready_timeout=timeout, **options)
         self.state_dir = Path(state_dir)
-        self.args = ["--listen", listen, "--state-dir", str(state_dir), *args]
-        self.timeout = timeout
-        self.proc: subprocess.Popen[str] | None = None
-        self.ready: dict[str, Any] = {}
-
-    def start(self) -> HostProcess:
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "peripherals_sim", "host", *self.args],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-        assert self.proc.stdout is not None
-        line = self.proc.stdout.readline()
-        if not line:
-            err = self.proc.stderr.read() if self.proc.stderr else ""
-            self.proc.wait(5)
-            raise RuntimeError(f"kiosk-sim host did not start: {err[-2000:]}")
-        self.ready = json.loads(line)
-        return self
-
-    def stop(self) -> int:
-        if self.proc is None:
-            return 0
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
-        rc = self.proc.returncode
-        for stream in (self.proc.stdout, self.proc.stderr):
-            if stream is not None:
-                stream.close()
-        self.proc = None
-        return rc
-
-    def __enter__(self) -> HostProcess:
-        return self.start()
-
-    def __exit__(self, et: type[BaseException] | None, e: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.stop()
-
-    @property
-    def url(self) -> str:
-        return str(self.ready["url"])
-
-    @property
-    def control(self) -> str:
-        return str(self.ready["control"])
 
     def cert(self, terminal_id: str) -> tuple[str, str]:
+        """The terminal's client certificate and key files (from the ready line)."""
         t = self.ready["terminals"][terminal_id]
         return str(t["cert_file"]), str(t["key_file"])
 

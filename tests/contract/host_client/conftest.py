@@ -9,13 +9,8 @@ as the app wires the PIN pad: ``mac_via_worker``.
 from __future__ import annotations
 
 import contextlib
-import json
-import signal
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,29 +21,19 @@ from devices.pinpad.fake import FakePinPad
 from devices.worker import DeviceWorker
 from kiosk.host import HostClient, HostSettings
 from kiosk.host.worker import load_keys_via_worker, mac_via_worker
+from peripherals_sim.bank_host.process import HostProcess
 
-KIOSK_SIM = Path(sys.executable).with_name("kiosk-sim")
 TERMINAL = "ZN610425001"
 ZHANG_PAN = "6217991000001234561"
 ZHANG_ID = "61042519680315301X"
 PIN = "123456"
 
 
-@dataclass
-class SimHost:
-    """A running ``kiosk-sim host`` and what its ready line said."""
+class SimHost(HostProcess):
+    """A running ``kiosk-sim host`` (its stderr in ``state_dir/sim.log``) and its ready line."""
 
-    proc: subprocess.Popen[str]
-    ready: dict[str, Any]
-    state_dir: Path
-
-    @property
-    def url(self) -> str:
-        return str(self.ready["url"])
-
-    @property
-    def control(self) -> str:
-        return str(self.ready["control"])
+    def __init__(self, state_dir: Path) -> None:
+        super().__init__(state_dir, stderr=state_dir / "sim.log", stop_timeout=15.0)
 
     def settings(self, **changes: Any) -> HostSettings:
         t = self.ready["terminals"][TERMINAL]
@@ -76,38 +61,10 @@ class SimHost:
             self.sim("DELETE", "/sim/fault")
 
 
-def start_host(state_dir: Path) -> SimHost:
-    log = (state_dir / "sim.log").open("w")
-    proc = subprocess.Popen(
-        [str(KIOSK_SIM), "host", "--listen", "https://127.0.0.1:0", "--state-dir",
-         str(state_dir)], stdout=subprocess.PIPE, stderr=log, text=True)
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    if not line:
-        proc.wait(10)
-        raise RuntimeError("kiosk-sim host did not start: "
-                           + (state_dir / "sim.log").read_text()[-2000:])
-    return SimHost(proc, json.loads(line), state_dir)
-
-
-def stop_host(host: SimHost) -> None:
-    if host.proc.poll() is None:
-        host.proc.send_signal(signal.SIGTERM)
-        try:
-            host.proc.wait(15)
-        except subprocess.TimeoutExpired:
-            host.proc.kill()
-            host.proc.wait(5)
-
-
 @pytest.fixture(scope="module")
 def host(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimHost]:
-    state = tmp_path_factory.mktemp("host-state")
-    sim = start_host(state)
-    try:
+    with SimHost(tmp_path_factory.mktemp("host-state")) as sim:
         yield sim
-    finally:
-        stop_host(sim)
 
 
 class Terminal:
