@@ -14,12 +14,8 @@ or ``.venv/bin/python -m pytest bench/bench_iccard.py -q -p no:cacheprovider --b
 from __future__ import annotations
 
 import argparse
-import json
-import select
-import signal
 import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -37,6 +33,7 @@ from devices.iccard.emv import PbocCardSession
 from devices.iccard.pcsc import PcscIcCardReader, _CardConnection
 from kiosk.simcontrol.iccard import HttpIcCardControl
 from peripherals_sim.iccard.pcscd import Pcscd, PcscdLock
+from peripherals_sim.process import SimulatorProcess
 
 READER = "Virtual PCD 00 00"
 
@@ -66,13 +63,9 @@ class Rig:
         port = _free_port_pair()
         self.pcscd = Pcscd(self.work / "pcscd", port)
         self.pcscd.start()
-        self.sim = subprocess.Popen(
-            [sys.executable, "-m", "peripherals_sim", "iccard", "--pcscd", "no",
-             "--vpcd", f"127.0.0.1:{port}", "--state-dir", str(self.work / "sim")],
-            stdout=subprocess.PIPE, text=True)
-        assert self.sim.stdout is not None
-        assert select.select([self.sim.stdout], [], [], 20)[0], "no ready line"
-        self.control = HttpIcCardControl(json.loads(self.sim.stdout.readline())["control"])
+        self.sim = SimulatorProcess("iccard", ["--pcscd", "no", "--vpcd", f"127.0.0.1:{port}"],
+                                    state_dir=self.work / "sim", ready_timeout=20).start()
+        self.control = HttpIcCardControl(self.sim.control)
         self.reader = PcscIcCardReader(READER, selection="priority")
         self.reader.open()
         self.insert(card)
@@ -85,10 +78,7 @@ class Rig:
 
     def stop(self) -> None:
         self.reader.close()
-        self.sim.send_signal(signal.SIGTERM)
-        self.sim.wait(10)
-        if self.sim.stdout is not None:
-            self.sim.stdout.close()
+        self.sim.stop()
         self.pcscd.stop()
         self.lock.release()
 

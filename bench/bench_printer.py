@@ -29,10 +29,8 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import json
 import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -51,6 +49,7 @@ from devices.printer.escpos_driver import EscposReceiptPrinter
 from kiosk.i18n import Translator
 from kiosk.receipts.samples import sample_receipts
 from kiosk.receipts.templates import render
+from peripherals_sim.process import SimulatorProcess
 
 RECEIPT = sample_receipts()["drawdown"]
 PROFILE = PROFILES["generic_58mm"]
@@ -61,15 +60,9 @@ PACE = 115200  # a serial receipt printer's line rate, bit/s
 @contextlib.contextmanager
 def simulator(pace: int = 0) -> Iterator[str]:
     out = tempfile.mkdtemp(prefix="bench-printer-")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "peripherals_sim", "printer", "--listen", "tcp://127.0.0.1:0",
-         "--out", out, "--no-png", "--pace", str(pace)], stdout=subprocess.PIPE, text=True)
-    try:
-        assert proc.stdout is not None
-        yield str(json.loads(proc.stdout.readline())["url"])
-    finally:
-        proc.terminate()
-        proc.wait(10)
+    with SimulatorProcess("printer", ["--listen", "tcp://127.0.0.1:0", "--out", out,
+                                      "--no-png", "--pace", str(pace)]) as sim:
+        yield sim.url
 
 
 def receipt_bytes() -> bytes:

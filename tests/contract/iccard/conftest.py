@@ -10,13 +10,8 @@ dies with this process even on SIGKILL (PR_SET_PDEATHSIG), so no stale daemon is
 
 from __future__ import annotations
 
-import json
 import os
-import select
-import signal
 import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -28,6 +23,7 @@ import pytest
 from devices.base import DeviceEvent, run_command
 from devices.iccard.fake import FakeIcCardReader
 from peripherals_sim.iccard.pcscd import Pcscd, PcscdLock
+from peripherals_sim.process import SimulatorProcess
 from peripherals_sim.scenario import load_scenario
 
 HW_READER = os.environ.get("KIOSK_HW_ICCARD", "")
@@ -77,7 +73,7 @@ class PcscStack:
         self.lock = PcscdLock()
         self.port = 0
         self.pcscd: Pcscd | None = None
-        self.sim: subprocess.Popen[str] | None = None
+        self.sim: SimulatorProcess | None = None
         self.ready: dict[str, Any] = {}
 
     @property
@@ -92,16 +88,10 @@ class PcscStack:
         self.lock.acquire(timeout=900)
         self.port = free_port_pair()
         self.start_pcscd()
-        self.sim = subprocess.Popen(
-            [sys.executable, "-m", "peripherals_sim", "iccard", "--pcscd", "no",
-             "--vpcd", f"127.0.0.1:{self.port}", "--control", "0",
-             "--state-dir", str(self.work / "sim")],
-            stdout=subprocess.PIPE, text=True,
-        )
-        assert self.sim.stdout is not None
-        if not select.select([self.sim.stdout], [], [], 20)[0]:
-            raise RuntimeError("kiosk-sim iccard printed no ready line")
-        self.ready = json.loads(self.sim.stdout.readline())
+        self.sim = SimulatorProcess(
+            "iccard", ["--pcscd", "no", "--vpcd", f"127.0.0.1:{self.port}", "--control", "0"],
+            state_dir=self.work / "sim", ready_timeout=20).start()
+        self.ready = self.sim.ready
         assert self.ready["sim"] == "iccard" and self.ready["reader"] == "Virtual PCD 00 00"
 
     def start_pcscd(self) -> None:
@@ -121,14 +111,7 @@ class PcscStack:
     def stop(self) -> None:
         try:
             if self.sim is not None:
-                self.sim.send_signal(signal.SIGTERM)
-                try:
-                    self.sim.wait(10)
-                except subprocess.TimeoutExpired:
-                    self.sim.kill()
-                    self.sim.wait(5)
-                if self.sim.stdout is not None:
-                    self.sim.stdout.close()
+                self.sim.stop()
         finally:
             self.stop_pcscd()
             self.lock.release()

@@ -5,13 +5,8 @@ simulator managing its own pcscd."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import queue
-import select
-import signal
-import subprocess
-import sys
 import time
 from typing import Any
 
@@ -22,6 +17,7 @@ from devices.iccard.contract import IccardError
 from devices.iccard.pcsc import PcscIcCardReader
 from devices.worker import DeviceWorker
 from peripherals_sim.iccard.pcscd import running_pid
+from peripherals_sim.process import SimulatorProcess
 
 from .conftest import Harness, PcscStack, make_harness, reader_visible
 
@@ -151,16 +147,13 @@ def test_simulator_starts_and_stops_its_own_pcscd(pcsc: Harness, pcsc_stack: Pcs
     pcsc.remove()
     pcsc.device.close()
     pcsc_stack.stop_pcscd()  # the session's pcscd steps aside (we hold the session lock)
-    env = dict(os.environ, KIOSK_PCSCD_LOCK=str(tmp_path / "lock"))
-    sim = subprocess.Popen(
-        [sys.executable, "-m", "peripherals_sim", "iccard", "--pcscd", "auto",
-         "--vpcd", f"127.0.0.1:{pcsc_stack.port}", "--card", "li_debit",
-         "--state-dir", str(tmp_path / "sim")],
-        stdout=subprocess.PIPE, text=True, env=env)
+    sim = SimulatorProcess(
+        "iccard", ["--pcscd", "auto", "--vpcd", f"127.0.0.1:{pcsc_stack.port}",
+                   "--card", "li_debit"],
+        state_dir=tmp_path / "sim", env={"KIOSK_PCSCD_LOCK": str(tmp_path / "lock")},
+        ready_timeout=20)
     try:
-        assert sim.stdout is not None
-        assert select.select([sim.stdout], [], [], 20)[0]
-        ready = json.loads(sim.stdout.readline())
+        ready = sim.start().ready
         assert ready["pcscd"] == "started" and ready["reader"] == "Virtual PCD 00 00"
         own = running_pid()
         assert own is not None
@@ -171,16 +164,11 @@ def test_simulator_starts_and_stops_its_own_pcscd(pcsc: Harness, pcsc_stack: Pcs
             assert c.ok and c.data.pan == "6217991000002345671"
         finally:
             device.close()
-        sim.send_signal(signal.SIGTERM)
-        assert sim.wait(10) == 0
+        assert sim.stop() == 0
         assert running_pid() is None and not os.path.exists("/run/pcscd/pcscd.comm")
         assert not os.path.exists(f"/proc/{own}")
     finally:
-        if sim.poll() is None:
-            sim.kill()
-            sim.wait()
-        if sim.stdout is not None:
-            sim.stdout.close()
+        sim.stop()
         pcsc_stack.start_pcscd()
         assert reader_visible(pcsc_stack.reader)
 

@@ -13,14 +13,10 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import json
 import os
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,6 +25,7 @@ from devices.printer.contract import PROFILES, PrinterProfile
 from devices.printer.escpos_driver import EscposReceiptPrinter
 from devices.printer.fake import FakeReceiptPrinter
 from kiosk.simcontrol.printer import FakePrinterControl, HttpPrinterControl
+from peripherals_sim.process import SimulatorProcess
 
 HW_URL = os.environ.get("KIOSK_HW_PRINTER")
 # escpos-sim: python-escpos Network; escpos-serial: python-escpos Serial opened through
@@ -40,46 +37,12 @@ TEST_PROFILE: PrinterProfile = dataclasses.replace(
     PROFILES["generic_58mm"], status_timeout=0.6, status_check_lines=8)
 
 
-class PrinterSimProcess:
-    """``kiosk-sim printer`` as a child process; ``url``/``control``/``out`` from its ready line."""
-
-    def __init__(self, out: Path, *extra: str) -> None:
-        self.out = out
-        self.args = [sys.executable, "-m", "peripherals_sim", "printer", "--listen",
-                     "tcp://127.0.0.1:0", "--out", str(out), "--control", "0", *extra]
-        self.proc: subprocess.Popen[str] | None = None
-        self.ready: dict[str, Any] = {}
-
-    def __enter__(self) -> PrinterSimProcess:
-        self.proc = subprocess.Popen(self.args, stdout=subprocess.PIPE, text=True)
-        assert self.proc.stdout is not None
-        line = self.proc.stdout.readline()
-        if not line:
-            raise RuntimeError(f"printer simulator did not start (rc={self.proc.wait()})")
-        self.ready = json.loads(line)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        assert self.proc is not None
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-
-    @property
-    def url(self) -> str:
-        return str(self.ready["url"])
-
-    @property
-    def control(self) -> str:
-        return str(self.ready["control"])
-
-
 @pytest.fixture(scope="session")
-def printer_sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrinterSimProcess]:
-    with PrinterSimProcess(tmp_path_factory.mktemp("printer-sim")) as sim:
+def printer_sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimulatorProcess]:
+    """``kiosk-sim printer`` as a child process; ``url``/``control`` from its ready line."""
+    out = tmp_path_factory.mktemp("printer-sim")
+    with SimulatorProcess("printer", ["--listen", "tcp://127.0.0.1:0", "--out", str(out),
+                                      "--control", "0"]) as sim:
         yield sim
 
 
@@ -112,7 +75,7 @@ def build_rig(tier: str, request: pytest.FixtureRequest) -> Iterator[Rig]:
         finally:
             fake.close()
         return
-    sim: PrinterSimProcess = request.getfixturevalue("printer_sim")
+    sim: SimulatorProcess = request.getfixturevalue("printer_sim")
     control = HttpPrinterControl(sim.control)
     control.clear_fault()
     url = sim.url if tier == "escpos-sim" else sim.url.replace("tcp://", "socket://")
