@@ -35,7 +35,7 @@ lint: setup
 	$(VENV)/bin/mypy devices offline_queue kiosk/host
 
 bench: setup
-	$(PY) -m pytest bench -q -p no:cacheprovider --benchmark-only
+	$(PY) -m pytest bench/bench_*.py -q -p no:cacheprovider --benchmark-only
 
 clean:
 	rm -rf build .pytest_cache .mypy_cache .ruff_cache
