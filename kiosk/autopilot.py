@@ -256,6 +256,12 @@ class Pilot:
         self.wait_screen("attract")
         return self.outcomes[-1]
 
+    def expect_outcome(self, expected: str, timeout: float = 15.0) -> None:
+        """Wait for the journey to end on the attract screen with outcome ``expected``."""
+        outcome = self.wait_outcome(timeout)
+        if outcome.value != expected:
+            raise JourneyFailed(f"outcome {outcome.value}, expected {expected}")
+
     def expect_home_and_wiped(self) -> None:
         if self.controller.session is not None:
             raise JourneyFailed("customer session still open after the journey")
@@ -348,9 +354,7 @@ def identify_person(pilot: Pilot, params: dict[str, Any]) -> str:
         expected_outcome = "failed"
     pilot.wait_screen("remove_id")
     pilot.remove_id()
-    outcome = pilot.wait_outcome()
-    if outcome.value != expected_outcome:
-        raise JourneyFailed(f"outcome {outcome.value}, expected {expected_outcome}")
+    pilot.expect_outcome(expected_outcome)
     return f"{expected} then {expected_outcome}"
 
 
@@ -369,8 +373,8 @@ def _pin_of(pilot: Pilot, card_id: str) -> str:
     return str(by_id(pilot.scenario.get("cards") or [], card_id)["pin"])
 
 
-def _to_pin(pilot: Pilot, person_id: str, card_id: str) -> None:
-    """From the attract screen to the PIN step: ID card, 下一步, bank card."""
+def _to_bank_card(pilot: Pilot, person_id: str) -> None:
+    """From the attract screen to 请插入银行卡: ID card, 下一步."""
     pilot.need_bank_step()
     pilot.take_cards()
     pilot.start_journey()
@@ -381,6 +385,11 @@ def _to_pin(pilot: Pilot, person_id: str, card_id: str) -> None:
     pilot.wait_screen("insert_bank")
     if pilot.kiosk.voice.last_msgid != "voice.insert_bank":
         raise JourneyFailed("请插入银行卡 was not spoken")
+
+
+def _to_pin(pilot: Pilot, person_id: str, card_id: str) -> None:
+    """From the attract screen to the PIN step: ID card, 下一步, bank card."""
+    _to_bank_card(pilot, person_id)
     pilot.insert_bank_card(card_id)
     pilot.wait_screen("enter_pin")
 
@@ -405,9 +414,7 @@ def _after_pin(pilot: Pilot) -> str:
     pilot.click(c.identified_view.finish_button)
     pilot.wait_screen("remove_id")
     pilot.take_cards()
-    outcome = pilot.wait_outcome()
-    if outcome.value != "done":
-        raise JourneyFailed(f"outcome {outcome.value}, expected done")
+    pilot.expect_outcome("done")
     return f"welcome, {seen}identified then done"
 
 
@@ -422,9 +429,7 @@ def _bank_part(pilot: Pilot, person_id: str) -> str:
         pilot.click(c.insert_bank_view.cancel_button)
         pilot.wait_screen("remove_id")
         pilot.take_cards()
-        outcome = pilot.wait_outcome()
-        if outcome.value != "canceled":
-            raise JourneyFailed(f"outcome {outcome.value}, expected canceled")
+        pilot.expect_outcome("canceled")
         return "welcome, no bank card, canceled"
     pilot.need_bank_step()
     pilot.insert_bank_card(card)
@@ -453,9 +458,7 @@ def bank_pad_cancel(pilot: Pilot, params: dict[str, Any]) -> str:
     pilot.press_pin_keys("12X")
     pilot.wait_screen("remove_id")
     pilot.take_cards()
-    outcome = pilot.wait_outcome()
-    if outcome.value != "canceled":
-        raise JourneyFailed(f"outcome {outcome.value}, expected canceled")
+    pilot.expect_outcome("canceled")
     return "canceled on the pad"
 
 
@@ -470,22 +473,13 @@ def bank_pin_timeout(pilot: Pilot, params: dict[str, Any]) -> str:
     pilot.click(pilot.controller.error_view.finish_button)
     pilot.wait_screen("remove_id")
     pilot.take_cards()
-    outcome = pilot.wait_outcome()
-    if outcome.value != "failed":
-        raise JourneyFailed(f"outcome {outcome.value}, expected failed")
+    pilot.expect_outcome("failed")
     return "PIN-TIMEOUT then failed"
 
 
 @journey("bank-card-pulled", "the bank card pulled during the read: asked again, then on")
 def bank_card_pulled(pilot: Pilot, params: dict[str, Any]) -> str:
-    pilot.need_bank_step()
-    pilot.take_cards()
-    pilot.start_journey()
-    pilot.wait_screen("insert_id")
-    pilot.insert_id("zhang_weiguo")
-    pilot.wait_screen("welcome")
-    pilot.click(pilot.controller.welcome_view.finish_button)
-    pilot.wait_screen("insert_bank")
+    _to_bank_card(pilot, "zhang_weiguo")
     bank = pilot.control("iccard")
     bank.set_fault("remove_during_read")
     try:
@@ -500,22 +494,13 @@ def bank_card_pulled(pilot: Pilot, params: dict[str, Any]) -> str:
     pilot.press_pin_keys("X")
     pilot.wait_screen("remove_id")
     pilot.take_cards()
-    outcome = pilot.wait_outcome()
-    if outcome.value != "canceled":
-        raise JourneyFailed(f"outcome {outcome.value}, expected canceled")
+    pilot.expect_outcome("canceled")
     return "ICC-REMOVED, asked again, read, canceled on the pad"
 
 
 @journey("bank-choose-account", "a card with two accounts: the farmer chooses one")
 def bank_choose_account(pilot: Pilot, params: dict[str, Any]) -> str:
-    pilot.need_bank_step()
-    pilot.take_cards()
-    pilot.start_journey()
-    pilot.wait_screen("insert_id")
-    pilot.insert_id("wang_jianjun")
-    pilot.wait_screen("welcome")
-    pilot.click(pilot.controller.welcome_view.finish_button)
-    pilot.wait_screen("insert_bank")
+    _to_bank_card(pilot, "wang_jianjun")
     pilot.insert_bank_card("wang_dual")
     pilot.wait_screen("choose_account")
     choices = pilot.controller.choose_view.visible_choices()
@@ -603,9 +588,7 @@ def welcome_timeout(pilot: Pilot, params: dict[str, Any]) -> str:
     pilot.wait_until(pilot.controller.idle_warning.isVisible, t.idle + 5, "the idle warning")
     pilot.wait_screen("remove_id", t.idle + 5)
     pilot.remove_id()
-    outcome = pilot.wait_outcome()
-    if outcome.value != "timedOut":
-        raise JourneyFailed(f"outcome {outcome.value}, expected timedOut")
+    pilot.expect_outcome("timedOut")
     return "welcome then timedOut"
 
 
