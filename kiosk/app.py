@@ -368,6 +368,8 @@ class Kiosk:
         if getattr(client, "mac_provider", None) is None:
             client.mac_provider = mac_via_worker(pad)
 
+    sign_in_outcome: bool | None = None  # the last sign-in's result (None: none finished yet)
+
     @property
     def host_signed_in(self) -> bool:
         """The terminal is signed in with the host (the PIN pad holds the host's keys)."""
@@ -387,6 +389,7 @@ class Kiosk:
         if completion.request_id != self._sign_in_request:
             return
         self._sign_in_request = None
+        self.sign_in_outcome = bool(completion.ok)
         if completion.ok:
             log.info("terminal signed in with the host (business date %s)",
                      getattr(completion.data, "business_date", "?"))
@@ -613,6 +616,18 @@ def report_paint(widget: Any) -> None:
     widget.installEventFilter(widget._paint_probe)
 
 
+def _attach_service(kiosk: Kiosk, config: Any) -> Any:
+    from kiosk.watchdog import ServiceNotifier
+
+    def quit_for_restart(code: int) -> None:
+        kiosk.exit_code = code
+        kiosk.quit_app(code)
+
+    service = ServiceNotifier.from_config(config, quit=quit_for_restart)
+    service.attach(kiosk)
+    return service
+
+
 def main(argv: Sequence[str]) -> int:
     args = build_parser().parse_args(list(argv))
     from kiosk.config import ConfigError, format_config_error, load_config
@@ -658,6 +673,7 @@ def main(argv: Sequence[str]) -> int:
         if os.environ.get(BENCH_ENV):
             report_paint(kiosk.shell.attract)
         kiosk.start()
+        service = _attach_service(kiosk, config)  # systemd READY/WATCHDOG (kiosk/watchdog.py)
         if config.sim and not args.no_panel and app.platformName() != "offscreen":
             from kiosk.sim_panel.window import SimPanel
 
@@ -666,6 +682,7 @@ def main(argv: Sequence[str]) -> int:
             app.exec()
         finally:
             kiosk.shutdown()
+            service.close()
             handler.close()
     finally:
         if sims is not None:

@@ -271,6 +271,21 @@ class LoggingConfig(_Section):
         return value.upper() if isinstance(value, str) else value
 
 
+class ServiceConfig(_Section):
+    """The kiosk as a systemd service (kiosk/watchdog.py): the memory ceiling that asks for a
+    restart at the next safe point between journeys."""
+
+    memory_max_mb: int = Field(default=800, ge=0)  # 0: no ceiling
+    memory_check_seconds: float = Field(default=30, gt=0)
+
+
+class ClockConfig(_Section):
+    """The terminal's clock against the host's (kiosk/clock.py): no money while the skew
+    measured at sign-in exceeds ``max_skew_seconds``."""
+
+    max_skew_seconds: float = Field(default=60, gt=0)
+
+
 class KioskConfig(_Section):
     """The whole configuration (frozen). See ``docs/config.md`` for every key."""
 
@@ -286,6 +301,8 @@ class KioskConfig(_Section):
     limits: LimitsConfig = LimitsConfig()
     ui: UiConfig = UiConfig()
     logging: LoggingConfig = LoggingConfig()
+    service: ServiceConfig = ServiceConfig()
+    clock: ClockConfig = ClockConfig()
 
     @field_validator("state_dir", "scenario")
     @classmethod
