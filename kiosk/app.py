@@ -636,7 +636,7 @@ def main(argv: Sequence[str]) -> int:
         config = load_config(args.config, overrides=overrides_from_args(args))
     except ConfigError as exc:
         print(format_config_error(exc), file=sys.stderr)
-        return EXIT_USAGE
+        return _exit(EXIT_USAGE, "STATUS=configuration invalid (kiosk.toml)")
 
     from kiosk.crash import install_crash_handler
     from kiosk.logs import setup_logging
@@ -649,7 +649,7 @@ def main(argv: Sequence[str]) -> int:
     guard = SingleInstance("kiosk", state_dir)
     if not guard.acquire():
         print(f"kiosk: another kiosk is running (lock in {state_dir})", file=sys.stderr)
-        return EXIT_LOCKED
+        return _exit(EXIT_LOCKED)
 
     sims = None
     if config.sim:
@@ -688,4 +688,14 @@ def main(argv: Sequence[str]) -> int:
         if sims is not None:
             sims.stop()
     log.info("kiosk stopped")
-    return kiosk.exit_code
+    return _exit(kiosk.exit_code)
+
+
+def _exit(code: int, *status: str) -> int:
+    """The exit status, also told to the service's notify relay (cage hides it)."""
+    from kiosk.watchdog import notify_exit, sd_notify
+
+    if status:
+        sd_notify(*status)
+    notify_exit(code)
+    return code

@@ -65,6 +65,12 @@ def sd_notify(*fields: str, env: Mapping[str, str] | None = None) -> bool:
     return True
 
 
+def notify_exit(code: int, env: Mapping[str, str] | None = None) -> bool:
+    """Tell the notify relay (kiosk/notify_relay.py) the kiosk's exit status: cage, between
+    the relay and the kiosk, always exits 0. systemd itself ignores the field."""
+    return sd_notify(f"X_KIOSK_EXIT={int(code)}", env=env)
+
+
 def watchdog_usec(env: Mapping[str, str] | None = None, pid: int | None = None) -> int | None:
     """``WATCHDOG_USEC`` if the watchdog is meant for this process (``WATCHDOG_PID`` unset or
     ours), else None."""

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 here=$(pwd)
-pkgs=$(grep -v '^\s*#' packaging/debian-packages.txt | awk 'NF {print $1}')
+pkgs=$(grep -v '^\s*#' packaging/debian-packages.txt | awk 'NF && $2 != "@term" {print $1}')
 
 if command -v dpkg-query >/dev/null 2>&1; then
   missing=()
