@@ -263,9 +263,9 @@ class ServiceNotifier:
 
     def send_ready(self, status: str) -> None:
         self.ready_sent = True
+        self._write_state()  # before READY: whoever hears READY finds the state file current
         sd_notify("READY=1", f"STATUS={status}", env=self.env)
         log.info("service ready: %s", status)
-        self._write_state()
 
     # -- safe point, memory --
 
