@@ -5,13 +5,17 @@ PY    := $(VENV)/bin/python
 STAMP := $(VENV)/.setup-done
 OUT   ?= build/demo
 
-.PHONY: setup run test test-slow lint bench clean
+.PHONY: setup catalogs run test test-slow lint bench clean
 
-setup: $(STAMP)
+setup: $(STAMP) catalogs
 
 $(STAMP): pyproject.toml packaging/debian-packages.txt packaging/setup-dev.sh
 	bash packaging/setup-dev.sh
 	touch $(STAMP)
+
+# .po -> .mo for the catalogs that changed since they were compiled (quick when none did).
+catalogs: $(STAMP)
+	@$(PY) -m kiosk.i18n compile >/dev/null
 
 # With a display: the kiosk with every simulator (the built-in demo config).
 # Without one: the autopilot drives the GUI offscreen and says where its pictures are.

@@ -4,13 +4,17 @@
 opening it (a worker opens it on its own thread); ``open_device`` builds and opens it.
 Third-party backends register under the entry point group ``kiosk.devices`` with names of
 the form ``<kind>.<backend>``, e.g. ``idcard.acme = acme_kiosk.reader:AcmeReader``.
+
+The built-in backends are a static table: a name found there is resolved without scanning the
+installed distributions' entry points (importing importlib.metadata and reading every
+distribution's metadata costs tens of ms at start). The scan runs only for a name not in the
+table, or when every backend is listed.
 """
 
 from __future__ import annotations
 
 import importlib
 from functools import cache
-from importlib.metadata import entry_points
 from typing import Any
 
 from devices.base import DeviceInitError
@@ -52,6 +56,8 @@ class UnknownBackendError(DeviceInitError):
 @cache
 def _all_plugin_backends() -> dict[str, dict[str, str]]:
     """One scan of the installed distributions' entry points (about 10 ms each time)."""
+    from importlib.metadata import entry_points
+
     found: dict[str, dict[str, str]] = {}
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         ep_kind, _, backend = ep.name.partition(".")
@@ -67,6 +73,11 @@ def _plugin_backends(kind: str) -> dict[str, str]:
 def available_backends(kind: str) -> list[str]:
     """Names of every backend known for ``kind`` (built-in and plug-ins)."""
     return sorted({**BUILTIN_BACKENDS.get(kind, {}), **_plugin_backends(kind)})
+
+
+def has_backend(kind: str, backend: str) -> bool:
+    """Whether ``kind`` has a backend ``backend``: the built-in table first, then plug-ins."""
+    return backend in BUILTIN_BACKENDS.get(kind, {}) or backend in _plugin_backends(kind)
 
 
 def resolve_backend(kind: str, backend: str) -> type[Any]:

@@ -138,14 +138,13 @@ class Kiosk:
         from kiosk.i18n import Translator
         from kiosk.modes import ModesChart
         from kiosk.shell.window import ShellWindow
-        from kiosk.sim_panel.children import DevicePlan
         from kiosk.voice import VoiceGuide
         self.config = config
         self.sims = sims
         self.translator = Translator(config.language)
         self.bridge = Bridge()
         self.devices: dict[str, Any] = {}
-        self.plans: dict[str, DevicePlan] = {}
+        self.plans: dict[str, Any] = {}  # kind -> DevicePlan
         self.workers: dict[str, DeviceWorker] = {}  # filled in place: the controller holds it
         self.ready = False
         self.on_ready: list[Callable[[], None]] = []
@@ -181,6 +180,8 @@ class Kiosk:
         self._stopped = False
         self._given = devices is not None
         if devices is not None:
+            from kiosk.sim_panel.children import DevicePlan
+
             given = {k: d for k, d in devices.items() if k in (*DEVICE_KINDS, "host")}
             self._install(given, {k: DevicePlan(k, "given", {}) for k in given}, None)
 

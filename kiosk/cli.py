@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from typing import NoReturn
 
@@ -46,6 +47,9 @@ def main(argv: list[str] | None = None) -> int:
     if cmd not in COMMANDS:
         print(f"kiosk: unknown command {cmd!r}\n{usage()}", file=sys.stderr)
         return EXIT_USAGE
+    # The kiosk uses no pydantic plug-ins: skip pydantic's scan of every installed
+    # distribution's entry points when the config models are built (~15 ms at start).
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     module = importlib.import_module(COMMANDS[cmd][0])
     return int(module.main(rest) or 0)
 

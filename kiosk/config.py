@@ -30,7 +30,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from devices.registry import available_backends
+from devices.registry import available_backends, has_backend
 
 SYSTEM_CONFIG = Path("/etc/zhunong-kiosk/kiosk.toml")
 DEMO_CONFIG = Path(__file__).with_name("demo_config.toml")
@@ -104,8 +104,8 @@ class _KeyedValueError(ValueError):
 
 
 def _check_backend(kind: str, value: str) -> str:
-    known = available_backends(kind)
-    if value not in known:
+    if not has_backend(kind, value):
+        known = available_backends(kind)
         raise ValueError(f"unknown {kind} backend (known: {', '.join(known)})")
     return value
 
@@ -197,7 +197,7 @@ class DevicesConfig(_Section):
     def _known_backends(self) -> DevicesConfig:
         for kind in DEVICE_KINDS:
             backend = getattr(self, kind).backend
-            if backend not in available_backends(kind):
+            if not has_backend(kind, backend):
                 known = ", ".join(available_backends(kind))
                 raise _KeyedValueError(
                     f"{kind}.backend", backend, f"unknown {kind} backend (known: {known})"

@@ -37,4 +37,7 @@ if [[ ! -x .venv/bin/python ]]; then
 fi
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e ".[dev]"
+# Message catalogs: .po -> .mo (not in git; the kiosk reads .mo at start, parsing a .po only
+# when its .mo is missing or compiled from another version of it).
+.venv/bin/python -m kiosk.i18n compile
 echo "setup: done ($here/.venv)"

@@ -16,14 +16,32 @@ def test_builtin_backends_listed_per_kind():
     assert registry.available_backends("nothing") == []
 
 
-def test_entry_point_backends_are_found(monkeypatch):
-    class EP:
-        name = "idcard.acme"
-        value = "collections:OrderedDict"
-
-    monkeypatch.setattr(registry, "entry_points", lambda group: [EP()])
+def _install_plugin(tmp_path, monkeypatch):
+    """A real installed distribution (dist-info with entry_points.txt) on sys.path."""
+    dist = tmp_path / "acme_kiosk-1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: acme-kiosk\nVersion: 1.0\n")
+    (dist / "entry_points.txt").write_text(
+        "[kiosk.devices]\nidcard.acme = acme_kiosk_reader:AcmeReader\n")
+    (tmp_path / "acme_kiosk_reader.py").write_text("class AcmeReader:\n    kind = 'idcard'\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
     registry._all_plugin_backends.cache_clear()
-    monkeypatch.setattr(registry, "_all_plugin_backends",
-                        registry._all_plugin_backends.__wrapped__)
-    assert "acme" in registry.available_backends("idcard")
-    assert registry.resolve_backend("idcard", "acme").__name__ == "OrderedDict"
+
+
+def test_entry_point_backends_are_found(tmp_path, monkeypatch):
+    _install_plugin(tmp_path, monkeypatch)
+    try:
+        assert "acme" in registry.available_backends("idcard")
+        assert registry.has_backend("idcard", "acme")
+        assert registry.resolve_backend("idcard", "acme").__name__ == "AcmeReader"
+    finally:
+        registry._all_plugin_backends.cache_clear()
+
+
+def test_a_builtin_backend_is_found_without_scanning_entry_points():
+    registry._all_plugin_backends.cache_clear()
+    assert registry.has_backend("idcard", "samv")
+    assert registry.resolve_backend("printer", "fake").__name__ == "FakeReceiptPrinter"
+    assert registry._all_plugin_backends.cache_info().currsize == 0  # no scan happened
+    assert not registry.has_backend("idcard", "nope")  # unknown names do scan
+    assert registry._all_plugin_backends.cache_info().currsize == 1
