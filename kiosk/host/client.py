@@ -166,6 +166,16 @@ def mac_input(path: str, terminal_id: str, idempotency_key: str, body: bytes) ->
     return "\n".join(("POST", path, terminal_id, idempotency_key, digest)).encode("utf-8")
 
 
+def body_bytes(body: Mapping[str, Any]) -> bytes:
+    """The exact bytes a JSON body goes out as (compact, UTF-8, in the given key order)."""
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def request_digest(body: Mapping[str, Any]) -> str:
+    """SHA-256 (hex) of the body's bytes: what the MAC covers and the host keeps per key."""
+    return hashlib.sha256(body_bytes(body)).hexdigest()
+
+
 def new_idempotency_key(terminal_id: str, serial: str | None = None) -> str:
     """``<terminal id>-<serial>`` (the journal's serial), or a random one for tests/tools."""
     return f"{terminal_id}-{serial or uuid.uuid4().hex}"
@@ -339,10 +349,12 @@ class HostClient:
         payload = None
         headers: dict[str, str] = {}
         if body is not None:
-            payload = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+            payload = body_bytes(body)
             headers["Content-Type"] = "application/json"
         if path in MONEY_PATHS:
             headers.update(self._money_headers(path, idempotency_key, payload or b""))
+        elif idempotency_key:
+            headers["Idempotency-Key"] = idempotency_key  # outbox messages: replay-safe
         started = time.perf_counter()
         try:
             response = self._send(method, path, payload, headers)
@@ -453,14 +465,31 @@ class HostClient:
         """The customer's credit line."""
         return self._request("GET", f"/v1/customers/{_seg(customer_id)}/credit-line", m.CreditLine)
 
+    @staticmethod
+    def sign_line_body(customer_id: str, pan: str, pin_block: str | bytes,
+                       signature_png_base64: str, contract_version: str,
+                       consents: Mapping[str, bool]) -> dict[str, Any]:
+        """The body of ``POST /v1/credit-lines/{id}/sign``."""
+        return {"customer_id": customer_id, "pan": pan, "pin_block": _pin_hex(pin_block),
+                "signature_png_base64": signature_png_base64,
+                "contract_version": contract_version, "consents": dict(consents)}
+
     def sign_line(self, line_id: str, customer_id: str, pan: str, pin_block: str | bytes,
                   signature_png_base64: str, contract_version: str,
                   consents: Mapping[str, bool]) -> m.CreditLine:
         """Sign the credit line (额度签约) with the signature image and the PIN block."""
-        return self._request("POST", f"/v1/credit-lines/{_seg(line_id)}/sign", m.CreditLine, {
-            "customer_id": customer_id, "pan": pan, "pin_block": _pin_hex(pin_block),
-            "signature_png_base64": signature_png_base64,
-            "contract_version": contract_version, "consents": dict(consents)})
+        return self.post_contract(self.sign_line_path(line_id), self.sign_line_body(
+            customer_id, pan, pin_block, signature_png_base64, contract_version, consents),
+            m.CreditLine)
+
+    @staticmethod
+    def sign_line_path(line_id: str) -> str:
+        return f"/v1/credit-lines/{_seg(line_id)}/sign"
+
+    def post_contract(self, path: str, body: Mapping[str, Any], model: type[ModelT]) -> ModelT:
+        """Send a contract request (signing, account change): no key on the host side, so
+        never resent; an uncertain outcome is settled by reading the line or the loan."""
+        return self._request("POST", path, model, body)
 
     # --- loans and repayments ---------------------------------------------------------------
 
@@ -472,6 +501,19 @@ class HostClient:
             "method": method,
             "start_date": None if start_date is None else start_date.isoformat()}))
 
+    @staticmethod
+    def drawdown_body(customer_id: str, line_id: str, amount: Decimal | str, months: int,
+                      method: str, pan: str, pin_block: str | bytes, purpose: str | None = None,
+                      authorization_id: str | None = None, terminal_time: str | None = None
+                      ) -> dict[str, Any]:
+        """The body of ``POST /v1/drawdowns`` (the transactions service digests and journals
+        it before :meth:`post_money` sends it; a resend sends the same bytes)."""
+        return _drop_none({
+            "customer_id": customer_id, "line_id": line_id, "amount": money(amount),
+            "months": months, "method": method, "pan": pan, "pin_block": _pin_hex(pin_block),
+            "purpose": purpose, "authorization_id": authorization_id,
+            "terminal_time": terminal_time})
+
     def drawdown(self, idempotency_key: str, customer_id: str, line_id: str,
                  amount: Decimal | str, months: int, method: str, pan: str,
                  pin_block: str | bytes, purpose: str | None = None,
@@ -479,11 +521,17 @@ class HostClient:
                  ) -> m.DrawdownResponse:
         """Drawdown against the line: a money request (idempotency key + MAC, never retried
         here; after a timeout or reset query :meth:`transaction` with the same key)."""
-        return self._request("POST", "/v1/drawdowns", m.DrawdownResponse, _drop_none({
-            "customer_id": customer_id, "line_id": line_id, "amount": money(amount),
-            "months": months, "method": method, "pan": pan, "pin_block": _pin_hex(pin_block),
-            "purpose": purpose, "authorization_id": authorization_id,
-            "terminal_time": terminal_time}), idempotency_key=idempotency_key)
+        return self.post_money("/v1/drawdowns", self.drawdown_body(
+            customer_id, line_id, amount, months, method, pan, pin_block, purpose,
+            authorization_id, terminal_time), idempotency_key, m.DrawdownResponse)
+
+    def post_money(self, path: str, body: Mapping[str, Any], idempotency_key: str,
+                   model: type[ModelT]) -> ModelT:
+        """Send a money request body (``path`` one of :data:`MONEY_PATHS`) with its key and
+        the PIN pad's MAC. Never retried here."""
+        if path not in MONEY_PATHS:
+            raise ValueError(f"{path} is not a money path")
+        return self._request("POST", path, model, body, idempotency_key=idempotency_key)
 
     def loans(self, customer_id: str) -> m.LoanList:
         """The customer's loans."""
@@ -505,16 +553,24 @@ class HostClient:
                                          "amount": None if amount is None else money(amount),
                                          "option": option}))
 
+    @staticmethod
+    def repay_body(customer_id: str, loan_id: str, kind: str, amount: Decimal | str, pan: str,
+                   pin_block: str | bytes, option: str | None = None,
+                   terminal_time: str | None = None) -> dict[str, Any]:
+        """The body of ``POST /v1/repayments`` (see :meth:`drawdown_body`)."""
+        return _drop_none({
+            "customer_id": customer_id, "loan_id": loan_id, "kind": kind,
+            "amount": money(amount), "option": option, "pan": pan,
+            "pin_block": _pin_hex(pin_block), "terminal_time": terminal_time})
+
     def repay(self, idempotency_key: str, customer_id: str, loan_id: str, kind: str,
               amount: Decimal | str, pan: str, pin_block: str | bytes,
               option: str | None = None, terminal_time: str | None = None
               ) -> m.RepaymentResponse:
         """Repayment: a money request (idempotency key + MAC, never retried here)."""
-        return self._request("POST", "/v1/repayments", m.RepaymentResponse, _drop_none({
-            "customer_id": customer_id, "loan_id": loan_id, "kind": kind,
-            "amount": money(amount), "option": option, "pan": pan,
-            "pin_block": _pin_hex(pin_block), "terminal_time": terminal_time}),
-            idempotency_key=idempotency_key)
+        return self.post_money("/v1/repayments", self.repay_body(
+            customer_id, loan_id, kind, amount, pan, pin_block, option, terminal_time),
+            idempotency_key, m.RepaymentResponse)
 
     def transaction(self, idempotency_key: str) -> m.TransactionStatus:
         """Status query of an uncertain money request (``HOST-TXN-NOT-FOUND``: never
@@ -522,26 +578,37 @@ class HostClient:
         return self._request("GET", f"/v1/transactions/{_seg(idempotency_key)}",
                              m.TransactionStatus)
 
+    @staticmethod
+    def repayment_account_body(customer_id: str, new_pan: str, pin_block: str | bytes,
+                               authorization_id: str) -> dict[str, Any]:
+        """The body of ``POST /v1/loans/{id}/repayment-account``."""
+        return {"customer_id": customer_id, "new_pan": new_pan,
+                "pin_block": _pin_hex(pin_block), "authorization_id": authorization_id}
+
+    @staticmethod
+    def repayment_account_path(loan_id: str) -> str:
+        return f"/v1/loans/{_seg(loan_id)}/repayment-account"
+
     def change_repayment_account(self, loan_id: str, customer_id: str, new_pan: str,
                                  pin_block: str | bytes, authorization_id: str
                                  ) -> m.RepaymentAccountResponse:
         """Change of the loan's repayment account (new card + PIN, staff authorisation)."""
-        return self._request("POST", f"/v1/loans/{_seg(loan_id)}/repayment-account",
-                             m.RepaymentAccountResponse, {
-                                 "customer_id": customer_id, "new_pan": new_pan,
-                                 "pin_block": _pin_hex(pin_block),
-                                 "authorization_id": authorization_id})
+        return self.post_contract(self.repayment_account_path(loan_id),
+                                  self.repayment_account_body(customer_id, new_pan, pin_block,
+                                                              authorization_id),
+                                  m.RepaymentAccountResponse)
 
     # --- applications, intentions, staff -------------------------------------------------------
 
     def apply(self, product_code: str, amount: Decimal | str, months: int, purpose: str,
               phone: str, consent: bool, customer_id: str | None = None,
-              id_number: str | None = None) -> m.ApplicationResponse:
-        """A loan application (贷款申请)."""
+              id_number: str | None = None, idempotency_key: str | None = None
+              ) -> m.ApplicationResponse:
+        """A loan application (贷款申请); ``idempotency_key`` as for intentions."""
         return self._request("POST", "/v1/applications", m.ApplicationResponse, _drop_none({
             "customer_id": customer_id, "id_number": id_number, "product_code": product_code,
             "amount": money(amount), "months": months, "purpose": purpose, "phone": phone,
-            "consent": consent}))
+            "consent": consent}), idempotency_key=idempotency_key)
 
     def application(self, application_id: str) -> m.ApplicationResponse:
         """An application's progress (申请进度)."""
@@ -551,13 +618,15 @@ class HostClient:
     def register_intention(self, phone: str, amount: Decimal | str, purpose: str,
                            consent: bool, id_number: str | None = None,
                            customer_id: str | None = None, name: str | None = None,
-                           village: str | None = None, recorded_at: str | None = None
-                           ) -> m.IntentionResponse:
-        """A loan intention (贷款意向登记); ``recorded_at`` when it was queued offline."""
+                           village: str | None = None, recorded_at: str | None = None,
+                           idempotency_key: str | None = None) -> m.IntentionResponse:
+        """A loan intention (贷款意向登记); ``recorded_at`` when it was queued offline;
+        ``idempotency_key`` (the outbox's) makes a replay return the first answer."""
         return self._request("POST", "/v1/intentions", m.IntentionResponse, _drop_none({
             "id_number": id_number, "customer_id": customer_id, "name": name,
             "phone": phone, "village": village, "amount": money(amount),
-            "purpose": purpose, "consent": consent, "recorded_at": recorded_at}))
+            "purpose": purpose, "consent": consent, "recorded_at": recorded_at}),
+            idempotency_key=idempotency_key)
 
     def staff_sign_in(self, staff_id: str, password: str) -> m.StaffSignInResponse:
         """A staff member signs in beside the farmer."""

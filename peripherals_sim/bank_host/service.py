@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import secrets
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -31,6 +32,9 @@ from peripherals_sim.bank_host.store import Store
 PRODUCTS_FILE = Path(__file__).with_name("products.yaml")
 MASK = "*"
 AUTH_THRESHOLD = Decimal("50000.00")
+
+#: The money paths and the kind ``/sim/ledger`` gives their transactions.
+MONEY_KINDS = {"/v1/drawdowns": "drawdown", "/v1/repayments": "repayment"}
 
 
 def mask_name(name: str) -> str:
@@ -844,7 +848,26 @@ class Bank:
                           "customer_id": loan.customer_id,
                           "schedule": self.schedule(loan.loan_id)["rows"],
                           "repayments": self.store.docs("repayment", loan.loan_id)})
-        return {**now.fields(), "day_end": self.day_end_running(), "loans": loans,
+        return {**now.fields(), "day_end": self.day_end_running(),
+                "transactions": self.booked_transactions(), "loans": loans,
                 "authorizations": self.store.docs("authorization"),
                 "applications": self.store.docs("application"),
                 "intentions": self.store.count("intention")}
+
+    def booked_transactions(self) -> list[dict[str, Any]]:
+        """Every money request the host recorded under an idempotency key (``/sim/ledger``):
+        ``key``, ``terminal_id``, ``kind``, ``amount`` (the booked amount; null when declined),
+        ``state`` (CONFIRMED or DECLINED), ``code`` (a decline's error code), ``host_ref`` (the
+        host's serial), ``booked_at`` and ``acct_date``."""
+        out = []
+        for rec in self.store.transaction_records(tuple(MONEY_KINDS)):
+            answer = json.loads(rec["response"])
+            confirmed = rec["http_status"] == 200
+            out.append({"key": rec["key"], "terminal_id": rec["terminal_id"],
+                        "kind": MONEY_KINDS[rec["path"]],
+                        "amount": answer.get("amount") if confirmed else None,
+                        "state": "CONFIRMED" if confirmed else "DECLINED",
+                        "code": None if confirmed else answer.get("code"),
+                        "host_ref": answer.get("serial") if confirmed else None,
+                        "booked_at": rec["created_at"], "acct_date": rec["acct_date"]})
+        return out

@@ -144,3 +144,14 @@ class Store:
                 "http_status, response, created_at, acct_date) VALUES (?,?,?,?,?,?,?,?,?)",
                 (key, terminal_id, method, path, body_sha256, http_status, response,
                  created_at, acct_date))
+
+    def transaction_records(self, paths: tuple[str, ...]) -> list[dict[str, Any]]:
+        """Every recorded keyed request on ``paths``, in the order the host booked them."""
+        marks = ",".join("?" * len(paths))
+        with self.lock:
+            rows = self._db.execute(
+                "SELECT key, terminal_id, path, http_status, response, created_at, acct_date "
+                f"FROM transactions WHERE path IN ({marks}) ORDER BY rowid", paths).fetchall()
+        names = ("key", "terminal_id", "path", "http_status", "response", "created_at",
+                 "acct_date")
+        return [dict(zip(names, row, strict=True)) for row in rows]

@@ -1,0 +1,59 @@
+"""The transactions service against the real host simulator (HTTPS, mutual TLS), with the
+PIN pad's MAC from the ``fake`` PIN pad backend in its own worker (real keys, as the
+host_client tests): journal files on disk in the test's directory."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kiosk.host import HostClient
+from kiosk.host.worker import mac_via_worker
+from kiosk.transactions import MoneySettings, TransactionsService
+from tests.contract.host_client.conftest import SimHost, Terminal
+
+FAST = MoneySettings(resolve_seconds=8.0, backoff=(0.05, 0.1, 0.2, 0.4), in_flight_seconds=2.5,
+                     min_free_bytes=64 * 1024, outbox_backoff=(0.05, 0.1))
+
+
+@pytest.fixture(scope="module")
+def host(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimHost]:
+    with SimHost(tmp_path_factory.mktemp("host-state")) as sim:
+        yield sim
+
+
+@pytest.fixture(scope="module")
+def terminal(host: SimHost) -> Iterator[Terminal]:
+    t = Terminal(host)
+    t.sign_in()
+    try:
+        yield t
+    finally:
+        t.close()
+
+
+def make_service(state_dir: Path, host: SimHost, terminal: Terminal,
+                 settings: MoneySettings = FAST, **changes: Any) -> TransactionsService:
+    """A service with its own client (read timeout 0.6 s unless ``changes`` say otherwise)."""
+    values: dict[str, Any] = {"read_timeout": 0.6, "get_retries": 0}
+    values.update(changes)
+    client = HostClient(host.settings(**values), mac_provider=mac_via_worker(terminal.pad_worker))
+    client.open()
+    return TransactionsService.open(state_dir, "ZN610425001", client, settings)
+
+
+@pytest.fixture
+def service(tmp_path: Path, host: SimHost, terminal: Terminal) -> Iterator[TransactionsService]:
+    svc = make_service(tmp_path / "state", host, terminal)
+    try:
+        yield svc
+    finally:
+        svc.close()
+
+
+def ledger(host: SimHost) -> dict[str, dict[str, Any]]:
+    """The host's booked money transactions by key (``/sim/ledger``)."""
+    return {t["key"]: t for t in host.sim("GET", "/sim/ledger")["transactions"]}
