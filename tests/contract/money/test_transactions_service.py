@@ -4,14 +4,13 @@ every fault the host can inject, the status query, resends with the same key, re
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
 from kiosk.host import HostClient, HostSettings
 from kiosk.transactions import MoneyRefused, MoneySettings, Outcome, TransactionsService
 from offline_queue.journal import REASON_NOT_APPLIED, REASON_NOT_SENT, TxState
-from tests.contract.host_client.conftest import ZHANG_PAN, SimHost, Terminal
+from tests.contract.host_client.conftest import ZHANG_PAN, Terminal
 from tests.contract.money.conftest import FAST, ledger, make_service
 
 
@@ -123,23 +122,3 @@ def test_prepared_row_from_a_crash_ends_not_sent_without_the_host(tmp_path):
     assert report.clean and report.resolved[0].reason == REASON_NOT_SENT
     assert svc.journal.get(row.serial).state is TxState.DECLINED
     svc.close()
-
-
-def test_read_only_state_dir_refuses_before_anything_is_sent(tmp_path: Path, host: SimHost,
-                                                              terminal: Terminal):
-    import os
-
-    state = tmp_path / "state"
-    svc = make_service(state, host, terminal)
-    svc.journal.close()
-    before = len(ledger(host))
-    os.chmod(state, 0o555)
-    try:
-        if os.access(state, os.W_OK):  # root ignores modes: remount-free read-only check
-            pytest.skip("running as root: directory modes do not stop writes (see tmpfs test)")
-        svc = make_service(state, host, terminal)
-        ok, reason = svc.money_available()
-        assert not ok and reason == "JOURNAL-READ-ONLY"
-    finally:
-        os.chmod(state, 0o755)
-    assert len(ledger(host)) == before
