@@ -18,6 +18,7 @@ SUBCOMMANDS = {
     "pinpad": "peripherals_sim.pinpad.cli",
     "printer": "peripherals_sim.printer.cli",
     "host": "peripherals_sim.bank_host.cli",
+    "broker": "peripherals_sim.broker.cli",
 }
 
 USAGE = "usage: kiosk-sim {" + ",".join(SUBCOMMANDS) + "} [options]  (kiosk-sim CMD --help)"

@@ -38,12 +38,16 @@ PACKAGES = {
     "pinpad": "pinpad",
     "printer": "printer",
     "host": "bank_host",
+    "broker": "broker",  # Debian's mosquitto: only when it is installed
 }
 
 
 def available_kinds() -> list[str]:
     """Kinds whose simulator command exists."""
-    return [k for k, pkg in PACKAGES.items() if (PACKAGE_DIR / pkg / "cli.py").is_file()]
+    from peripherals_sim.broker.mosquitto import find_mosquitto
+
+    return [k for k, pkg in PACKAGES.items() if (PACKAGE_DIR / pkg / "cli.py").is_file()
+            and (k != "broker" or find_mosquitto() is not None)]
 
 
 def child_args(kind: str, state_dir: Path, scenario: str | None) -> list[str]:
@@ -60,6 +64,8 @@ def child_args(kind: str, state_dir: Path, scenario: str | None) -> list[str]:
         return ["--control", "0", *common]
     if kind == "host":
         return ["--listen", "https://127.0.0.1:0", "--control", "0", *common]
+    if kind == "broker":
+        return common
     raise ValueError(kind)
 
 
