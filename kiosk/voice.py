@@ -258,8 +258,9 @@ class VoiceGuide:
             log.exception("voice say failed")
 
 
-def create_voice_device(voice_config: Any) -> Any:
-    """Build (not open) the voice device from the ``[voice]`` config section."""
+def create_voice_device(voice_config: Any, **extra: Any) -> Any:
+    """Build (not open) the voice device from the ``[voice]`` config section (``extra``:
+    backend parameters beyond the config, e.g. ``echo=True`` for diagnostics)."""
     from devices.registry import create_device
 
     params = {
@@ -269,6 +270,7 @@ def create_voice_device(voice_config: Any) -> Any:
         "volume": voice_config.volume,
         "wav_dir": voice_config.wav_dir,
         "audio_device": voice_config.audio_device,
+        **extra,
     }
     return create_device("voice", voice_config.backend, **params)
 

@@ -45,7 +45,9 @@ class VoiceStatus(DeviceStatus):
 
 @dataclass(frozen=True)
 class UtteranceResult:
-    """One finished utterance. ``wav`` is the audio file when the device writes files."""
+    """One finished utterance. ``wav`` is the audio file when the device writes files;
+    ``engine_text`` is what the engine was given (pinyin for Mandarin), kept only when the
+    device was built with ``echo=True`` (diagnostics: it may hold a customer's name)."""
 
     utterance_id: int
     lang: str
@@ -54,6 +56,7 @@ class UtteranceResult:
     wav: str | None = None
     error: VoiceError | None = None
     detail: str = ""
+    engine_text: str | None = None
 
 
 @runtime_checkable

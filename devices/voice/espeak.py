@@ -46,7 +46,8 @@ class EspeakVoice:
     Parameters (all optional, from ``[voice]`` in the config): ``voice`` (zh_CN voice),
     ``voice_en``, ``rate`` (words per minute), ``volume`` (0..100), ``wav_dir`` (write WAV
     files instead of playing them), ``audio_device`` (``aplay -D``), ``espeak`` (the program),
-    ``restart_backoff`` (seconds between restarts of a dying child).
+    ``restart_backoff`` (seconds between restarts of a dying child), ``echo`` (diagnostics:
+    each result carries the text the engine was given, the pinyin for Mandarin).
     """
 
     kind = KIND
@@ -63,6 +64,7 @@ class EspeakVoice:
         audio_device: str | None = None,
         espeak: str = "espeak-ng",
         restart_backoff: Sequence[float] = (0.1, 0.5, 1.0, 2.0, 5.0),
+        echo: bool = False,
         **_ignored: Any,
     ) -> None:
         self.voices = {"zh_CN": voice, "en": voice_en}
@@ -72,6 +74,7 @@ class EspeakVoice:
         self.audio_device = audio_device
         self.espeak = espeak
         self.restart_backoff = tuple(restart_backoff)
+        self.echo = bool(echo)
         self.results: collections.deque[UtteranceResult] = collections.deque(maxlen=64)
         self.restarts = 0
         self._lock = threading.Lock()
@@ -157,7 +160,8 @@ class EspeakVoice:
             self._current = uid
             self._langs[uid] = lang
             self._write_locked({"op": "say", "id": uid, "text": text, "voice": voice,
-                                "rate": self.rate, "amplitude": self.volume})
+                                "rate": self.rate, "amplitude": self.volume,
+                                "echo": self.echo})
 
     def stop(self) -> None:
         """Stop the current utterance at once."""
@@ -313,6 +317,7 @@ class EspeakVoice:
             wav=msg.get("wav"),
             error=voice_error,
             detail=str(msg.get("detail") or ""),
+            engine_text=msg.get("engine_text") if self.echo else None,
         )
         if result.outcome is UtteranceOutcome.FAILED and voice_error is not self._last_error:
             log.warning("speech failed: %s %s", error, result.detail)

@@ -7,11 +7,17 @@ and a newer request interrupts the current one by terminating its subprocesses.
 Protocol: JSON lines.
 
 - stdin: ``{"op": "say", "id": N, "text": "...", "voice": "cmn-latn-pinyin", "rate": 150,
-  "amplitude": 100}``, ``{"op": "stop"}``, ``{"op": "quit"}``. End of input means the parent
-  is gone: the child stops speaking and exits.
+  "amplitude": 100, "echo": false}``, ``{"op": "stop"}``, ``{"op": "quit"}``. End of input
+  means the parent is gone: the child stops speaking and exits.
 - stdout: ``{"event": "ready", "pid": P}`` once, then per utterance ``{"event": "started",
   "id": N}`` and ``{"event": "end", "id": N, "outcome": "done|stopped|failed", "duration": s,
-  "wav": path|null, "error": code|null, "detail": "..."}``.
+  "wav": path|null, "error": code|null, "detail": "..."}``; with ``"echo": true`` (diagnostics
+  only) the end event also holds ``"engine_text"``, what espeak-ng was given.
+
+For a pinyin voice (``cmn-latn-pinyin``) the text is converted to tone-numbered pinyin first
+(devices/voice/pinyin.py: phrase-aware, with the domain lexicon), because espeak-ng's own
+reading of Chinese characters gets polyphones wrong (还款 hái kuǎn). pypinyin is loaded in the
+background as soon as the child starts, so the first prompt does not wait for it.
 
 Audio goes to ``aplay -q [-D DEVICE]`` or, with ``--wav-dir DIR``, to numbered WAV files in
 DIR; "playback" then lasts the audio's duration (interruptible) so timing matches a real
@@ -31,6 +37,8 @@ import threading
 import wave
 from pathlib import Path
 from typing import Any
+
+from devices.voice.pinyin import engine_text, preload
 
 _out_lock = threading.Lock()
 
@@ -60,6 +68,7 @@ class Utterance(threading.Thread):
         self.options = options
         self.seq = seq
         self._cancel = threading.Event()
+        self.engine_text = ""
         self._proc: subprocess.Popen[bytes] | None = None
         self._proc_lock = threading.Lock()
 
@@ -90,8 +99,11 @@ class Utterance(threading.Thread):
              error: str | None = None, detail: str = "") -> None:
         if self._cancel.is_set() and outcome != "done":
             outcome, error = "stopped", None
-        _emit({"event": "end", "id": self.request.get("id"), "outcome": outcome,
-               "duration": duration, "wav": wav, "error": error, "detail": detail})
+        event = {"event": "end", "id": self.request.get("id"), "outcome": outcome,
+                 "duration": duration, "wav": wav, "error": error, "detail": detail}
+        if self.request.get("echo"):
+            event["engine_text"] = self.engine_text
+        _emit(event)
 
     def run(self) -> None:
         req, opts = self.request, self.options
@@ -104,11 +116,13 @@ class Utterance(threading.Thread):
             os.close(fd)
             wav_path, keep = Path(name), False
         try:
-            argv = [opts.espeak, "-v", str(req.get("voice") or "cmn-latn-pinyin"),
+            voice = str(req.get("voice") or "cmn-latn-pinyin")
+            self.engine_text = engine_text(str(req.get("text", "")), voice)
+            argv = [opts.espeak, "-v", voice,
                     "-s", str(int(req.get("rate") or 150)),
                     "-a", str(int(req.get("amplitude", 100))), "-w", str(wav_path)]
             try:
-                rc, err = self._run_proc(argv, str(req.get("text", "")).encode("utf-8"))
+                rc, err = self._run_proc(argv, self.engine_text.encode("utf-8"))
             except FileNotFoundError:
                 self._end("failed", error="engineMissing", detail=f"{opts.espeak} not found")
                 return
@@ -200,6 +214,7 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, on_term)
     _emit({"event": "ready", "pid": os.getpid()})
+    threading.Thread(target=preload, name="pinyin-preload", daemon=True).start()
     for line in sys.stdin:
         try:
             request = json.loads(line)

@@ -1,11 +1,13 @@
 """``kiosk diag voice say [TEXT...] | status``: the technician's check of spoken guidance.
 
 ``say`` speaks TEXT (default: the catalog's voice test prompt) through the configured voice
-backend, exactly as the kiosk would (figures rewritten into words, see kiosk.voice), waits
-until it has been spoken and reports the outcome. Extra options after the action:
-``--lang zh_CN|en``, ``--wav-dir DIR`` (write the audio to DIR instead of playing it),
-``--audio-device NAME`` (aplay -D), ``--volume 0..100``, ``--rate WPM``, ``--raw`` (speak TEXT
-unchanged).
+backend, exactly as the kiosk would (figures rewritten into words, see kiosk.voice; Mandarin
+given to espeak-ng as tone-numbered pinyin, see devices/voice/pinyin.py), waits until it has
+been spoken and reports the outcome; ``--json`` prints ``text``, ``spoken`` (the words),
+``pinyin`` (the syllables espeak-ng was given, space-separated) and ``seconds``. Extra options
+after the action: ``--lang zh_CN|en``, ``--to-file F.wav`` (write the audio to F.wav instead of
+playing it), ``--wav-dir DIR`` (numbered files in DIR), ``--audio-device NAME`` (aplay -D),
+``--volume 0..100``, ``--rate WPM``, ``--raw`` (no rewriting of figures).
 ``status`` checks that espeak-ng and the configured voices exist.
 
 Exit 0 when the utterance played, 2 when it failed (JSON ``completion``/``error``/``detail``),
@@ -18,6 +20,8 @@ import argparse
 import shutil
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from devices.base import Completion, CompletionCode, DeviceInitError
@@ -42,6 +46,7 @@ def _extra_parser() -> argparse.ArgumentParser:
     p.add_argument("text", nargs="*")
     p.add_argument("--lang", default=None, choices=("zh_CN", "en"))
     p.add_argument("--wav-dir", default=None)
+    p.add_argument("--to-file", default=None, type=Path, metavar="F.wav")
     p.add_argument("--audio-device", default=None)
     p.add_argument("--volume", type=int, default=None)
     p.add_argument("--rate", type=int, default=None, help="words per minute")
@@ -68,6 +73,18 @@ def _voices_available() -> set[str]:
 
 def run(action: str, args: argparse.Namespace, extra: list[str]) -> int:
     opts = _extra_parser().parse_args(extra)
+    if opts.to_file is None:
+        return _run(action, args, opts, None)
+    if opts.wav_dir:
+        print("kiosk diag voice: --to-file and --wav-dir exclude each other", file=sys.stderr)
+        return EXIT_USAGE
+    with tempfile.TemporaryDirectory(prefix="kiosk-voice-") as tmp:
+        opts.wav_dir = tmp
+        return _run(action, args, opts, opts.to_file)
+
+
+def _run(action: str, args: argparse.Namespace, opts: argparse.Namespace,
+         to_file: Path | None) -> int:
     overrides: dict[str, Any] = {}
     if args.backend:
         overrides["voice.backend"] = args.backend
@@ -90,7 +107,7 @@ def run(action: str, args: argparse.Namespace, extra: list[str]) -> int:
     translator = Translator(lang)
     shown = " ".join(opts.text) if opts.text else translator("voice.test")
     spoken = shown if opts.raw else speakable(shown, lang)
-    device = create_voice_device(config.voice)
+    device = create_voice_device(config.voice, echo=True)
     try:
         device.open()
     except DeviceInitError as exc:
@@ -114,11 +131,26 @@ def run(action: str, args: argparse.Namespace, extra: list[str]) -> int:
         code = _COMPLETION.get(error, CompletionCode.HARDWARE_ERROR) if error else (
             CompletionCode.HARDWARE_ERROR)
         return _fail(args, code, error, result.detail if result is not None else "no result")
+    pinyin = result.engine_text
+    if pinyin is None:  # a backend without an engine (the recording fake): what espeak-ng gets
+        from devices.voice.pinyin import engine_text
+
+        pinyin = engine_text(spoken, config.voice.voice if lang.startswith("zh") else
+                             config.voice.voice_en)
+    wav = result.wav
+    if to_file is not None:
+        if wav is None:
+            return _fail(args, CompletionCode.HARDWARE_ERROR, VoiceError.SYNTH_FAILED,
+                         f"backend {config.voice.backend} writes no audio file")
+        to_file.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(wav, to_file)
+        wav = str(to_file)
     obj = {"backend": config.voice.backend, "lang": lang, "text": shown, "spoken": spoken,
-           "duration": result.duration, "wav": result.wav, "outcome": result.outcome.value}
+           "pinyin": pinyin, "seconds": result.duration, "duration": result.duration,
+           "wav": wav, "outcome": result.outcome.value}
     seconds = f"{result.duration:.2f}s" if result.duration else "-"
-    where = f" -> {result.wav}" if result.wav else ""
-    emit(args, obj, f"voice: spoken ({lang}, {seconds}){where}: {spoken}")
+    where = f" -> {wav}" if wav else ""
+    emit(args, obj, f"voice: spoken ({lang}, {seconds}){where}: {spoken}\n  engine: {pinyin}")
     return EXIT_OK
 
 

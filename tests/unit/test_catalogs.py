@@ -1,9 +1,11 @@
 """Message catalogs: zh_CN and en complete and in step, every id used in code exists, every
-error code has its texts, and every spoken zh_CN text stays in Mandarin in espeak-ng."""
+error code has its texts, and every spoken text goes the way the kiosk speaks it (figures into
+words, Mandarin into tone-numbered pinyin) and stays in its language in espeak-ng."""
 
 from __future__ import annotations
 
 import ast
+import re
 import string
 import subprocess
 from pathlib import Path
@@ -11,6 +13,7 @@ from pathlib import Path
 import polib
 import pytest
 
+from devices.voice.pinyin import LETTERS, engine_text
 from kiosk.errors import TEXT_KINDS, load_error_table
 from kiosk.i18n import LANGUAGES, LOCALE_DIR, po_files
 from kiosk.voice import speakable
@@ -110,15 +113,24 @@ def test_every_error_code_has_farmer_staff_and_voice_texts():
         assert missing == [], lang
 
 
-def spoken_zh_texts() -> dict[str, str]:
-    """Every zh_CN text that is spoken: voice.*, *.voice, prompt.*, screen.* (as spoken)."""
+SPOKEN_PREFIXES = ("voice.", "prompt.", "screen.")
+SPOKEN_SUFFIXES = (".voice", ".farmer")  # error texts: the voice text, and the farmer text read
+
+
+def spoken_texts(lang: str) -> dict[str, str]:
+    """Every text of ``lang`` that is spoken (voice.*, prompt.*, screen.*, error voice and
+    farmer texts), with sample values, rewritten as the kiosk speaks it (kiosk.voice)."""
     out = {}
-    for msgid, text in all_msgids("zh_CN").items():
-        if msgid.startswith(("voice.", "prompt.", "screen.")) or msgid.endswith(".voice"):
+    for msgid, text in all_msgids(lang).items():
+        if msgid.startswith(SPOKEN_PREFIXES) or msgid.endswith(SPOKEN_SUFFIXES):
             fields = {f for _, f, _, _ in string.Formatter().parse(text) if f}
             sample = {f: SAMPLE_FIELDS.get(f, "12") for f in fields}
-            out[msgid] = speakable(text.format(**sample), "zh_CN")
+            out[msgid] = speakable(text.format(**sample), lang)
     return out
+
+
+def spoken_zh_texts() -> dict[str, str]:
+    return spoken_texts("zh_CN")
 
 
 SAMPLE_FIELDS = {
@@ -127,19 +139,39 @@ SAMPLE_FIELDS = {
     "date": "2026-05-08", "due_date": "2026-05-08", "rate": "4.35%", "detail": "",
     "seconds": "15", "months": "12", "term": "12",
 }
+VOICES = {"zh_CN": "cmn-latn-pinyin", "en": "en"}
 
 
-def phonemes(text: str) -> str:
-    result = subprocess.run(["espeak-ng", "-q", "-x", "-v", "cmn-latn-pinyin"],
+def phonemes(text: str, voice: str = "cmn-latn-pinyin") -> str:
+    result = subprocess.run(["espeak-ng", "-q", "-x", "-v", voice],
                             input=text, capture_output=True, text=True, check=True)
     return result.stdout
 
 
-def test_every_spoken_zh_text_stays_in_mandarin_phonemes():
-    texts = spoken_zh_texts()
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_spoken_text_stays_in_its_language_in_espeak_ng(lang):
+    """Through the real path: kiosk.voice.speakable, then what the espeak backend gives the
+    engine (pinyin for zh_CN); espeak-ng's phonemes show no switch to another language."""
+    voice = VOICES[lang]
+    texts = {m: engine_text(t, voice) for m, t in spoken_texts(lang).items()}
     assert "voice.test" in texts
     # All texts in one espeak-ng run; only when something switched, find which text did.
-    if "(en)" not in phonemes("\n".join(f"{t}。" for t in texts.values())):
+    if "(" not in phonemes("\n".join(f"{t}." for t in texts.values()), voice):
         return
-    switched = [(m, t, phonemes(t).strip()) for m, t in texts.items() if "(en)" in phonemes(t)]
+    switched = [(m, t, phonemes(t, voice).strip()) for m, t in texts.items()
+                if "(" in phonemes(t, voice)]
     assert switched == []
+
+
+def test_every_chinese_character_of_a_spoken_text_gets_one_syllable():
+    """No character is lost on the way to pinyin (a character pypinyin did not know would be
+    silent): as many tone-numbered syllables as Chinese characters plus letters' names."""
+    lost = []
+    for msgid, text in spoken_zh_texts().items():
+        given = engine_text(text, VOICES["zh_CN"])
+        han = len(re.findall(r"[\u3400-\u9fff]", text))
+        latin = re.findall(r"[A-Za-z]", text)
+        expected = han + sum(len(LETTERS[c.upper()].split()) for c in latin)
+        if len(re.findall(r"[a-z]+[1-5]", given)) != expected:
+            lost.append((msgid, text, given))
+    assert lost == []

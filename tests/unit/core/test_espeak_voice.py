@@ -179,3 +179,29 @@ def test_default_sound_device_plays_or_reports_playback_failed():
         assert v.probe().device is DeviceState.ONLINE  # the engine stays up either way
     finally:
         v.close()
+
+
+def test_mandarin_reaches_the_engine_as_pinyin_read_like_the_pinyin_itself(tmp_path):
+    """The child gives espeak-ng the pinyin: the audio of 还款 is the audio of huan2 kuan3
+    (byte for byte), not espeak-ng's own hái kuǎn."""
+    v = EspeakVoice(wav_dir=tmp_path / "wav", echo=True)
+    v.open()
+    try:
+        v.say("还款", "zh_CN")
+        result = last_result(v)
+        assert result.outcome is UtteranceOutcome.DONE and result.engine_text == "huan2 kuan3"
+        spoken = Path(result.wav).read_bytes()
+        own = tmp_path / "own.wav"
+        subprocess.run(["espeak-ng", "-v", "cmn-latn-pinyin", "-s", "150", "-a", "100", "-w",
+                        str(own), "huan2 kuan3"], check=True)
+        subprocess.run(["espeak-ng", "-v", "cmn-latn-pinyin", "-s", "150", "-a", "100", "-w",
+                        str(tmp_path / "chars.wav"), "还款"], check=True)
+        assert spoken == own.read_bytes()
+        assert spoken != (tmp_path / "chars.wav").read_bytes()
+    finally:
+        v.close()
+
+
+def test_the_engine_text_is_kept_only_when_asked_for(voice):
+    voice.say("还款", "zh_CN")
+    assert last_result(voice).engine_text is None  # the kiosk itself never keeps it
