@@ -334,6 +334,8 @@ class Journal:
                 if value is not None:
                     sets.append(f"{column}=?")
                     args.append(value)
+            if state is TxState.CONFIRMED and reason is None:
+                sets.append("reason=NULL")  # an UNKNOWN's cause is history (in tx_event)
             if sent:
                 sets += ["attempts=attempts+1", "last_sent_ts=?"]
                 args.append(self.clock())

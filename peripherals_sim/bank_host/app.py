@@ -485,6 +485,11 @@ def create_app(bank: Bank, *, require_client_cert: bool = True) -> FastAPI:
         faults["fault"] = fault
         return json_response(fault.public())
 
+    @app.get("/sim/fault", include_in_schema=False)
+    async def sim_fault_get() -> Response:
+        fault = faults["fault"]
+        return json_response({"fault": None if fault is None else fault.public()})
+
     @app.delete("/sim/fault", include_in_schema=False)
     async def sim_fault_clear() -> Response:
         faults["fault"] = None
