@@ -675,6 +675,9 @@ def main(argv: Sequence[str]) -> int:
             report_paint(kiosk.shell.attract)
         kiosk.start()
         service = _attach_service(kiosk, config)  # systemd READY/WATCHDOG (kiosk/watchdog.py)
+        from kiosk.telemetry.appwire import attach as attach_telemetry
+
+        telemetry = attach_telemetry(kiosk, config, service)  # fleet MQTT (docs/fleet.md)
         if config.sim and not args.no_panel and app.platformName() != "offscreen":
             from kiosk.sim_panel.window import SimPanel
 
@@ -683,6 +686,8 @@ def main(argv: Sequence[str]) -> int:
             app.exec()
         finally:
             kiosk.shutdown()
+            if telemetry is not None:
+                telemetry.stop()
             service.close()
             handler.close()
     finally:

@@ -286,6 +286,33 @@ class ClockConfig(_Section):
     max_skew_seconds: float = Field(default=60, gt=0)
 
 
+class TelemetryConfig(_Section):
+    """Fleet monitoring over MQTT (kiosk/telemetry, docs/fleet.md). ``broker_url`` None: no
+    telemetry, except under ``sim`` when ``kiosk-sim up`` runs a local broker."""
+
+    broker_url: str | None = None
+    ca_file: Path | None = None
+    cert_file: Path | None = None
+    key_file: Path | None = None
+    command_key: Path | None = None  # the operations desk's Ed25519 public key (PEM)
+    heartbeat_seconds: float = Field(default=60, gt=0)
+    max_buffered_heartbeats: int = Field(default=1000, ge=1)
+    keepalive_seconds: int = Field(default=60, ge=5, le=65535)
+    command_skew_seconds: float = Field(default=120, ge=0)
+
+    @field_validator("broker_url")
+    @classmethod
+    def _mqtt_url(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^mqtts?://[^/\s]+", value):
+            raise ValueError("must be an mqtts:// (or mqtt://) URL")
+        return value
+
+    @field_validator("ca_file", "cert_file", "key_file", "command_key")
+    @classmethod
+    def _expand(cls, value: Path | None) -> Path | None:
+        return None if value is None else value.expanduser()
+
+
 class KioskConfig(_Section):
     """The whole configuration (frozen). See ``docs/config.md`` for every key."""
 
@@ -303,6 +330,7 @@ class KioskConfig(_Section):
     logging: LoggingConfig = LoggingConfig()
     service: ServiceConfig = ServiceConfig()
     clock: ClockConfig = ClockConfig()
+    telemetry: TelemetryConfig = TelemetryConfig()
 
     @field_validator("state_dir", "scenario")
     @classmethod

@@ -35,6 +35,7 @@ class ModesChart:
         self.mandatory = frozenset(mandatory) & set(self.devices)
         self.states: dict[str, DeviceState] = {d: DeviceState.UNKNOWN for d in self.devices}
         self.host_online: bool | None = None
+        self.forced_reason: str | None = None  # out of service by the operations desk
         self._settled = False
         self.mode = Mode.STARTING
         self._listeners: list[Listener] = []
@@ -51,6 +52,12 @@ class ModesChart:
         self.host_online = online
         return self._update()
 
+    def force_out_of_service(self, reason: str | None) -> Mode:
+        """Out of service whatever the devices say (a remote command), until called with
+        None (back in service: the mode follows the devices again)."""
+        self.forced_reason = reason
+        return self._update()
+
     def settle(self) -> Mode:
         """End STARTING even if some device never answered (it then counts as down)."""
         self._settled = True
@@ -60,6 +67,8 @@ class ModesChart:
         return [d for d, s in self.states.items() if s not in UP_STATES]
 
     def _compute(self) -> Mode:
+        if self.forced_reason is not None:
+            return Mode.OUT_OF_SERVICE
         reported = all(s is not DeviceState.UNKNOWN for s in self.states.values())
         if not (reported or self._settled):
             return Mode.STARTING

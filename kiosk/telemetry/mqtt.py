@@ -59,7 +59,7 @@ def new_client(ep: Endpoint, *, will: tuple[str, bytes] | None = None,
 
 
 def connect_properties(session_expiry: int = SESSION_EXPIRY) -> Properties:
-    props = Properties(PacketTypes.CONNECT)
+    props = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
     props.SessionExpiryInterval = session_expiry
     return props
 

@@ -24,8 +24,8 @@ class Providers:
     host: Callable[[], Mapping[str, Any]] | None = None
     clock_skew: Callable[[], float | None] | None = None  # terminal minus host, seconds
     # {"unresolved": int, "oldest_unresolved_age_s": float|None}
-    journal: Callable[[], Mapping[str, Any]] | None = None
-    outbox: Callable[[], Mapping[str, Any]] | None = None  # {"depth": int, "oldest_age_s": …}
+    journal: Callable[[], Mapping[str, Any] | None] | None = None
+    outbox: Callable[[], Mapping[str, Any] | None] | None = None  # {"depth", "oldest_age_s"}
     last_transaction: Callable[[], float | None] | None = None  # unix time
     mode: Callable[[], str] | None = None  # inService, degraded, outOfService, …
     journey: Callable[[], str | None] | None = None  # the running journey's NAME, or None
