@@ -20,6 +20,7 @@ COMMANDS = {
     "demo": ("kiosk.autopilot", "drive the GUI through the journeys and save screenshots"),
     "diag": ("kiosk.diag", "technician diagnostics of a device or the host"),
     "calc": ("kiosk.lending.calc_cli", "loan calculator"),
+    "audit": ("kiosk.audit_cli", "check the tamper-evident audit log"),
     # "journal" (INTERFACES.md §1) joins when the journal and outbox (offline_queue/) land.
 }
 

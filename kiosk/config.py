@@ -20,6 +20,7 @@ configuration is read-only at runtime: every model is frozen. Documentation of e
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import tomllib
@@ -313,6 +314,23 @@ class TelemetryConfig(_Section):
         return None if value is None else value.expanduser()
 
 
+class StaffConfig(_Section):
+    """Staff and technician sign-in (kiosk/staff.py, docs/staff.md): lockout after failures,
+    automatic sign-out, and the hidden entry gesture."""
+
+    max_failures: int = Field(default=5, ge=1, le=20)
+    lockout_seconds: float = Field(default=300, gt=0)
+    idle_sign_out_seconds: float = Field(default=600, gt=0)
+    day_end: dt.time | None = dt.time(18, 0)  # local time; None: no day-end sign-out
+    entry_hold_seconds: float = Field(default=3.0, ge=1.0, le=10.0)
+    entry_code: tuple[str, ...] = ("backspace", "clear", "backspace", "enter")
+
+    @field_validator("day_end", mode="before")
+    @classmethod
+    def _no_day_end(cls, value: Any) -> Any:
+        return None if value in ("", "none", "off") else value
+
+
 class KioskConfig(_Section):
     """The whole configuration (frozen). See ``docs/config.md`` for every key."""
 
@@ -331,6 +349,9 @@ class KioskConfig(_Section):
     service: ServiceConfig = ServiceConfig()
     clock: ClockConfig = ClockConfig()
     telemetry: TelemetryConfig = TelemetryConfig()
+
+
+    staff: StaffConfig = StaffConfig()
 
     @field_validator("state_dir", "scenario")
     @classmethod

@@ -114,12 +114,14 @@ class HostStatus(DeviceStatus):
 
 @dataclass(frozen=True)
 class HeartbeatInfo:
-    """What a heartbeat reports: device states, versions, outbox depth, unresolved keys."""
+    """What a heartbeat reports: device states, versions, outbox depth, unresolved keys,
+    and the audit log's head (``(seq, hash)``, the anchor the host keeps)."""
 
     devices: Mapping[str, str] = field(default_factory=dict)
     versions: Mapping[str, str] = field(default_factory=dict)
     outbox_depth: int = 0
     unresolved: Sequence[str] = ()
+    audit_head: tuple[int, str] | None = None
 
 
 class _TimeoutRequiredAdapter(HTTPAdapter):
@@ -441,11 +443,22 @@ class HostClient:
         """Device states, versions, outbox depth and unresolved keys to the host."""
         if info is None:
             info = self.heartbeat_info() if self.heartbeat_info is not None else HeartbeatInfo()
-        answer = self._request("POST", "/v1/terminal/heartbeat", m.HeartbeatResponse, {
+        body: dict[str, Any] = {
             "devices": dict(info.devices), "versions": dict(info.versions),
-            "outbox_depth": info.outbox_depth, "unresolved": list(info.unresolved)})
+            "outbox_depth": info.outbox_depth, "unresolved": list(info.unresolved)}
+        if info.audit_head is not None:
+            body["audit_head"] = {"seq": info.audit_head[0], "hash": info.audit_head[1]}
+        answer = self._request("POST", "/v1/terminal/heartbeat", m.HeartbeatResponse, body)
         self._update(answer, signed_in=answer.signed_in)
+        if answer.audit_anchor not in (None, "recorded"):
+            log.error("the host says the audit log was %s (head seq %s)", answer.audit_anchor,
+                      None if info.audit_head is None else info.audit_head[0])
         return answer
+
+    def audit_anchors(self) -> m.AuditAnchorList:
+        """Every audit head the host received from this terminal (``kiosk audit verify
+        --host`` checks the local log against them)."""
+        return self._request("GET", "/v1/terminal/audit-anchors", m.AuditAnchorList)
 
     # --- customers, products, lines --------------------------------------------------------
 
@@ -633,10 +646,12 @@ class HostClient:
         return self._request("POST", "/v1/staff/sign-in", m.StaffSignInResponse,
                              {"staff_id": staff_id, "password": password})
 
-    def authorize(self, staff_id: str, session_token: str, customer_id: str, action: str,
-                  amount: Decimal | str | None = None, reference: str | None = None
-                  ) -> m.AuthorizationResponse:
-        """Record a second-person authorisation (drawdown above the threshold, ...)."""
+    def authorize(self, staff_id: str, session_token: str, customer_id: str | None,
+                  action: str, amount: Decimal | str | None = None,
+                  reference: str | None = None) -> m.AuthorizationResponse:
+        """Record a second-person authorisation (drawdown above the threshold, a reprint of a
+        money receipt, ...); ``customer_id`` may be ``None`` only for ``receipt_reprint`` and
+        ``transaction_resolve``, whose ``reference`` names the transaction."""
         return self._request("POST", "/v1/authorizations", m.AuthorizationResponse,
                              _drop_none({"staff_id": staff_id, "session_token": session_token,
                                          "customer_id": customer_id, "action": action,

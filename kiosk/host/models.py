@@ -112,11 +112,29 @@ class SignOutResponse(HostClock):
 
 
 class HeartbeatResponse(HostClock):
-    """The host's answer to a heartbeat."""
+    """The host's answer to a heartbeat (``audit_anchor``: what the host made of the audit
+    head it was sent, ``None`` when none was sent)."""
 
     terminal_id: str
     signed_in: bool
     received: int
+    audit_anchor: Literal["recorded", "regressed", "forked"] | None = None
+
+
+class AuditAnchorRecord(HostModel):
+    """One audit head the host received with a heartbeat."""
+
+    seq: int
+    hash: str
+    received_at: str
+    status: Literal["recorded", "regressed", "forked"]
+
+
+class AuditAnchorList(HostModel):
+    """Every audit head the host kept for this terminal, by seq."""
+
+    terminal_id: str
+    anchors: list[AuditAnchorRecord]
 
 
 # --- customers, products, lines ---------------------------------------------------------------
@@ -427,7 +445,7 @@ class AuthorizationResponse(HostClock):
 
     authorization_id: str
     staff_id: str
-    customer_id: str
+    customer_id: str | None
     action: str
     amount: Money | None
     created_at: str

@@ -329,6 +329,12 @@ def create_app(bank: Bank, *, require_client_cert: bool = True) -> FastAPI:
     async def heartbeat(body: m.HeartbeatRequest, terminal_id: Terminal) -> Response:
         return json_response(bank.heartbeat(terminal_id, dump(body)))
 
+    @app.get("/v1/terminal/audit-anchors", response_model=m.AuditAnchorList,
+             responses=ERRORS_DOC, tags=["terminal"],
+             summary="The audit-log anchors this terminal sent with its heartbeats")
+    async def audit_anchors(terminal_id: Terminal) -> Response:
+        return json_response(bank.audit_anchors(terminal_id))
+
     # -- customers and products ---------------------------------------------------------------
 
     @app.post("/v1/customers/identify", response_model=m.IdentifyResponse,

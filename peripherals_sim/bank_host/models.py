@@ -90,17 +90,41 @@ class SignOutResponse(HostClock):
     signed_in: bool
 
 
+class AuditAnchor(_In):
+    """The head of the terminal's tamper-evident audit log: last record's seq and hash."""
+
+    seq: int = Field(ge=1)
+    hash: str = Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the last line, hex")
+
+
 class HeartbeatRequest(_In):
     devices: dict[str, str] = Field(default_factory=dict, examples=[{"printer": "online"}])
     versions: dict[str, str] = Field(default_factory=dict)
     outbox_depth: int = Field(default=0, ge=0)
     unresolved: list[str] = Field(default_factory=list, description="idempotency keys")
+    audit_head: AuditAnchor | None = Field(
+        default=None, description="the audit log's head (anchor); the host keeps every one")
 
 
 class HeartbeatResponse(HostClock):
     terminal_id: str
     signed_in: bool
     received: int
+    audit_anchor: Literal["recorded", "regressed", "forked"] | None = Field(
+        default=None, description="recorded; regressed: seq lower than an earlier anchor "
+        "(the log was cut); forked: same seq, another hash (the log was rewritten)")
+
+
+class AuditAnchorRecord(BaseModel):
+    seq: int
+    hash: str
+    received_at: str
+    status: Literal["recorded", "regressed", "forked"]
+
+
+class AuditAnchorList(BaseModel):
+    terminal_id: str
+    anchors: list[AuditAnchorRecord]
 
 
 # --- customers ------------------------------------------------------------------------------
@@ -451,8 +475,11 @@ class StaffSignInResponse(HostClock):
 class AuthorizationRequest(_In):
     staff_id: str
     session_token: str
-    customer_id: str
-    action: Literal["drawdown", "repayment_account_change", "line_sign", "repayment"]
+    customer_id: str | None = Field(
+        default=None, description="required except for receipt_reprint and "
+        "transaction_resolve, where reference names the transaction")
+    action: Literal["drawdown", "repayment_account_change", "line_sign", "repayment",
+                    "receipt_reprint", "transaction_resolve"]
     amount: MoneyIn | None = None
     reference: str | None = None
 
@@ -460,7 +487,7 @@ class AuthorizationRequest(_In):
 class AuthorizationResponse(HostClock):
     authorization_id: str
     staff_id: str
-    customer_id: str
+    customer_id: str | None
     action: str
     amount: Money | None
     created_at: str

@@ -408,8 +408,36 @@ class Bank:
         self.store.put("heartbeat", terminal_id, {**body, "terminal_id": terminal_id,
                                                   "received_at": now.host_datetime, "n": n})
         doc = self.store.doc("terminal", terminal_id) or {}
+        anchor = body.get("audit_head")
         return {**now.fields(), "terminal_id": terminal_id,
-                "signed_in": bool(doc.get("signed_in")), "received": n}
+                "signed_in": bool(doc.get("signed_in")), "received": n,
+                "audit_anchor": None if anchor is None else self._audit_anchor(
+                    terminal_id, anchor, now.host_datetime)}
+
+    def _audit_anchor(self, terminal_id: str, anchor: dict[str, Any], at: str) -> str:
+        """Keep the terminal's audit head; a lower seq than before (the log was cut) or a
+        known seq with another hash (rewritten) is flagged, and the first anchor is kept."""
+        known = self.store.docs("audit_anchor", terminal_id)
+        seq, digest = int(anchor["seq"]), str(anchor["hash"])
+        same = [a for a in known if a["seq"] == seq]
+        if same and same[0]["hash"] != digest:
+            status = "forked"
+        elif known and seq < max(a["seq"] for a in known):
+            status = "regressed"
+        else:
+            status = "recorded"
+        if not same:
+            self.store.put("audit_anchor", f"{terminal_id}:{seq:012d}",
+                           {"seq": seq, "hash": digest, "received_at": at, "status": status},
+                           terminal_id)
+        elif status != "recorded":
+            alert = {"seq": seq, "hash": digest, "received_at": at, "status": status}
+            self.store.put("audit_alert", f"{terminal_id}:{at}:{seq}", alert, terminal_id)
+        return status
+
+    def audit_anchors(self, terminal_id: str) -> dict[str, Any]:
+        anchors = sorted(self.store.docs("audit_anchor", terminal_id), key=lambda a: a["seq"])
+        return {"terminal_id": terminal_id, "anchors": anchors}
 
     # -- customers -------------------------------------------------------------------------------
 
@@ -815,7 +843,10 @@ class Bank:
             raise HostError("HOST-STAFF-AUTH-FAILED", "no valid staff session")
         if self.staff[body["staff_id"]].get("role") not in ("assistant", "officer"):
             raise HostError("HOST-AUTHORIZATION-REQUIRED", "this role cannot authorise")
-        self.customer(body["customer_id"])
+        if body.get("customer_id") is not None:
+            self.customer(body["customer_id"])
+        elif body["action"] not in ("receipt_reprint", "transaction_resolve"):
+            raise HostError("HOST-FORMAT", f"customer_id is required for {body['action']}")
         auth_id = f"SQ{now.acct_date:%Y%m%d}A{self.store.next_seq('authorization'):05d}"
         amount = money(_money_in(body["amount"])) if body.get("amount") else None
         doc = {"authorization_id": auth_id, "staff_id": body["staff_id"],

@@ -118,3 +118,137 @@ def test_two_processes_appending_keep_one_chain(tmp_path):
         assert proc.wait(60) == 0
     assert verify(path) == (True, None)
     assert len(path.read_text(encoding="utf-8").splitlines()) == 80
+
+
+# --- check(): the chain, the seal and the host's anchors; kiosk audit verify ----------------
+
+from kiosk.audit import WITHHELD, Anchor, Problem, check, read_seal  # noqa: E402
+
+
+def _rewrite(audit: AuditLog, lines: list[str]) -> None:
+    audit.path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+
+
+def _lines(audit: AuditLog) -> list[str]:
+    return audit.path.read_text(encoding="utf-8").splitlines()
+
+
+def _rebuild_chain(records: list[dict]) -> list[str]:
+    """What a careful forger does: recompute every hash and prev from the first record."""
+    out, prev = [], GENESIS
+    for n, record in enumerate(records, start=1):
+        record = {k: v for k, v in record.items() if k != "hash"}
+        record.update(seq=n, prev=prev)
+        record["hash"] = hashlib.sha256(canonical(record).encode()).hexdigest()
+        line = canonical(record)
+        out.append(line)
+        prev = hashlib.sha256(line.encode()).hexdigest()
+    return out
+
+
+def test_check_of_an_intact_log_reports_its_head_and_the_seal(tmp_path):
+    audit = filled(tmp_path, 6)
+    result = audit.check()
+    assert result.ok and result.records == 6 and result.first_bad is None
+    assert result.head == Anchor(*head(audit.path)) == read_seal(audit.path)
+    assert result.anchors_checked == 1  # the local seal
+
+
+def test_check_names_the_first_broken_record_and_why(tmp_path):
+    audit = filled(tmp_path, 6)
+    original = _lines(audit)
+    edited = original[3].replace('"n":3', '"n":7')
+    cases = {
+        "edited": ([*original[:3], edited, *original[4:]], 4, Problem.CHANGED),
+        "removed": ([*original[:2], *original[3:]], 3, Problem.CHAIN),
+        "inserted": ([*original[:2], original[4], *original[2:]], 3, Problem.CHAIN),
+        "cut mid-record": ([*original[:5], original[5][:40]], 6, Problem.UNREADABLE),
+    }
+    for name, (lines, bad, problem) in cases.items():
+        _rewrite(audit, lines)
+        result = check(audit.path)
+        assert (result.ok, result.first_bad, result.problem) == (False, bad, problem), name
+        assert result.records == bad - 1, name
+
+
+def test_whole_records_cut_from_the_end_are_found_by_the_seal(tmp_path):
+    audit = filled(tmp_path, 6)
+    _rewrite(audit, _lines(audit)[:4])
+    assert verify(audit.path) == (True, None)  # the chain alone cannot see it
+    result = check(audit.path)
+    assert (result.ok, result.first_bad, result.problem) == (False, 5, Problem.TRUNCATED)
+
+
+def test_a_rebuilt_chain_with_a_forged_seal_is_found_by_the_hosts_anchors(tmp_path):
+    audit = filled(tmp_path, 6)
+    sent = audit.anchor()  # what the heartbeat sent the host at seq 6
+    records = [json.loads(x) for x in _lines(audit)]
+    records[2]["detail"]["n"] = 99  # rewrite record 3 and rebuild the chain after it
+    forged = _rebuild_chain(records)
+    _rewrite(audit, forged)
+    audit.seal_path.write_text(json.dumps(
+        {"seq": 6, "hash": hashlib.sha256(forged[-1].encode()).hexdigest()}))
+    assert check(audit.path).ok  # locally consistent: chain and seal both forged
+    result = check(audit.path, [sent])
+    assert (result.ok, result.first_bad, result.problem) == (False, 6, Problem.REWRITTEN)
+    # cut to 4 records with a matching forged seal: the host's anchor at 6 says truncated
+    _rewrite(audit, forged[:4])
+    audit.seal_path.write_text(json.dumps(
+        {"seq": 4, "hash": hashlib.sha256(forged[3].encode()).hexdigest()}))
+    result = check(audit.path, [sent])
+    assert (result.first_bad, result.problem) == (5, Problem.TRUNCATED)
+
+
+def test_secrets_are_withheld_and_names_masked(tmp_path):
+    audit = AuditLog(tmp_path / "audit.jsonl")
+    record = audit.append("staff:S1001", "authorization.granted", {
+        "password": "246810", "pin_block": "0A1B2C3D4E5F6071", "component": "0123456789ABCDEF",
+        "session_token": "deadbeefcafe", "nested": {"tmk": "00112233", "pin": "123456"},
+        "raw": b"\x01\x02", "name": "张卫国", "kcv": "2284A82A", "pinpad": "online"})
+    text = audit.path.read_text(encoding="utf-8")
+    for secret in ("246810", "0A1B2C3D4E5F6071", "0123456789ABCDEF", "deadbeefcafe",
+                   "00112233", "123456", "张卫国"):
+        assert secret not in text, secret
+    assert record.detail["password"] == WITHHELD and record.detail["nested"]["pin"] == WITHHELD
+    assert record.detail["name"] == "张*国"
+    assert record.detail["kcv"] == "2284A82A" and record.detail["pinpad"] == "online"
+
+
+def _verify_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "kiosk", "audit", "verify", *args],
+                          cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
+
+
+def test_kiosk_audit_verify_on_intact_edited_removed_inserted_and_truncated_logs(tmp_path):
+    audit = filled(tmp_path, 5)
+    original = _lines(audit)
+    ok = _verify_cli("--file", str(audit.path), "--json")
+    assert ok.returncode == 0, ok.stderr
+    assert json.loads(ok.stdout)["records"] == 5
+    text = _verify_cli("--file", str(audit.path))
+    assert text.returncode == 0 and "intact: 5 records" in text.stdout
+    cases = {
+        "edited": ([*original[:1], original[1].replace('"n":1', '"n":8'), *original[2:]],
+                   2, "changed"),
+        "removed": ([*original[:3], original[4]], 4, "chain_broken"),
+        "inserted": ([*original[:4], original[1], original[4]], 5, "chain_broken"),
+        "truncated": (original[:3], 4, "truncated"),
+    }
+    for name, (lines, bad, problem) in cases.items():
+        _rewrite(audit, lines)
+        out = _verify_cli("--file", str(audit.path), "--json")
+        assert out.returncode == 2, name
+        got = json.loads(out.stdout)
+        assert (got["ok"], got["first_bad"], got["problem"]) == (False, bad, problem), name
+        human = _verify_cli("--file", str(audit.path))
+        assert f"BROKEN at record {bad} ({problem})" in human.stdout, name
+
+
+def test_kiosk_audit_verify_checks_anchors_from_a_file(tmp_path):
+    audit = filled(tmp_path, 3)
+    anchors = tmp_path / "anchors.json"
+    anchors.write_text(json.dumps([{"seq": 2, "hash": "0" * 64}]))
+    out = _verify_cli("--file", str(audit.path), "--anchors", str(anchors), "--json")
+    assert out.returncode == 2 and json.loads(out.stdout)["problem"] == "rewritten"
+    assert _verify_cli("--file", str(audit.path), "--anchors",
+                       str(tmp_path / "missing.json")).returncode == 64
