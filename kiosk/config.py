@@ -349,8 +349,6 @@ class KioskConfig(_Section):
     service: ServiceConfig = ServiceConfig()
     clock: ClockConfig = ClockConfig()
     telemetry: TelemetryConfig = TelemetryConfig()
-
-
     staff: StaffConfig = StaffConfig()
 
     @field_validator("state_dir", "scenario")
