@@ -21,7 +21,7 @@ COMMANDS = {
     "diag": ("kiosk.diag", "technician diagnostics of a device or the host"),
     "calc": ("kiosk.lending.calc_cli", "loan calculator"),
     "audit": ("kiosk.audit_cli", "check the tamper-evident audit log"),
-    # "journal" (INTERFACES.md §1) joins when the journal and outbox (offline_queue/) land.
+    "journal": ("kiosk.journal_cli", "transaction journal and outbox: list, show, recover, export"),
 }
 
 

@@ -331,6 +331,15 @@ class StaffConfig(_Section):
         return None if value in ("", "none", "off") else value
 
 
+class MoneyConfig(_Section):
+    """The transaction journal and outbox (``kiosk/transactions.py``, ``docs/money.md``)."""
+
+    resolve_seconds: float = Field(default=30.0, gt=0)  # status queries on the spot (处理中)
+    # after the last send: from then on, "no record at the host" means "not applied"
+    in_flight_seconds: float = Field(default=120.0, gt=0)
+    min_free_bytes: int = Field(default=1 << 20, ge=0)  # below this, money journeys are refused
+
+
 class KioskConfig(_Section):
     """The whole configuration (frozen). See ``docs/config.md`` for every key."""
 
@@ -350,6 +359,7 @@ class KioskConfig(_Section):
     clock: ClockConfig = ClockConfig()
     telemetry: TelemetryConfig = TelemetryConfig()
     staff: StaffConfig = StaffConfig()
+    money: MoneyConfig = MoneyConfig()
 
     @field_validator("state_dir", "scenario")
     @classmethod
