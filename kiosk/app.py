@@ -248,10 +248,19 @@ class Kiosk:
         try:
             from kiosk.host.client import HostClient, HostSettings
 
-            return HostClient(HostSettings.from_config(self.config, url=url, **tls))
+            return HostClient(HostSettings.from_config(self.config, url=url, **tls),
+                              heartbeat_info=self._heartbeat_info)
         except Exception as exc:
             log.warning("no host client: %s", exc)
             return None
+
+    def _heartbeat_info(self) -> Any:
+        """The host heartbeat (host worker thread): the audit log's head as its anchor."""
+        from kiosk.audit import audit_log
+        from kiosk.host.client import HeartbeatInfo
+
+        anchor = audit_log(Path(self.config.state_dir).expanduser()).anchor()
+        return HeartbeatInfo(audit_head=None if anchor is None else (anchor.seq, anchor.hash))
 
     def _install(self, devices: Mapping[str, Any], plans: Mapping[str, Any],
                  voice: Any) -> None:
@@ -678,6 +687,9 @@ def main(argv: Sequence[str]) -> int:
         from kiosk.telemetry.appwire import attach as attach_telemetry
 
         telemetry = attach_telemetry(kiosk, config, service)  # fleet MQTT (docs/fleet.md)
+        from kiosk.technician.appwire import attach as attach_control
+
+        control = attach_control(kiosk, config)  # kiosk diag asks the app (kiosk/technician)
         if config.sim and not args.no_panel and app.platformName() != "offscreen":
             from kiosk.sim_panel.window import SimPanel
 
@@ -686,6 +698,8 @@ def main(argv: Sequence[str]) -> int:
             app.exec()
         finally:
             kiosk.shutdown()
+            if control is not None:
+                control.stop()
             if telemetry is not None:
                 telemetry.stop()
             service.close()
