@@ -15,7 +15,7 @@ from typing import Any
 
 from kiosk.cli import EXIT_USAGE, UsageArgumentParser
 
-DEVICES = ("idcard", "iccard", "pinpad", "printer", "voice", "host", "all")
+DEVICES = ("idcard", "iccard", "pinpad", "printer", "voice", "host", "all", "logs", "config")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,8 +1,13 @@
-"""``kiosk diag host ping|sign-in``: the bank host, through the app's own client.
+"""``kiosk diag host ping|sign-in|check``: the bank host, through the app's own client.
 
     kiosk diag host ping    [--url https://...] [--ca F --cert F --key F] [--terminal ID] [--json]
     kiosk diag host sign-in [--url https://...] [--ca F --cert F --key F] [--terminal ID]
                             [--algorithm TDES|SM4] [--json]
+    kiosk diag host check   [--url https://...] [--ca F --cert F --key F] [--json]
+
+``check`` is the host and network check of :mod:`kiosk.technician.netcheck`: DNS, TCP, the
+mutual-TLS handshake, both certificates' expiry, the answer over HTTP and the clock skew
+against the host's ``Date`` (exit 2 names the first failed step).
 
 ``ping`` sends a heartbeat over mutual TLS and reports the host's dates and whether this
 terminal is signed in. ``sign-in`` signs the terminal in and shows the dates, the batch number
@@ -26,7 +31,7 @@ from kiosk.diag.common import error_completion, failure, load_diag_config, table
 from kiosk.host.client import HostClient, HostSettings
 from kiosk.host.errors import HostCallError, HostErrorCode
 
-ACTIONS = ("ping", "sign-in")
+ACTIONS = ("ping", "sign-in", "check")
 
 
 def _extra_parser(action: str) -> argparse.ArgumentParser:
@@ -80,6 +85,8 @@ def run(action: str, args: argparse.Namespace, extra: list[str]) -> int:
         emit(args, {"completion": CompletionCode.DEVICE_NOT_READY.value, "error": "config",
                     "detail": str(exc)}, f"host: {exc}")
         return EXIT_DEVICE_ERROR
+    if action == "check":
+        return _check(args, settings)
     client = HostClient(settings)
     started = time.perf_counter()
     try:
@@ -123,3 +130,15 @@ def _sign_in(client: HostClient, algorithm: str) -> dict[str, Any]:
 
 def _iso(value: Any) -> str | None:
     return None if value is None else str(value.isoformat())
+
+
+def _check(args: argparse.Namespace, settings: HostSettings) -> int:
+    from kiosk.technician.netcheck import check_host
+
+    config = load_diag_config(args)
+    report = check_host(settings.url, settings.terminal_id, ca_file=settings.ca_file,
+                        cert_file=settings.cert_file, key_file=settings.key_file,
+                        timeout=settings.connect_timeout,
+                        max_skew_seconds=config.clock.max_skew_seconds)
+    emit(args, report.to_json(), report.text())
+    return EXIT_OK if report.ok else EXIT_DEVICE_ERROR
