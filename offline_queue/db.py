@@ -163,6 +163,7 @@ class OpenedDb:
     conn: sqlite3.Connection
     epoch: str
     created: bool
+    synchronous: str = "FULL"
 
 
 def configure(conn: sqlite3.Connection, synchronous: str = "FULL") -> None:
@@ -313,7 +314,7 @@ def open_db(path: Path, *, create: bool = True, synchronous: str = "FULL",
     except JournalError:
         conn.close()
         raise
-    return OpenedDb(conn, epoch, created)
+    return OpenedDb(conn, epoch, created, synchronous)
 
 
 def _epoch(conn: sqlite3.Connection, marker: Path) -> tuple[str, bool]:

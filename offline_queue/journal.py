@@ -211,6 +211,7 @@ class Journal:
         self.created = opened.created
         self.clock = clock
         self.min_free_bytes = min_free_bytes
+        self.synchronous = str(opened.synchronous).upper()
         self._conn = opened.conn
         self.lock = threading.RLock()
 
@@ -237,9 +238,27 @@ class Journal:
     # --- writing ---------------------------------------------------------------------------
 
     @contextmanager
-    def write(self) -> Iterator[sqlite3.Connection]:
+    def write(self, durable: bool = True) -> Iterator[sqlite3.Connection]:
         """One write transaction (BEGIN IMMEDIATE ... COMMIT, fsynced on COMMIT). Disk full and
-        read-only become :class:`JournalDiskFull` / :class:`JournalReadOnly`."""
+        read-only become :class:`JournalDiskFull` / :class:`JournalReadOnly`.
+
+        ``durable=False`` commits without the fsync (``synchronous=NORMAL`` for this one
+        commit): only for writes whose loss is harmless, e.g. the outbox's "delivered" mark (a
+        lost mark means one replay, which the host answers from its key). WAL keeps the order,
+        so the next durable commit makes it durable too."""
+        with self.lock:
+            relaxed = not durable and self.synchronous == "FULL"
+            if relaxed:
+                self._conn.execute("PRAGMA synchronous=NORMAL")
+            try:
+                with self._write() as conn:
+                    yield conn
+            finally:
+                if relaxed:
+                    self._conn.execute("PRAGMA synchronous=FULL")
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
         with self.lock:
             try:
                 self._conn.execute("BEGIN IMMEDIATE")
