@@ -21,7 +21,7 @@ from kiosk.telemetry.client import Telemetry, TelemetrySettings
 from kiosk.telemetry.providers import Actions, Providers
 from kiosk.telemetry.wire import command_topic, dumps, load_private_key, make_command, sign_command
 from peripherals_sim.broker.mosquitto import Mosquitto
-from tests.fleet.conftest import Observer, endpoint
+from tests.mqtt_fleet.conftest import Observer, endpoint
 
 TID = "ZN0001"
 
