@@ -144,6 +144,9 @@ class IdCardStatus(DeviceStatus):
 # --- masking (devices/ must not import kiosk; same conventions as kiosk.masking) --------------
 
 
+MASKED_DATE = "****-**-**"
+
+
 def _mask_name(name: str) -> str:
     name = name.strip()
     if len(name) <= 1:
@@ -225,8 +228,9 @@ class Identity:
     __str__ = __repr__
 
     def to_json(self, reveal: bool = False) -> dict[str, Any]:
-        """The identity as JSON (INTERFACES.md §4); name, ID number, address and the other
-        personal numbers are masked unless ``reveal``."""
+        """The identity as JSON (INTERFACES.md §4); name, ID number, birth date (which the
+        masked ID number hides too: ``****-**-**``), address and the other personal numbers
+        are masked unless ``reveal``."""
         name, id_number, address = self.name, self.id_number, self.address
         new_address = self.new_address
         english = self.english_name
@@ -242,7 +246,8 @@ class Identity:
             "name": name,
             "gender": self.gender,
             "nation": self.nation,
-            "birth_date": _iso(self.birth_date),
+            "birth_date": _iso(self.birth_date) if reveal or self.birth_date is None
+            else MASKED_DATE,
             "address": address,
             "id_number": id_number,
             "issuing_authority": self.issuing_authority,

@@ -55,4 +55,11 @@ def main(argv: list[str]) -> int:
         print(f"kiosk diag {args.device}: unknown action {args.action!r} "
               f"(one of: {', '.join(actions)})", file=sys.stderr)
         return EXIT_USAGE
-    return int(module.run(args.action, args, extra))
+    from kiosk.diag.common import NoSimulators
+
+    try:
+        return int(module.run(args.action, args, extra))
+    except NoSimulators as exc:
+        emit(args, {"completion": "deviceNotReady", "error": "noSimulator", "detail": str(exc)},
+             f"kiosk diag {args.device}: {exc}")
+        return 2

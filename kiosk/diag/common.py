@@ -62,20 +62,51 @@ def load_diag_config(args: argparse.Namespace,
     return load_config(Path(path) if path else None, overrides=overrides)
 
 
+class NoSimulators(Exception):
+    """The configuration is simulated and the simulator to use is not running."""
+
+
+def running_simulators() -> Any:
+    """The published ``kiosk-sim up`` that runs now, as a ``SimulatorSet`` (its addresses and
+    the bank host's certificates); :class:`NoSimulators` when none runs."""
+    from kiosk.sim_panel.children import SimulatorSet
+    from peripherals_sim.launcher import publish_dir, running
+
+    line = running()
+    if line is None:
+        raise NoSimulators(
+            "the configuration is simulated (sim = true) and no `kiosk-sim up` is running "
+            f"(nothing alive in {publish_dir()}): start `kiosk-sim up`, or name the device "
+            "(--url, --reader, --backend) or another --config")
+    return SimulatorSet(None, dict(line.get("sims") or {}), dict(line.get("failed") or {}),
+                        str(line.get("state_dir", "")))
+
+
 def device_settings(args: argparse.Namespace, kind: str,
                     from_options: OptionSettings) -> tuple[str, dict[str, Any]]:
     """Backend name and parameters of the device ``kind``.
 
     In this order: what ``from_options(args)`` makes of the command line (the device's own
-    ``--url``/``--reader`` shortcut); ``--backend fake`` alone, without parameters; else the
-    configured ``[devices.<kind>]``, its backend replaced by ``--backend`` when given.
+    ``--url``/``--reader`` shortcut); ``--backend fake`` alone, without parameters; with a
+    simulated configuration (``sim = true``, as the built-in demo one) and no ``--backend``,
+    the real driver against the simulator of the running ``kiosk-sim up``, as ``kiosk run
+    --sim`` does; else the configured ``[devices.<kind>]``, its backend replaced by
+    ``--backend`` when given.
     """
     chosen = from_options(args)
     if chosen is not None:
         return chosen
     if args.backend == "fake":
         return "fake", {}
-    configured = getattr(load_diag_config(args).devices, kind)
+    config = load_diag_config(args)
+    if config.sim and not args.backend:
+        from kiosk.sim_panel.children import plan_devices
+
+        plan = plan_devices(config, running_simulators())[kind]
+        if plan.backend == "fake":
+            raise NoSimulators(f"the running `kiosk-sim up` has no {kind} simulator")
+        return plan.backend, dict(plan.params)
+    configured = getattr(config.devices, kind)
     return (args.backend or configured.backend), configured.params
 
 

@@ -27,7 +27,14 @@ from typing import Any
 from devices.base import CompletionCode, DeviceError
 from kiosk.cli import EXIT_DEVICE_ERROR, EXIT_OK, EXIT_USAGE, UsageArgumentParser
 from kiosk.diag import emit
-from kiosk.diag.common import error_completion, failure, load_diag_config, table
+from kiosk.diag.common import (
+    NoSimulators,
+    error_completion,
+    failure,
+    load_diag_config,
+    running_simulators,
+    table,
+)
 from kiosk.host.client import HostClient, HostSettings
 from kiosk.host.errors import HostCallError, HostErrorCode
 
@@ -46,9 +53,18 @@ def _extra_parser(action: str) -> argparse.ArgumentParser:
 
 
 def settings_from(args: argparse.Namespace, opts: argparse.Namespace) -> HostSettings:
-    """Host settings: the options first, then the configuration."""
+    """Host settings: the options first, then the configuration; with a simulated
+    configuration (``sim = true``, the built-in demo one) the bank host of the running
+    ``kiosk-sim up`` and this terminal's certificate from it."""
     config = load_diag_config(args)
     changes: dict[str, Any] = {}
+    url = args.url
+    if config.sim and not url:
+        sims = running_simulators()
+        url = sims.host_url
+        if not url:
+            raise NoSimulators("the running `kiosk-sim up` has no bank host")
+        changes.update(sims.host_tls(opts.terminal or config.terminal.id))
     for name, value in (("ca_file", opts.ca), ("cert_file", opts.cert),
                         ("key_file", opts.key)):
         if value:
@@ -58,7 +74,7 @@ def settings_from(args: argparse.Namespace, opts: argparse.Namespace) -> HostSet
     if args.timeout:
         changes["read_timeout"] = args.timeout
     changes["get_retries"] = 0  # a technician wants the plain answer, at once
-    return HostSettings.from_config(config, url=args.url, **changes)
+    return HostSettings.from_config(config, url=url, **changes)
 
 
 def _failure(args: argparse.Namespace, exc: DeviceError, command: str) -> int:

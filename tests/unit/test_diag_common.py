@@ -17,6 +17,7 @@ from kiosk.config import DEMO_CONFIG, load_config
 from kiosk.diag import build_parser
 from kiosk.diag.common import (
     CommandFailed,
+    NoSimulators,
     audit_reveal,
     call,
     cancel_after,
@@ -71,16 +72,28 @@ def test_backend_fake_alone_has_no_parameters() -> None:
 def test_otherwise_the_configured_device_of_that_kind(tmp_path: Path) -> None:
     config = tmp_path / "kiosk.toml"
     config.write_text(DEMO_CONFIG.read_text(encoding="utf-8").replace(
-        'url = "/dev/ttyUSB1"', 'url = "/dev/ttyTEST9"'), encoding="utf-8")
+        'url = "/dev/ttyUSB1"', 'url = "/dev/ttyTEST9"').replace("sim = true", "sim = false"),
+        encoding="utf-8")
     args = diag_args("--config", str(config))
     assert device_settings(args, "pinpad", no_options) == (
         "kmy", {"url": "/dev/ttyTEST9", "baud": 9600})
-    demo = load_config(DEMO_CONFIG).devices.printer
-    args = diag_args("--config", str(DEMO_CONFIG))
+    demo = load_config(config).devices.printer
+    args = diag_args("--config", str(config))
     assert device_settings(args, "printer", no_options) == ("escpos", demo.params)
     # another --backend replaces the configured one and keeps the configured parameters
-    args = diag_args("--config", str(DEMO_CONFIG), "--backend", "file")
+    args = diag_args("--config", str(config), "--backend", "file")
     assert device_settings(args, "printer", no_options) == ("file", demo.params)
+
+
+def test_a_simulated_configuration_without_kiosk_sim_up_says_what_to_start(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))  # nothing published there
+    args = diag_args("--config", str(DEMO_CONFIG))  # sim = true
+    with pytest.raises(NoSimulators, match="kiosk-sim up"):
+        device_settings(args, "printer", no_options)
+    # a named device or backend does not need the simulators
+    assert device_settings(diag_args("--config", str(DEMO_CONFIG), "--backend", "fake"),
+                           "printer", no_options) == ("fake", {})
 
 
 def test_load_diag_config_applies_command_line_overrides(tmp_path: Path) -> None:

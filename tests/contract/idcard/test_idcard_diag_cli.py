@@ -62,6 +62,7 @@ def test_diag_read_masks_without_reveal(idcard_sim_pty: SimulatorProcess) -> Non
     control.remove()
     assert rc == 0
     assert got["name"] == "张*国" and got["id_number"] == "610425********301X"
+    assert got["birth_date"] == "****-**-**"  # 1968-03-15: what the masked number hides
 
 
 def test_diag_status_samid_and_a_device_error(idcard_sim_tcp: SimulatorProcess) -> None:
