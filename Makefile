@@ -5,7 +5,7 @@ PY    := $(VENV)/bin/python
 STAMP := $(VENV)/.setup-done
 OUT   ?= build/demo
 
-.PHONY: setup catalogs run test test-slow lint bench clean
+.PHONY: setup catalogs run test test-slow lint bench clean deb deb-check deb-test
 
 setup: $(STAMP) catalogs
 
@@ -51,3 +51,17 @@ FUZZ_EXAMPLES ?= 25
 fuzz: setup
 	$(VENV)/bin/pip install -q -e '.[fuzz]'
 	$(PY) -m peripherals_sim.bank_host.fuzz --max-examples $(FUZZ_EXAMPLES)
+
+# The appliance packages (docs/appliance.md): zhunong-kiosk and zhunong-kiosk-sim .debs.
+DEB_REVISION ?= 1
+DEB_COMPRESS ?= xz
+deb:
+	bash packaging/deb/build.sh --revision $(DEB_REVISION) --compress $(DEB_COMPRESS)
+
+# lintian (no errors allowed) and systemd-analyze verify on every unit of the built package.
+deb-check: deb setup
+	$(PY) -m tests.appliance.debcheck build/deb
+
+# The slow install test: clean Debian 12 root (debootstrap), install, upgrade, purge.
+deb-test: setup
+	$(PY) -m pytest tests/appliance/test_deb.py -m slow -q

@@ -170,6 +170,10 @@ class Kiosk:
         self._today = today
         self.host_status: Any = None  # the host link's last HostStatus
         self._sign_in_request: int | None = None
+        self._sign_in_sent = 0.0
+        from kiosk.clock import ClockGuard
+
+        self.clock = ClockGuard(config.clock.max_skew_seconds)
         self.bridge.completed.connect(self._on_completed)
         self.shell.attract.start_requested.connect(self.start_journey)
         self.shell.attract.touched.connect(self.speak_attract)
@@ -393,6 +397,7 @@ class Kiosk:
             return
         if "pinpad" not in self.workers:
             log.info("no PIN pad: signing in without loading working keys")
+        self._sign_in_sent = time.time()
         self._sign_in_request = worker.submit("sign_in").request_id
 
     def _on_completed(self, completion: Any) -> None:
@@ -400,6 +405,9 @@ class Kiosk:
             return
         self._sign_in_request = None
         self.sign_in_outcome = bool(completion.ok)
+        host_time = getattr(completion.data, "host_datetime", None)
+        if completion.ok and host_time:  # the skew money checks ask about (kiosk/clock.py)
+            self.clock.record(host_time, self._sign_in_sent, time.time())
         if completion.ok:
             log.info("terminal signed in with the host (business date %s)",
                      getattr(completion.data, "business_date", "?"))

@@ -22,6 +22,7 @@ COMMANDS = {
     "calc": ("kiosk.lending.calc_cli", "loan calculator"),
     "audit": ("kiosk.audit_cli", "check the tamper-evident audit log"),
     "journal": ("kiosk.journal_cli", "transaction journal and outbox: list, show, recover, export"),
+    "service": ("kiosk.service_cli", "the kiosk as a service: may-stop, first-start, status"),
 }
 
 
@@ -33,8 +34,19 @@ class UsageArgumentParser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 
+def version() -> str:
+    """The installed distribution's version (the .deb's upstream version)."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as dist_version
+
+    try:
+        return dist_version("zhunong-kiosk")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
+
+
 def usage() -> str:
-    lines = ["usage: kiosk COMMAND [options]", "", "commands:"]
+    lines = ["usage: kiosk COMMAND [options] | kiosk --version", "", "commands:"]
     lines += [f"  {name:<8} {help_}" for name, (_, help_) in COMMANDS.items()]
     return "\n".join(lines)
 
@@ -44,6 +56,9 @@ def main(argv: list[str] | None = None) -> int:
     if not args or args[0] in ("-h", "--help"):
         print(usage())
         return EXIT_OK if args else EXIT_USAGE
+    if args[0] == "--version":
+        print(f"kiosk {version()}")
+        return EXIT_OK
     cmd, rest = args[0], args[1:]
     if cmd not in COMMANDS:
         print(f"kiosk: unknown command {cmd!r}\n{usage()}", file=sys.stderr)

@@ -15,13 +15,15 @@ from typing import Any
 
 from kiosk.cli import EXIT_USAGE, UsageArgumentParser
 
-DEVICES = ("idcard", "iccard", "pinpad", "printer", "voice", "host", "all", "logs", "config")
+DEVICES = ("idcard", "iccard", "pinpad", "printer", "voice", "host", "all", "logs", "config",
+           "ports")
 
 
 def build_parser() -> argparse.ArgumentParser:
     p = UsageArgumentParser(prog="kiosk diag", description=__doc__)
     p.add_argument("device", choices=DEVICES)
-    p.add_argument("action")
+    p.add_argument("action", nargs="?", help="what to do (optional when the device has a "
+                   "default, e.g. `kiosk diag ports`)")
     p.add_argument("--config", help="kiosk.toml (default: the installed or built-in demo)")
     p.add_argument("--backend", help="device backend, e.g. samv, pcsc, kmy, escpos, fake")
     p.add_argument("--url", help="port or address: pyserial URL, tcp://, usb://, file:, https://")
@@ -51,6 +53,12 @@ def main(argv: list[str]) -> int:
         print(f"kiosk diag: no diagnostics for {args.device} yet", file=sys.stderr)
         return EXIT_USAGE
     actions: tuple[str, ...] = module.ACTIONS
+    if args.action is None:
+        args.action = getattr(module, "DEFAULT_ACTION", None)
+        if args.action is None:
+            print(f"kiosk diag {args.device}: an action is needed (one of: "
+                  f"{', '.join(actions)})", file=sys.stderr)
+            return EXIT_USAGE
     if args.action not in actions:
         print(f"kiosk diag {args.device}: unknown action {args.action!r} "
               f"(one of: {', '.join(actions)})", file=sys.stderr)

@@ -107,3 +107,14 @@ def test_diag_read_on_the_fake_backend():
                "--json", "--reveal")
     assert res.returncode == 0, res.stderr
     assert json.loads(res.stdout)["pan"] == "6258991000009012344"
+
+
+def test_diag_ports_lists_the_pcsc_reader_by_name(pcsc: Harness):
+    """``kiosk diag ports`` shows the reader name ``[devices.iccard] reader`` must match."""
+    res = subprocess.run([sys.executable, "-m", "kiosk", "diag", "ports", "--json"],
+                         capture_output=True, text=True, timeout=30)
+    assert res.returncode == 0, res.stderr
+    assert pcsc.stack.reader in json.loads(res.stdout)["pcsc"]["readers"]
+    res = subprocess.run([sys.executable, "-m", "kiosk", "diag", "ports"],
+                         capture_output=True, text=True, timeout=30)
+    assert f"PC/SC readers:\n  {pcsc.stack.reader}" in res.stdout

@@ -1,0 +1,164 @@
+"""``kiosk service may-stop|first-start|status``: the package's maintainer scripts and the
+systemd unit ask the terminal here (docs/appliance.md).
+
+- ``may-stop``: exit 0 when the kiosk may be stopped now; exit 1, with the reason, while a
+  customer's journey is in progress (the running kiosk's ``run/service-state.json``, see
+  kiosk/watchdog.py) or a money transaction is unresolved (the journal, see
+  :func:`unresolved_transactions`). ``prerm`` and ``preinst`` refuse an upgrade or removal
+  on exit 1 unless the technician forces it with ``ZHUNONG_KIOSK_FORCE=1``.
+- ``first-start``: the check at the first start after an upgrade (the unit's
+  ``ExecStartPre``): when ``upgrade-pending`` exists in the state directory, the new version
+  must import, open the audit log (its hash chain intact) and the journal (migrated forward by
+  its own code); on success the marker goes, on failure the start fails with how to roll back.
+- ``status``: the counters and state as one JSON object.
+
+Works without a valid kiosk.toml (the installed one has its device sections commented out
+until the technician fills them): only ``state_dir`` is read from it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import sys
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from kiosk.cli import UsageArgumentParser
+
+DEFAULT_STATE_DIR = Path("/var/lib/zhunong-kiosk")
+UPGRADE_PENDING = "upgrade-pending"
+EXIT_REFUSE = 1
+
+
+def state_dir_from(config: Path | None) -> Path:
+    """``state_dir`` of the config file (``KIOSK_STATE_DIR`` first), else the default."""
+    env = os.environ.get("KIOSK_STATE_DIR")
+    if env:
+        return Path(env)
+    from kiosk.config import SYSTEM_CONFIG
+
+    path = config or SYSTEM_CONFIG
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return DEFAULT_STATE_DIR
+    value = data.get("state_dir")
+    return Path(value).expanduser() if isinstance(value, str) and value else DEFAULT_STATE_DIR
+
+
+def _alive(pid: Any) -> bool:
+    return isinstance(pid, int) and pid > 0 and Path(f"/proc/{pid}").exists()
+
+
+def running_state(state_dir: Path) -> dict[str, Any] | None:
+    """The running kiosk's state file, or None when no kiosk runs."""
+    from kiosk.watchdog import STATE_FILE, read_json
+
+    state = read_json(state_dir / STATE_FILE)
+    return state if state and _alive(state.get("pid")) else None
+
+
+def unresolved_transactions(state_dir: Path) -> list[str] | None:
+    """Idempotency keys of money transactions the journal has not resolved with the host.
+
+    The journal (offline_queue/) provides ``offline_queue.unresolved_keys(state_dir)``; None
+    when this build has no journal yet (nothing to check)."""
+    try:
+        module = importlib.import_module("offline_queue")
+    except ImportError:
+        return None
+    fn = getattr(module, "unresolved_keys", None)
+    if fn is None:
+        return None
+    return [str(k) for k in fn(state_dir)]
+
+
+def may_stop(state_dir: Path) -> tuple[bool, list[str]]:
+    """(may stop, reasons it may not)."""
+    reasons: list[str] = []
+    state = running_state(state_dir)
+    if state is not None and state.get("journey"):
+        reasons.append(f"SVC-JOURNEY: a customer's journey is in progress on the running kiosk "
+                       f"(pid {state['pid']}); try again between customers")
+    keys = unresolved_transactions(state_dir)
+    if keys is None and state is not None:
+        keys = [str(k) for k in state.get("unresolved", [])]
+    if keys:
+        shown = ", ".join(k[:8] + "…" for k in keys[:5])
+        reasons.append(f"SVC-UNRESOLVED: {len(keys)} money transaction(s) not yet resolved "
+                       f"with the bank host ({shown}); let the kiosk settle them online "
+                       f"(`kiosk journal` lists them)")
+    return not reasons, reasons
+
+
+def first_start(state_dir: Path) -> tuple[bool, str]:
+    """The check after an upgrade; (ok, message)."""
+    marker = state_dir / UPGRADE_PENDING
+    if not marker.exists():
+        return True, "no upgrade pending"
+    pending = marker.read_text(encoding="utf-8").strip()
+    problems: list[str] = []
+    for module in ("kiosk.app", "kiosk.watchdog", "devices.registry", "screens.controller",
+                   "offline_queue"):
+        try:
+            importlib.import_module(module)
+        except Exception as exc:
+            problems.append(f"cannot import {module}: {exc}")
+    from kiosk.audit import AUDIT_FILE, verify
+
+    audit = state_dir / AUDIT_FILE
+    if audit.exists():
+        ok, bad = verify(audit)
+        if not ok:
+            problems.append(f"the audit log's hash chain breaks at line {bad}")
+    try:
+        oq = importlib.import_module("offline_queue")
+        migrate = getattr(oq, "migrate", None)
+        if migrate is not None:
+            migrate(state_dir)
+    except Exception as exc:
+        problems.append(f"the journal did not open/migrate: {exc}")
+    if problems:
+        return False, (f"SVC-UPGRADE-CHECK: the upgrade ({pending}) failed its first-start "
+                       f"check: " + "; ".join(problems) + ". Roll back: see "
+                       "/usr/share/doc/zhunong-kiosk/appliance.md (Rolling back)")
+    marker.unlink()
+    (state_dir / "last-good-version").write_text(pending + "\n", encoding="utf-8")
+    return True, f"upgrade {pending}: first-start check passed"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = UsageArgumentParser(prog="kiosk service", description=__doc__.split("\n")[0])
+    p.add_argument("action", choices=("may-stop", "first-start", "status"))
+    p.add_argument("--config", type=Path, help="kiosk.toml (default: the installed one)")
+    p.add_argument("--state-dir", type=Path, help="the state directory (default: from the "
+                   "config, else /var/lib/zhunong-kiosk)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    return p
+
+
+def main(argv: list[str]) -> int:
+    args = build_parser().parse_args(argv)
+    state_dir = args.state_dir or state_dir_from(args.config)
+    if args.action == "may-stop":
+        ok, reasons = may_stop(state_dir)
+        if args.json:
+            print(json.dumps({"may_stop": ok, "reasons": reasons}, ensure_ascii=False))
+        for r in reasons:
+            print(f"kiosk service: {r}", file=sys.stderr)
+        return 0 if ok else EXIT_REFUSE
+    if args.action == "first-start":
+        ok, message = first_start(state_dir)
+        print(f"kiosk service: {message}", file=sys.stdout if ok else sys.stderr)
+        return 0 if ok else EXIT_REFUSE
+    from kiosk.watchdog import COUNTERS_FILE, read_json
+
+    print(json.dumps({"state_dir": str(state_dir), "running": running_state(state_dir),
+                      "counters": read_json(state_dir / COUNTERS_FILE),
+                      "upgrade_pending": (state_dir / UPGRADE_PENDING).exists()},
+                     ensure_ascii=False, sort_keys=True))
+    return 0
