@@ -58,9 +58,13 @@ DEB_COMPRESS ?= xz
 deb:
 	bash packaging/deb/build.sh --revision $(DEB_REVISION) --compress $(DEB_COMPRESS)
 
-# lintian (no errors allowed) and systemd-analyze verify on every unit of the built package.
-deb-check: deb setup
-	$(PY) -m tests.appliance.debcheck build/deb
+# lintian on the built packages: no errors allowed (takes ~4 min on the 300 MB venv).
+# (systemd-analyze verify runs in deb-test, inside a root where everything the units name is.)
+deb-check: deb
+	@v=$$(sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml | head -1)-$(DEB_REVISION); \
+	out=$$(lintian --tag-display-limit 0 build/deb/zhunong-kiosk_$${v}_*.deb \
+		build/deb/zhunong-kiosk-sim_$${v}_*.deb 2>&1); echo "$$out"; \
+	! grep -q '^E:' <<<"$$out"
 
 # The slow install test: clean Debian 12 root (debootstrap), install, upgrade, purge.
 deb-test: setup

@@ -8,8 +8,9 @@ systemd unit ask the terminal here (docs/appliance.md).
   on exit 1 unless the technician forces it with ``ZHUNONG_KIOSK_FORCE=1``.
 - ``first-start``: the check at the first start after an upgrade (the unit's
   ``ExecStartPre``): when ``upgrade-pending`` exists in the state directory, the new version
-  must import, open the audit log (its hash chain intact) and the journal (migrated forward by
-  its own code); on success the marker goes, on failure the start fails with how to roll back.
+  must import, verify the audit log's hash chain and open the journal (which applies its
+  versioned migrations); on success the marker goes, on failure the start fails and says
+  how to roll back.
 - ``status``: the counters and state as one JSON object.
 
 Works without a valid kiosk.toml (the installed one has its device sections commented out
@@ -62,19 +63,26 @@ def running_state(state_dir: Path) -> dict[str, Any] | None:
     return state if state and _alive(state.get("pid")) else None
 
 
-def unresolved_transactions(state_dir: Path) -> list[str] | None:
-    """Idempotency keys of money transactions the journal has not resolved with the host.
+def _open_journal(state_dir: Path) -> Any:
+    """The journal (offline_queue/journal.py) if this terminal has one, else None. Opening it
+    applies its versioned migrations."""
+    from offline_queue.journal import Journal
 
-    The journal (offline_queue/) provides ``offline_queue.unresolved_keys(state_dir)``; None
-    when this build has no journal yet (nothing to check)."""
+    if not (state_dir / Journal.FILE).exists():
+        return None
+    return Journal.open(state_dir, terminal_id="", create=False)
+
+
+def unresolved_transactions(state_dir: Path) -> list[str]:
+    """Idempotency keys of money transactions the journal has not resolved with the host
+    (PREPARED, SENT, UNKNOWN). Raises the journal's error when it cannot be read."""
+    journal = _open_journal(state_dir)
+    if journal is None:
+        return []
     try:
-        module = importlib.import_module("offline_queue")
-    except ImportError:
-        return None
-    fn = getattr(module, "unresolved_keys", None)
-    if fn is None:
-        return None
-    return [str(k) for k in fn(state_dir)]
+        return [row.key for row in journal.unresolved()]
+    finally:
+        journal.close()
 
 
 def may_stop(state_dir: Path) -> tuple[bool, list[str]]:
@@ -84,9 +92,12 @@ def may_stop(state_dir: Path) -> tuple[bool, list[str]]:
     if state is not None and state.get("journey"):
         reasons.append(f"SVC-JOURNEY: a customer's journey is in progress on the running kiosk "
                        f"(pid {state['pid']}); try again between customers")
-    keys = unresolved_transactions(state_dir)
-    if keys is None and state is not None:
-        keys = [str(k) for k in state.get("unresolved", [])]
+    try:
+        keys = unresolved_transactions(state_dir)
+    except Exception as exc:  # corrupt, too new, unreadable: say so, never guess
+        reasons.append(f"SVC-JOURNAL: the transaction journal cannot be read ({exc}); "
+                       f"it may hold unresolved money")
+        keys = []
     if keys:
         shown = ", ".join(k[:8] + "…" for k in keys[:5])
         reasons.append(f"SVC-UNRESOLVED: {len(keys)} money transaction(s) not yet resolved "
@@ -103,7 +114,7 @@ def first_start(state_dir: Path) -> tuple[bool, str]:
     pending = marker.read_text(encoding="utf-8").strip()
     problems: list[str] = []
     for module in ("kiosk.app", "kiosk.watchdog", "devices.registry", "screens.controller",
-                   "offline_queue"):
+                   "offline_queue.journal"):
         try:
             importlib.import_module(module)
         except Exception as exc:
@@ -116,10 +127,9 @@ def first_start(state_dir: Path) -> tuple[bool, str]:
         if not ok:
             problems.append(f"the audit log's hash chain breaks at line {bad}")
     try:
-        oq = importlib.import_module("offline_queue")
-        migrate = getattr(oq, "migrate", None)
-        if migrate is not None:
-            migrate(state_dir)
+        journal = _open_journal(state_dir)  # migrates it forward to this version's schema
+        if journal is not None:
+            journal.close()
     except Exception as exc:
         problems.append(f"the journal did not open/migrate: {exc}")
     if problems:

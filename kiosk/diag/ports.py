@@ -7,7 +7,7 @@ fills in kiosk.toml and the udev rules (docs/appliance.md).
 - PC/SC readers: by name, from pcscd (the names ``[devices.iccard] reader`` matches);
 - the stable names already made by the rules: ``/dev/zhunong/*``.
 
-``--udev`` prints a rule line per USB serial port for ``/etc/udev/rules.d/70-zhunong-kiosk.rules``
+``--udev`` prints a line per USB serial port for /etc/udev/rules.d/60-zhunong-kiosk-local.rules
 (by serial number when the adapter has one, else by port path). Reads sysfs and pcscd only;
 opens no port.
 """
@@ -144,12 +144,13 @@ def stable_names(dev_root: Path = DEV) -> dict[str, str]:
     return {p.name: os.path.realpath(p) for p in sorted(d.iterdir())}
 
 
-def udev_rule(port: dict[str, Any], name: str = "CHANGE-ME") -> str | None:
-    """A rule line giving ``port`` the name /dev/zhunong/<name>."""
+def udev_rule(port: dict[str, Any], name: str = "CHANGE-ME") -> str:
+    """A line for /etc/udev/rules.d/60-zhunong-kiosk-local.rules naming ``port`` (the
+    package's 70-zhunong-kiosk.rules then makes /dev/zhunong/<name> with the kiosk's group)."""
     usb = port.get("usb")
-    tail = f'SYMLINK+="zhunong/{name}", GROUP="zhunong-kiosk", MODE="0660"'
+    tail = f'ENV{{ZHUNONG_DEVICE}}="{name}"'
     if usb is None:
-        return f'KERNEL=="{port["name"]}", {tail}'
+        return f'SUBSYSTEM=="tty", KERNEL=="{port["name"]}", {tail}'
     head = (f'SUBSYSTEM=="tty", ATTRS{{idVendor}}=="{usb.get("vid")}", '
             f'ATTRS{{idProduct}}=="{usb.get("pid")}"')
     if usb.get("serial"):
@@ -201,8 +202,7 @@ def run(action: str, args: argparse.Namespace, extra: list[str]) -> int:
         return unexpected_arguments("ports", action, rest)
     rep = report(opts.sys_root, opts.dev_root)
     if opts.udev:
-        rules = [r for r in (udev_rule(port) for port in rep["serial_ports"] if "usb" in port)
-                 if r]
+        rules = [udev_rule(port) for port in rep["serial_ports"] if "usb" in port]
         if args.json:
             emit(args, {"udev_rules": rules}, "")
         else:

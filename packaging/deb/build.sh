@@ -40,6 +40,17 @@ rm -rf "$WORK"
 mkdir -p "$WORK"
 step() { echo "deb: $*" >&2; }
 
+# --- 0. the lock must cover pyproject.toml's dependencies ---
+"$PY" - <<'EOF'
+import re, sys, tomllib
+deps = tomllib.load(open("pyproject.toml", "rb"))["project"]["dependencies"]
+norm = lambda n: re.sub(r"[-_.]+", "-", n).lower()
+locked = {norm(l.split("==")[0]) for l in open("packaging/deb/requirements.lock") if "==" in l}
+missing = [d for d in deps if norm(re.split(r"[ <>=!~;\[]", d, maxsplit=1)[0]) not in locked]
+if missing:
+    sys.exit(f"deb: packaging/deb/requirements.lock lacks {missing}: run packaging/deb/lock.sh")
+EOF
+
 # --- 1. wheels: the locked files (hash-checked), sdists built into wheels, the app's wheel ---
 step "wheels ($(grep -vc '^#' $D/requirements.lock) locked packages)"
 "$PY" -m venv "$WORK/tool"
@@ -135,7 +146,8 @@ install -d -m 0750 "$ROOT/etc/$PKG/tls"
 install -D -m 0644 $F/zhunong-kiosk.service "$ROOT/lib/systemd/system/zhunong-kiosk.service"
 install -D -m 0644 $F/zhunong-kiosk-oos.service "$ROOT/lib/systemd/system/zhunong-kiosk-oos.service"
 install -D -m 0644 $F/pam.conf "$ROOT/etc/pam.d/$PKG"
-install -D -m 0644 $F/udev.rules "$ROOT/etc/udev/rules.d/70-$PKG.rules"
+install -D -m 0644 $F/udev.rules "$ROOT/lib/udev/rules.d/70-$PKG.rules"
+install -D -m 0644 $F/udev-local.rules "$ROOT/usr/share/doc/$PKG/examples/60-$PKG-local.rules"
 install -D -m 0644 $F/logind.conf "$ROOT/usr/lib/systemd/logind.conf.d/$PKG.conf"
 install -D -m 0644 $F/timesyncd.conf "$ROOT/etc/systemd/timesyncd.conf.d/$PKG.conf"
 install -D -m 0644 $F/sysctl.conf "$ROOT/usr/lib/sysctl.d/$PKG.conf"
@@ -165,7 +177,7 @@ EOF
 depends() {  # the tags of debian-packages.txt -> a Depends: list
   grep -v '^\s*#' packaging/debian-packages.txt | awk -v want="$1" 'NF && (index(want, "[" $2 "]")) {print $1}' | paste -sd, | sed 's/,/, /g'
 }
-KDEPS="$(depends '[][@term]'), adduser, debconf (>= 0.5) | debconf-2.0, init-system-helpers, libc6"
+KDEPS="$(depends '[][@term]'), adduser, debconf (>= 0.5) | debconf-2.0, init-system-helpers (>= 1.54~), libc6"
 SDEPS="$PKG (= $VERSION), $(depends '[@sim]')"
 control() {  # $1 root, $2 package, $3 depends, $4 description
   install -d "$1/DEBIAN"
@@ -195,7 +207,6 @@ control "$SIMROOT" $PKG-sim "$SDEPS" "simulators of the 助农E终端 kiosk's pe
 cat > "$ROOT/DEBIAN/conffiles" <<EOF
 /etc/$PKG/kiosk.toml
 /etc/pam.d/$PKG
-/etc/udev/rules.d/70-$PKG.rules
 /etc/systemd/timesyncd.conf.d/$PKG.conf
 EOF
 for s in preinst postinst prerm postrm config; do

@@ -72,8 +72,7 @@ def test_udev_rules_by_serial_or_by_port(tmp_path: Path) -> None:
     ports = {p["name"]: p for p in serial_ports(sys_root, dev_root)}
     assert udev_rule(ports["ttyUSB0"], "idcard") == (
         'SUBSYSTEM=="tty", ATTRS{idVendor}=="0403", ATTRS{idProduct}=="6001", '
-        'ATTRS{serial}=="A10K3Z9Q", SYMLINK+="zhunong/idcard", GROUP="zhunong-kiosk", '
-        'MODE="0660"')
+        'ATTRS{serial}=="A10K3Z9Q", ENV{ZHUNONG_DEVICE}="idcard"')
     assert 'KERNELS=="1-3:1.0"' in udev_rule(ports["ttyUSB1"], "pinpad")
 
 
@@ -92,4 +91,4 @@ def test_cli_lists_the_real_machine_and_prints_udev_lines(tmp_path: Path) -> Non
                          capture_output=True, text=True, timeout=30)
     assert res.returncode == 0, res.stderr
     lines = res.stdout.splitlines()
-    assert len(lines) == 2 and all('SYMLINK+="zhunong/CHANGE-ME"' in line for line in lines)
+    assert len(lines) == 2 and all('ENV{ZHUNONG_DEVICE}="CHANGE-ME"' in line for line in lines)
