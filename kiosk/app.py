@@ -169,6 +169,8 @@ class Kiosk:
         self._pin_timeout = pin_timeout
         self._today = today
         self.host_status: Any = None  # the host link's last HostStatus
+        # kiosk/transactions.py: the journal, money through it, the outbox (bring-up thread)
+        self.transactions: Any = None
         self._sign_in_request: int | None = None
         self._sign_in_sent = 0.0
         from kiosk.clock import ClockGuard
@@ -187,6 +189,7 @@ class Kiosk:
             from kiosk.sim_panel.children import DevicePlan
 
             given = {k: d for k, d in devices.items() if k in (*DEVICE_KINDS, "host")}
+            self.transactions = self._create_transactions(given.get("host"))
             self._install(given, {k: DevicePlan(k, "given", {}) for k in given}, None)
 
     @property
@@ -238,6 +241,7 @@ class Kiosk:
         host = self._create_host()
         if host is not None:
             built["host"] = host
+        self.transactions = self._create_transactions(host)
         self.bridge.call_soon(_Install(self, built, plans, voice))
 
     def _create_host(self) -> Any:
@@ -258,13 +262,36 @@ class Kiosk:
             log.warning("no host client: %s", exc)
             return None
 
+    def _create_transactions(self, host: Any) -> Any:
+        """The transactions service (bring-up thread: opening checks the journal file). Its own
+        host client with the same settings (a client is not thread-safe); its MACs come from
+        the PIN pad's worker once that exists (:meth:`_wire_host_to_pinpad`). A damaged, missing
+        or unwritable journal does not stop the kiosk: money_available() says why."""
+        try:
+            from kiosk.host.client import HostClient
+            from kiosk.transactions import MoneySettings, TransactionsService
+
+            client = None if host is None else HostClient(host.settings)
+            return TransactionsService.open(Path(self.config.state_dir).expanduser(),
+                                            self.config.terminal.id, client,
+                                            MoneySettings.from_config(self.config))
+        except Exception:
+            log.exception("no transactions service")
+            return None
+
     def _heartbeat_info(self) -> Any:
         """The host heartbeat (host worker thread): the audit log's head as its anchor."""
         from kiosk.audit import audit_log
         from kiosk.host.client import HeartbeatInfo
 
         anchor = audit_log(Path(self.config.state_dir).expanduser()).anchor()
-        return HeartbeatInfo(audit_head=None if anchor is None else (anchor.seq, anchor.hash))
+        money: dict[str, Any] = {}
+        if self.transactions is not None and self.transactions.journal is not None:
+            summary = self.transactions.summary()
+            money = {"outbox_depth": summary.get("outbox_depth", 0),
+                     "unresolved": summary.get("unresolved", [])}
+        return HeartbeatInfo(audit_head=None if anchor is None else (anchor.seq, anchor.hash),
+                             **money)
 
     def _install(self, devices: Mapping[str, Any], plans: Mapping[str, Any],
                  voice: Any) -> None:
@@ -365,6 +392,8 @@ class Kiosk:
         for worker in self.workers.values():
             if not worker.running:
                 worker.start()
+        if self.transactions is not None:  # start-up recovery, then resolver + outbox
+            self.transactions.start_background()
         self.sign_in()
 
     # --- the host: terminal sign-in ---------------------------------------------------------
@@ -381,6 +410,9 @@ class Kiosk:
             client.key_loader = load_keys_via_worker(pad)
         if getattr(client, "mac_provider", None) is None:
             client.mac_provider = mac_via_worker(pad)
+        money_client = getattr(self.transactions, "client", None)
+        if money_client is not None and money_client.mac_provider is None:
+            money_client.mac_provider = mac_via_worker(pad)
 
     sign_in_outcome: bool | None = None  # the last sign-in's result (None: none finished yet)
 
@@ -518,6 +550,8 @@ class Kiosk:
             self.panel.close()
         for worker in self.workers.values():
             worker.stop(timeout=3.0)
+        if self.transactions is not None:
+            self.transactions.close()
         try:
             self.voice.stop()
             self.voice_device.close()

@@ -219,10 +219,7 @@ def _recover(args: argparse.Namespace, journal: Any, config: Any) -> int:
     except ValueError as exc:
         return _fail(args, "config", str(exc))
     client = HostClient(settings)
-    money = MoneySettings(resolve_seconds=config.money.resolve_seconds,
-                          in_flight_seconds=config.money.in_flight_seconds,
-                          min_free_bytes=config.money.min_free_bytes)
-    service = TransactionsService(journal, client, money)
+    service = TransactionsService(journal, client, MoneySettings.from_config(config))
     try:
         report = service.recover(wait_seconds=args.wait)
     finally:

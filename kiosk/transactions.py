@@ -111,6 +111,14 @@ class MoneySettings:
     min_free_bytes: int = 1 << 20
     outbox_backoff: Sequence[float] = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
 
+    @classmethod
+    def from_config(cls, config: Any) -> MoneySettings:
+        """From a :class:`kiosk.config.KioskConfig` (its ``[money]`` section)."""
+        money = config.money
+        return cls(resolve_seconds=money.resolve_seconds,
+                   in_flight_seconds=money.in_flight_seconds,
+                   min_free_bytes=money.min_free_bytes)
+
 
 class MoneyRefused(Exception):
     """Refused before anything was sent; ``code`` is a ``JOURNAL-...`` error code."""

@@ -317,7 +317,7 @@ def driver(args: argparse.Namespace) -> int:
         if kill_at["step"] == step.value:
             _die()
         if kill_at["step"] == "on_the_wire" and step is Step.SENT_MARKED:
-            later(kill_at["delay"] * READ_TIMEOUT)
+            later(kill_at["delay"] / 30)  # 0-20 ms: inside the request (~10 ms unfaulted)
 
     settings = MoneySettings(resolve_seconds=1.5, backoff=(0.05, 0.1, 0.2, 0.4),
                              in_flight_seconds=IN_FLIGHT, min_free_bytes=64 * 1024)
@@ -336,7 +336,7 @@ def driver(args: argparse.Namespace) -> int:
             service.recover(wait_seconds=IN_FLIGHT * 2)
         kill_at.update(step=op["kill"], delay=op["kill_delay"])
         if op["kill"] == "random":
-            later(op["kill_delay"])
+            later(op["kill_delay"] / 6)  # 0-100 ms: anywhere in the operation
         handle = pad_worker.submit("get_pin", ZHANG_PAN, timeout=15)
         while pad.state()["mode"] != "pin":
             time.sleep(0.002)
