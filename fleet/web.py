@@ -594,9 +594,9 @@ def create_app(console: Console) -> FastAPI:
     # --- machine-readable ----------------------------------------------------------------
 
     @app.get("/api/stats")
-    def stats() -> JSONResponse:
+    def stats(window: float = 60.0) -> JSONResponse:
         """Aggregate figures only (no terminal data): the benchmark reads them."""
-        return JSONResponse(console.ingest.stats())
+        return JSONResponse(console.ingest.stats(max(1.0, min(window, 3600.0))))
 
     @app.get("/healthz")
     def healthz() -> JSONResponse:

@@ -13,7 +13,6 @@ import os
 import platform
 import re
 import shutil
-import sys
 import time
 from collections.abc import Callable
 from importlib import metadata
@@ -134,7 +133,6 @@ def build_heartbeat(terminal_id: str, service_point: str, seq: int, providers: P
         "journey": safe_name(_call("journey", p.journey)),
         "buffer": {**(buffer_counts or {}), "dropped_heartbeats": dropped},
         "pid": os.getpid(),
-        "argv0": Path(sys.argv[0]).name,
     }
     masked: dict[str, Any] = mask_value(hb)
     # a hex hash may hold a long digit run: it is not personal data and must stay exact

@@ -1,0 +1,185 @@
+"""Fleet scale on this machine: one Mosquitto + one console (``kiosk-fleet serve``) fed by
+``kiosk-fleet simulate`` (real TLS clients, one per simulated terminal, own certificates).
+
+For each terminal count and heartbeat interval: how many heartbeats per second the console
+ingested (committed to its state), the time from a terminal's publish (its ``ts``) to the
+console's commit (p50/p99/max over the run), the CPU seconds of broker, console and load
+generator, and the console's resident memory before and after (-> MB per 1,000 terminals).
+Then the terminal side: CPU time of the real telemetry (build, buffer, publish over TLS,
+PUBACK, delete) per heartbeat, measured in-process against the same broker, minus the idle
+cost of its network loop measured right before (interleaved A B A B).
+
+Run as a script (the figures for docs/fleet.md)::
+
+    .venv/bin/python bench/bench_fleet.py --terminals 1000 5000 --interval 10 1 --duration 30
+
+``make bench`` (pytest-benchmark) runs only ``test_build_heartbeat`` below.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _raise_nofile() -> None:
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+def stats(url: str, window: float) -> dict[str, Any]:
+    with urllib.request.urlopen(f"{url}/api/stats?window={window}", timeout=10) as r:
+        return dict(json.loads(r.read()))
+
+
+def run_scale(terminals: int, interval: float, duration: float) -> dict[str, Any]:
+    from peripherals_sim.broker.mosquitto import Mosquitto
+    from peripherals_sim.process import read_ready_line
+
+    tmp = Path(tempfile.mkdtemp(prefix="bench-fleet-"))
+    broker = Mosquitto(tmp / "broker").start()
+    assert broker.proc is not None
+    console = subprocess.Popen(
+        [sys.executable, "-m", "fleet", "serve", "--state-dir", str(tmp / "console"),
+         "--broker", broker.url, "--pki", str(broker.state_dir)],
+        stdout=subprocess.PIPE, stderr=(tmp / "console.err").open("wb"), cwd=REPO)
+    try:
+        url = str(read_ready_line(console, 30)["url"])
+        time.sleep(1.0)
+        rss0 = rss_mb(console.pid)
+        b0, c0 = cpu_seconds(broker.proc.pid), cpu_seconds(console.pid)
+        t0 = time.monotonic()
+        ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        sim = subprocess.run(
+            [sys.executable, "-m", "fleet", "simulate", "--terminals", str(terminals),
+             "--interval", str(interval), "--duration", str(duration), "--events-per-hour",
+             "6", "--broker", broker.url, "--pki", str(broker.state_dir),
+             "--connect-rate", "400"],
+            capture_output=True, cwd=REPO, timeout=3600,
+            preexec_fn=_raise_nofile)
+        wall = time.monotonic() - t0
+        if sim.returncode != 0:
+            raise RuntimeError(sim.stderr.decode()[-2000:])
+        result = json.loads(sim.stdout.decode().strip().splitlines()[-1])
+        deadline = time.monotonic() + 60
+        while stats(url, wall + 60)["heartbeats"] < result["heartbeats"] and \
+                time.monotonic() < deadline:
+            time.sleep(0.5)
+        st = stats(url, wall + 60)
+        ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        sim_cpu = ru1.ru_utime - ru0.ru_utime + ru1.ru_stime - ru0.ru_stime
+        return {
+            "terminals": terminals, "interval_s": interval, "duration_s": duration,
+            "connected": result["connected"], "connect_s": result["connect_seconds"],
+            "offered_hz": round(terminals / interval, 1),
+            "published": result["heartbeats"], "publish_hz": result["rate_hz"],
+            "ingested": st["heartbeats"],
+            "ingest_hz": round(st["heartbeats"] / max(result["seconds"], 1e-9), 1),
+            "p50_ms": st["latency_p50_ms"], "p99_ms": st["latency_p99_ms"],
+            "max_ms": round(st["latency_max_ms"] or 0, 1),
+            "broker_cpu_s": round(cpu_seconds(broker.proc.pid) - b0, 2),
+            "console_cpu_s": round(cpu_seconds(console.pid) - c0, 2),
+            "loadgen_cpu_s": round(sim_cpu, 2),
+            "console_rss_mb_before": round(rss0, 1),
+            "console_rss_mb_after": round(rss_mb(console.pid), 1),
+        }
+    finally:
+        console.terminate()
+        console.wait(10)
+        broker.stop()
+
+
+def terminal_cpu(beats: int = 300, spacing: float = 0.02) -> dict[str, Any]:
+    """CPU per heartbeat of the real telemetry, minus the idle cost of its loop (A/B A/B)."""
+    from kiosk.telemetry.client import Telemetry, TelemetrySettings
+    from kiosk.telemetry.mqtt import Endpoint
+    from peripherals_sim.broker.mosquitto import Mosquitto
+
+    tmp = Path(tempfile.mkdtemp(prefix="bench-fleet-term-"))
+    broker = Mosquitto(tmp / "broker", terminals=["ZNBENCH"]).start()
+    cert, key = broker.pki.client("ZNBENCH")
+    tel = Telemetry(TelemetrySettings("ZNBENCH", "bench", Endpoint(
+        broker.url, broker.pki.ca_file, cert, key, "ZNBENCH"), heartbeat_seconds=3600),
+        tmp / "state").start()
+    try:
+        tel.connected.wait(10)
+        time.sleep(1.0)
+        busy, idle = [], []
+        for _round in range(2):
+            p0, w0 = time.process_time(), time.monotonic()
+            time.sleep(beats * spacing)
+            idle.append((time.process_time() - p0) / (time.monotonic() - w0))
+            p0, w0 = time.process_time(), time.monotonic()
+            for _ in range(beats):
+                tel.heartbeat_now()
+                time.sleep(spacing)
+            while tel.buffer.counts():
+                time.sleep(0.005)
+            busy.append((time.process_time() - p0, time.monotonic() - w0))
+        per = [(cpu - idle_rate * wall) / beats * 1000
+               for (cpu, wall), idle_rate in zip(busy, idle, strict=True)]
+        return {"beats_per_round": beats, "rounds": 2,
+                "cpu_ms_per_heartbeat": [round(x, 3) for x in per],
+                "idle_loop_cpu_pct": [round(x * 100, 2) for x in idle]}
+    finally:
+        tel.stop()
+        broker.stop()
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--terminals", type=int, nargs="+", default=[1000, 5000])
+    p.add_argument("--interval", type=float, nargs="+", default=[10.0, 1.0])
+    p.add_argument("--duration", type=float, default=30.0)
+    p.add_argument("--skip-terminal", action="store_true")
+    args = p.parse_args()
+    out: dict[str, Any] = {"scale": []}
+    for n in args.terminals:
+        for interval in args.interval:
+            r = run_scale(n, interval, args.duration)
+            print(json.dumps(r), flush=True)
+            out["scale"].append(r)
+    if not args.skip_terminal:
+        t = terminal_cpu()
+        print(json.dumps({"terminal": t}), flush=True)
+        out["terminal"] = t
+    return 0
+
+
+def test_build_heartbeat(benchmark: Any, tmp_path: Path) -> None:
+    """The heartbeat's own cost (providers, /proc reads, masking), under pytest-benchmark."""
+    from kiosk.telemetry.heartbeat import build_heartbeat
+    from kiosk.telemetry.providers import Providers
+
+    providers = Providers(devices=lambda: {"printer": {"state": "online", "paper": "ok"}},
+                          mode=lambda: "inService")
+    hb = benchmark(build_heartbeat, "ZN0001", "bench", 1, providers, state_dir=tmp_path)
+    assert hb["devices"]["printer"]["paper"] == "ok"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
