@@ -48,6 +48,7 @@ class Ingest:
         self.clock = clock
         self.terms: dict[str, TermState] = {}
         self.open_alerts: dict[tuple[str, str], int] = {}
+        self._open_by_tid: dict[str, set[str]] = {}  # the same, per terminal
         self._pending: list[tuple[str, bytes, float]] = []
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -75,6 +76,7 @@ class Ingest:
         for r in self.store.query("SELECT id, tid, kind, detail FROM alerts "
                                   "WHERE closed IS NULL"):
             self.open_alerts[(r["tid"], r["kind"])] = int(r["id"])
+            self._open_by_tid.setdefault(r["tid"], set()).add(r["kind"])
             if r["kind"] == "audit_gap" and r["tid"] in self.terms:
                 self.terms[r["tid"]].audit_gap = r["detail"]
 
@@ -269,10 +271,10 @@ class Ingest:
             for kind, (severity, detail) in current.items():
                 if (tid, kind) not in self.open_alerts:
                     opened.append((tid, kind, severity, detail))
-            for (atid, kind), aid in list(self.open_alerts.items()):
-                if atid == tid and kind not in current and kind not in STICKY:
-                    closed.append(aid)
-                    del self.open_alerts[(atid, kind)]
+            for kind in list(self._open_by_tid.get(tid, ())):
+                if kind not in current and kind not in STICKY:
+                    closed.append(self.open_alerts.pop((tid, kind)))
+                    self._open_by_tid[tid].discard(kind)
         if not opened and not closed:
             return
         with self.store.tx() as db:
@@ -280,6 +282,7 @@ class Ingest:
                 cur = db.execute("INSERT INTO alerts(tid, kind, severity, detail, opened) "
                                  "VALUES (?,?,?,?,?)", (tid, kind, severity, detail, now))
                 self.open_alerts[(tid, kind)] = int(cur.lastrowid or 0)
+                self._open_by_tid.setdefault(tid, set()).add(kind)
                 log.warning("console: alert %s on %s: %s", kind, tid, detail)
             for aid in closed:
                 db.execute("UPDATE alerts SET closed=? WHERE id=?", (now, aid))
@@ -294,6 +297,7 @@ class Ingest:
             db.execute("UPDATE alerts SET closed=?, acked_by=?, acked=? WHERE id=?",
                        (now, operator, now, alert_id))
         self.open_alerts.pop((row["tid"], row["kind"]), None)
+        self._open_by_tid.get(row["tid"], set()).discard(row["kind"])
         if row["kind"] == "audit_gap" and row["tid"] in self.terms:
             self.terms[row["tid"]].audit_gap = None
         return True

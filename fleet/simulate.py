@@ -111,6 +111,7 @@ def run_simulation(args: argparse.Namespace) -> dict[str, Any]:
     signal.signal(signal.SIGINT, lambda s, f: stop.set())
     sel = selectors.DefaultSelector()
     terms: list[SimTerminal] = []
+    dirty: set[SimTerminal] = set()  # clients with something to write
     t0 = time.monotonic()
     failed = 0
     for i in range(args.terminals):
@@ -127,11 +128,12 @@ def run_simulation(args: argparse.Namespace) -> dict[str, Any]:
         sock = t.client.socket()
         sel.register(sock, selectors.EVENT_READ, t)  # type: ignore[arg-type]
         terms.append(t)
-        _service(sel, terms, 0)
+        dirty.add(t)
+        _service(sel, terms, 0, dirty)
         time.sleep(max(0.0, (i + 1) / args.connect_rate - (time.monotonic() - t0)))
     deadline = time.monotonic() + 30
     while not all(t.connected for t in terms) and time.monotonic() < deadline:
-        _service(sel, terms, 0.05)
+        _service(sel, terms, 0.05, dirty)
     connect_s = time.monotonic() - t0
     connected = sum(t.connected for t in terms)
     now = time.monotonic()
@@ -153,24 +155,29 @@ def run_simulation(args: argparse.Namespace) -> dict[str, Any]:
                 if t.connected:
                     t.beat()
                     published += 1
+                    dirty.add(t)
                 heapq.heappush(due, (now + args.interval, n, "hb"))
             else:
                 if t.connected:
                     t.event()
                     events += 1
+                    dirty.add(t)
                 heapq.heappush(due, (now + rng.expovariate(args.events_per_hour / 3600),
                                      n, "evt"))
         if now - last_misc >= 1.0:
             last_misc = now
             for t in terms:
                 t.client.loop_misc()
+                if t.client.want_write():
+                    dirty.add(t)
+        _flush(dirty)
         wait = min(0.05, max(0.0, (due[0][0] - time.monotonic()) if due else 0.05))
-        _service(sel, terms, wait)
+        _service(sel, terms, wait, dirty)
     elapsed = time.monotonic() - start
     # let the last PUBACKs arrive, then leave cleanly
     drain_end = time.monotonic() + 3
     while time.monotonic() < drain_end:
-        _service(sel, terms, 0.05)
+        _service(sel, terms, 0.05, dirty)
     acked = sum(t.acked for t in terms)
     for t in terms:
         t.client.disconnect()
@@ -182,7 +189,17 @@ def run_simulation(args: argparse.Namespace) -> dict[str, Any]:
             "rate_hz": round(published / elapsed, 1) if elapsed else 0.0}
 
 
-def _service(sel: selectors.BaseSelector, terms: list[SimTerminal], timeout: float) -> None:
+def _flush(dirty: set[SimTerminal]) -> None:
+    """Write what the clients that published have queued (only those: not all N)."""
+    for t in list(dirty):
+        t.client.loop_write()
+        if not t.client.want_write():
+            dirty.discard(t)
+
+
+def _service(sel: selectors.BaseSelector, terms: list[SimTerminal], timeout: float,
+             dirty: set[SimTerminal]) -> None:
+    """Read what arrived, then write for the clients that have something to send."""
     for key, _mask in sel.select(timeout):
         t: SimTerminal = key.data
         rc = t.client.loop_read()
@@ -190,6 +207,6 @@ def _service(sel: selectors.BaseSelector, terms: list[SimTerminal], timeout: flo
             t.connected = False
             with contextlib.suppress(KeyError, ValueError):
                 sel.unregister(key.fileobj)
-    for t in terms:
-        if t.client.want_write():
-            t.client.loop_write()
+        elif t.client.want_write():
+            dirty.add(t)
+    _flush(dirty)

@@ -10,6 +10,7 @@ round). The only Qt used here is inside those GUI-thread calls (a PNG of the scr
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 import threading
 import time
@@ -101,12 +102,13 @@ class KioskTelemetry:
         # what the kiosk knows already; details arrive with the next status change
         self._devices: dict[str, dict[str, Any]] = {
             k: {"state": getattr(v, "value", str(v))} for k, v in kiosk.modes.states.items()}
-        self._last_txn: float | None = None
+        self._last_unresolved = 0
+        self._crash_seen_file = self.state_dir / "telemetry" / "crashes-reported.json"
         providers = Providers(devices=self._devices_now, host=self._host, mode=self._mode,
                               journey=self._journey, restarts=self._restarts,
                               audit_head=self._audit_head, journal=self._journal,
                               outbox=self._outbox, last_transaction=self._last_transaction,
-                              clock_skew=self._clock_skew)
+                              clock_skew=self._clock_skew, tick=self._tick)
         actions = Actions(screen=self._screen, screenshot=self._screenshot,
                           request_restart=self._request_restart,
                           out_of_service=self._out_of_service, in_service=self._in_service,
@@ -147,6 +149,37 @@ class KioskTelemetry:
         self.telemetry.event("mode", old=old.value, new=new.value,
                              remote=forced is not None,
                              down=list(self.kiosk.modes.down_devices()))
+
+    # --- news raised as events (beat thread) --------------------------------------------------
+
+    def _tick(self) -> None:
+        """Crash logs not reported yet (also those of a run that died: reported at the next
+        start), and a growing number of unresolved money transactions."""
+        crash_dir = self.state_dir / "crash"
+        try:
+            seen = set(json.loads(self._crash_seen_file.read_text()))
+        except (OSError, ValueError):
+            seen = set()
+        logs = sorted(p for p in crash_dir.glob("*.log") if p.name != "fatal.log") \
+            if crash_dir.is_dir() else []
+        new = [p for p in logs if p.name not in seen]
+        for path in new:
+            try:
+                lines = [ln for ln in path.read_text("utf-8", "replace").splitlines()
+                         if ln.strip()]
+            except OSError:
+                lines = []
+            self.telemetry.event("crash", file=path.name, last_line=(lines[-1][:200]
+                                                                     if lines else ""))
+        if new:
+            self._crash_seen_file.parent.mkdir(parents=True, exist_ok=True)
+            self._crash_seen_file.write_text(json.dumps(sorted(p.name for p in logs)))
+        journal = self._journal()
+        count = int((journal or {}).get("unresolved") or 0)
+        if count > self._last_unresolved:
+            self.telemetry.event("unresolved", count=count,
+                                 oldest_age_s=(journal or {}).get("oldest_unresolved_age_s"))
+        self._last_unresolved = count
 
     # --- providers (telemetry threads: read only) -------------------------------------------
 

@@ -130,6 +130,8 @@ class Telemetry:
     def _beat(self) -> None:
         while not self._stop.is_set():
             try:
+                if self.providers.tick is not None:
+                    self.providers.tick()
                 self.heartbeat_now()
             except Exception:
                 log.exception("heartbeat failed")

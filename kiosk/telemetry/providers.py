@@ -33,6 +33,8 @@ class Providers:
     restarts: Callable[[], Mapping[str, Any]] | None = None
     audit_head: Callable[[], tuple[int, str] | None] | None = None  # (seq, hash)
     versions: Callable[[], Mapping[str, str]] | None = None  # extra versions (firmware …)
+    # called on the beat thread before each heartbeat: look for news to raise as events
+    tick: Callable[[], None] | None = None
 
 
 @dataclass

@@ -24,15 +24,25 @@ TID = "ZN0001"
 def test_remote_commands_on_the_running_kiosk(rig: Rig, broker: Mosquitto, qtbot: Any,
                                               state_dir: Path) -> None:
     kiosk = rig.kiosk
+    crash = state_dir / "crash" / "crash-20261203T010203-4242.log"  # left by a run that died
+    crash.parent.mkdir(exist_ok=True)
+    crash.write_text("Traceback (most recent call last):\nValueError: card 6228480402564890018")
     settings = TelemetrySettings(TID, "test point", endpoint(broker, TID),
                                  command_key=broker.pki.command_pub, heartbeat_seconds=3600,
                                  reconnect_min=0.2, reconnect_max=0.5)
-    tel = KioskTelemetry(kiosk, settings).start()
     console = Observer(broker)
+    tel = KioskTelemetry(kiosk, settings).start()
     key = load_private_key(broker.pki.command_key)
     try:
         qtbot.waitUntil(tel.telemetry.connected.is_set, timeout=10000)
         qtbot.waitUntil(lambda: "idcard" in tel._devices, timeout=5000)
+        qtbot.waitUntil(lambda: any(t.endswith("/evt") and json.loads(p)["kind"] == "crash"
+                                    for t, p, _ in console.seen), timeout=10000)
+        crashes = [json.loads(p)["detail"] for t, p, _ in console.seen
+                   if t.endswith("/evt") and json.loads(p)["kind"] == "crash"]
+        assert [c["file"] for c in crashes] == [crash.name]  # once, masked
+        assert "6228480402564890018" not in crashes[0]["last_line"]
+        assert crashes[0]["last_line"].startswith("ValueError: card 622848")
         hb = tel.telemetry.heartbeat_now()
         assert hb["devices"]["idcard"]["state"] == "online"
         assert hb["mode"] == "degraded" and hb["journey"] is None
