@@ -27,6 +27,11 @@ class Refusal:
     seconds: float | None = None
     limit: float | None = None
 
+    def detail(self) -> str:
+        if self.code == "CLK-SKEW":
+            return f"clock {self.seconds:+.1f} s off the host (limit {self.limit:.0f} s)"
+        return "no sign-in has measured the clock against the host yet"
+
 
 def parse_host_datetime(value: str | dt.datetime) -> dt.datetime:
     """The host's ``host_datetime`` (ISO 8601; naive means China Standard Time, UTC+8)."""

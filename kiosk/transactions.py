@@ -206,8 +206,10 @@ class TransactionsService:
                  settings: MoneySettings | None = None, *, problem: JournalError | None = None,
                  clock: Callable[[], float] = time.time,
                  sleep: Callable[[float], None] = time.sleep,
-                 on_step: Callable[[Step, TxRow | None], None] | None = None) -> None:
+                 on_step: Callable[[Step, TxRow | None], None] | None = None,
+                 clock_guard: Any = None) -> None:
         self.journal = journal
+        self.clock_guard = clock_guard  # kiosk.clock.ClockGuard: no money on a skewed clock
         self.client = client
         self.settings = settings or MoneySettings()
         self.problem = problem
@@ -249,7 +251,8 @@ class TransactionsService:
     def money_available(self) -> tuple[bool, str | None]:
         """Whether a money journey may start now, else the error code of why not
         (``JOURNAL-CORRUPT``, ``-MISSING``, ``-READ-ONLY``, ``-DISK-FULL``, ``-UNRESOLVED``,
-        ``-TOO-NEW``, ``-UNAVAILABLE``). Cheap: a statvfs and one COUNT."""
+        ``-TOO-NEW``, ``-UNAVAILABLE``; ``CLK-SKEW``/``CLK-UNKNOWN`` from ``clock_guard``).
+        Cheap: a statvfs and one COUNT."""
         reason = self._refusal()
         return (reason is None, None if reason is None else reason[0])
 
@@ -265,6 +268,10 @@ class TransactionsService:
             return exc.code, exc.detail
         if unresolved:
             return UNRESOLVED_CODE, f"{unresolved} unresolved"
+        if self.clock_guard is not None:
+            refusal = self.clock_guard.money_refusal()
+            if refusal is not None:
+                return refusal.code, refusal.detail()
         return None
 
     def _require(self) -> Journal:
