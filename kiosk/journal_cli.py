@@ -140,6 +140,15 @@ def _table(rows: list[Any]) -> str:
     return "\n".join(lines)
 
 
+def _serials(rows: list[Any], most: int = 12) -> str:
+    """`` (1, 2, 3 … +9 more)``: the serials a staff member looks up next."""
+    if not rows:
+        return ""
+    shown = ", ".join(str(r.serial) for r in rows[:most])
+    more = f" … +{len(rows) - most} more" if len(rows) > most else ""
+    return f" ({shown}{more})"
+
+
 def _summary(journal: Any) -> str:
     from offline_queue.outbox import Outbox
 
@@ -149,10 +158,8 @@ def _summary(journal: Any) -> str:
     stats = Outbox(journal).stats()
     parts = [", ".join(f"{s} {counts.get(s, 0)}" for s in STATES if counts.get(s))
              or "no rows"]
-    parts.append(f"unresolved {len(unresolved)}"
-                 + (f" ({', '.join(str(r.serial) for r in unresolved)})" if unresolved else ""))
-    parts.append(f"receipts to reprint {len(reprint)}"
-                 + (f" ({', '.join(str(r.serial) for r in reprint)})" if reprint else ""))
+    parts.append(f"unresolved {len(unresolved)}{_serials(unresolved)}")
+    parts.append(f"receipts to reprint {len(reprint)}{_serials(reprint)}")
     age = "" if stats.age_seconds is None else f", oldest {stats.age_seconds:.0f} s"
     parts.append(f"outbox {stats.depth} pending{age}, {stats.rejected} rejected")
     return "; ".join(parts)

@@ -152,6 +152,14 @@ class TxResult:
         return Outcome.PENDING
 
     @property
+    def receipt_result(self) -> Any:
+        """What the receipt says (``kiosk.receipts.model.TxnResult``: 成功 / 处理中 / 失败)."""
+        from kiosk.receipts.model import TxnResult
+
+        return {Outcome.SUCCESS: TxnResult.SUCCESS, Outcome.FAILED: TxnResult.FAILED,
+                Outcome.PENDING: TxnResult.PROCESSING}[self.outcome]
+
+    @property
     def message_id(self) -> str:
         """The catalog id of what the farmer reads (``money.outcome.<outcome>``)."""
         return f"money.outcome.{self.outcome.value}"

@@ -37,10 +37,12 @@ def test_killed_writer_leaves_a_journal_that_opens_with_every_commit(tmp_path):
     for _round in range(12):
         proc = subprocess.Popen([sys.executable, "-c", "import json\n" + WRITER,
                                  str(tmp_path)], stdout=subprocess.PIPE, text=True)
-        time.sleep(rng.uniform(0.15, 0.5))
+        assert proc.stdout is not None
+        first = proc.stdout.readline()  # writing has begun (however slow the start-up)
+        time.sleep(rng.uniform(0.0, 0.3))
         proc.send_signal(signal.SIGKILL)
         out, _ = proc.communicate()
-        for line in out.splitlines():
+        for line in [first, *out.splitlines()]:
             serial, state = json.loads(line)
             committed[serial] = state
         j = Journal.open(tmp_path, "ZN610425001")  # raises JournalCorrupt if it were damaged
@@ -53,4 +55,4 @@ def test_killed_writer_leaves_a_journal_that_opens_with_every_commit(tmp_path):
         assert all(r.state in (TxState.PREPARED, TxState.SENT, TxState.CONFIRMED)
                    for r in rows.values())
         j.close()
-    assert len(committed) > 20
+    assert len(committed) >= 12  # at least one commit per round
