@@ -5,6 +5,8 @@
     kiosk journal recover [--wait SECONDS] [--json]  settle PREPARED/SENT/UNKNOWN rows against
                                                      the configured host (status query by key)
     kiosk journal export FILE                        rows, state changes and outbox (masked)
+    kiosk journal retire --confirm                   technician: set a damaged or missing
+                                                     journal aside and start a new one
 
 Common options: ``--config FILE``, ``--state-dir DIR`` (default: the configured state
 directory); ``recover`` also takes ``--url``, ``--ca``, ``--cert``, ``--key``.
@@ -56,6 +58,11 @@ def build_parser() -> argparse.ArgumentParser:
     q = sub.add_parser("export", help="write rows, state changes and outbox as JSON (masked)")
     q.add_argument("file")
     common(q)
+    q = sub.add_parser("retire", help="technician: set a damaged or missing journal aside and "
+                                      "start a new one (audited; refused for a healthy one)")
+    q.add_argument("--confirm", action="store_true", required=True)
+    q.add_argument("--json", action="store_true")
+    common(q)
     return p
 
 
@@ -95,6 +102,8 @@ def main(argv: list[str]) -> int:
         print(f"kiosk journal: {exc}", file=sys.stderr)
         return EXIT_USAGE
     state_dir = _state_dir(args, config)
+    if args.action == "retire":
+        return _retire(args, state_dir, config)
     try:
         journal = Journal.open(state_dir, config.terminal.id, create=False,
                                min_free_bytes=config.money.min_free_bytes)
@@ -247,3 +256,39 @@ def _recover(args: argparse.Namespace, journal: Any, config: Any) -> int:
         print(f"{len(report.resolved)} resolved, {len(report.unresolved)} unresolved, "
               f"{len(report.reprint)} receipts to reprint")
     return EXIT_OK if report.clean else EXIT_DEVICE_ERROR
+
+
+def _retire(args: argparse.Namespace, state_dir: Path, config: Any) -> int:
+    """Only for a journal that cannot be opened (corrupt, missing, too new): its files go to
+    ``journal.db.retired-<time>/`` (the copies kept aside at detection stay too), a new
+    journal with a new epoch is created, and the audit log records it."""
+    from kiosk.audit import audit_log
+    from offline_queue import db as dbmod
+    from offline_queue.journal import Journal
+
+    try:
+        Journal.open(state_dir, config.terminal.id, create=False).close()
+    except dbmod.JournalError as exc:
+        problem = exc
+    else:
+        return _fail(args, "JOURNAL-HEALTHY", "the journal opens: nothing to retire",
+                     "invalidData")
+    if isinstance(problem, dbmod.JournalMissing) and not (
+            state_dir / dbmod.EPOCH_MARKER).exists():
+        return _fail(args, "JOURNAL-MISSING", "no journal here to retire", "invalidData")
+    if isinstance(problem, (dbmod.JournalReadOnly, dbmod.JournalDiskFull)):
+        return _fail(args, problem.code, problem.detail)
+    try:
+        audit_log(state_dir).append("technician", "journal.retire",
+                                    {"code": problem.code, "detail": problem.detail[:200]})
+    except Exception as exc:
+        return _fail(args, "AUDIT-UNAVAILABLE", f"cannot audit the retirement: {exc}")
+    kept = dbmod.retire(state_dir / Journal.FILE, f"{problem.code}: {problem.detail}")
+    journal = Journal.open(state_dir, config.terminal.id)
+    obj = {"retired": str(kept), "reason": problem.code, "new_epoch": journal.epoch}
+    journal.close()
+    if args.json:
+        print(json.dumps(obj, ensure_ascii=False))
+    else:
+        print(f"{problem.code}: old journal moved to {kept}; new journal {obj['new_epoch']}")
+    return EXIT_OK

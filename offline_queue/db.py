@@ -357,3 +357,24 @@ def free_bytes(directory: Path) -> int:
 def writable(directory: Path) -> bool:
     """Whether this process may create files in ``directory`` (a read-only mount or mode)."""
     return os.access(directory, os.W_OK)
+
+
+def retire(path: Path, why: str) -> Path:
+    """Move a damaged or missing journal (its files and epoch marker) into
+    ``<name>.retired-<time>/`` so that a new journal, with a new epoch and so new keys, can be
+    created. Only ever called on a technician's explicit command."""
+    stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
+    target = path.with_name(f"{path.name}.retired-{stamp}")
+    n = 1
+    while target.exists():
+        n += 1
+        target = path.with_name(f"{path.name}.retired-{stamp}-{n}")
+    target.mkdir()
+    for src in (path.with_name(path.name + s) for s in ("", "-wal", "-shm")):
+        if src.exists():
+            os.replace(src, target / src.name)
+    marker = path.with_name(EPOCH_MARKER)
+    if marker.exists():
+        os.replace(marker, target / marker.name)
+    (target / "REASON.txt").write_text(why + "\n", encoding="utf-8")
+    return target

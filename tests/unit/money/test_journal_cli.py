@@ -91,3 +91,24 @@ def test_errors_and_usage(tmp_path):
     assert bad.returncode == 2 and json.loads(bad.stdout)["error"] == "JOURNAL-CORRUPT"
     assert kiosk("frobnicate").returncode == 64
     assert kiosk("list", "--state", "NOPE").returncode == 64
+
+
+def test_retire_sets_a_damaged_journal_aside_and_starts_a_new_one(tmp_path):
+    a, _ = _journal(tmp_path)
+    healthy = kiosk("retire", "--confirm", "--json", "--state-dir", str(tmp_path))
+    assert healthy.returncode == 2 and json.loads(healthy.stdout)["error"] == "JOURNAL-HEALTHY"
+    assert kiosk("retire", "--state-dir", str(tmp_path)).returncode == 64  # --confirm needed
+    damaged = (tmp_path / "journal.db").read_bytes()[:100] + b"\xff" * 4000
+    (tmp_path / "journal.db").write_bytes(damaged)
+    out = kiosk("retire", "--confirm", "--json", "--state-dir", str(tmp_path))
+    assert out.returncode == 0, out.stdout + out.stderr
+    obj = json.loads(out.stdout)
+    assert obj["reason"] == "JOURNAL-CORRUPT" and obj["new_epoch"] not in a.key
+    from pathlib import Path
+
+    kept = Path(obj["retired"])
+    assert (kept / "journal.db").read_bytes() == damaged and (kept / "journal.epoch").exists()
+    rows = json.loads(kiosk("list", "--json", "--state-dir", str(tmp_path)).stdout)
+    assert rows == []
+    audit = (tmp_path / "audit" / "audit.jsonl").read_text(encoding="utf-8")
+    assert "journal.retire" in audit
