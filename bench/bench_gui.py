@@ -180,7 +180,7 @@ class SwitchTimer:
         from devices.voice.fake import RecordingVoice
         from kiosk.app import Kiosk, make_qt_app
         from kiosk.config import load_config
-        from screens.flows.identify import IdentifyFlow
+        from screens.journeys.identify.chart import IdentifyFlow
 
         self.journeys = journeys
         self.app = make_qt_app("zh_CN")
@@ -208,7 +208,8 @@ class SwitchTimer:
                 return False
 
         self.probe = PaintProbe()
-        views = [self.kiosk.shell.attract, *self.kiosk.controller.views.values()]
+        views = [self.kiosk.shell.attract, self.kiosk.runner.remove_view,
+                 *self.kiosk.runner.views_of("identify").pages()]
         for view in views:
             view.installEventFilter(self.probe)
         original = IdentifyFlow.send
@@ -233,7 +234,7 @@ class SwitchTimer:
         self.samples.setdefault(label, []).append((time.perf_counter() - self.sent_at) * 1000)
 
     def journey(self) -> None:
-        c = self.kiosk.controller
+        c = self.kiosk.runner
         self.reader.remove()
         while not self.kiosk.shell.attract.start_button.isEnabled():
             self.app.processEvents()

@@ -1,7 +1,8 @@
 """Composition root: ``kiosk run [--config FILE] [--sim] [--windowed] [--lang zh_CN|en]``.
 
 config -> logging -> crash handler -> single instance -> simulators (``--sim``) -> devices
-(registry + one DeviceWorker each) -> bridge -> Qt application -> shell and flow controller.
+(registry + one DeviceWorker each) -> bridge -> terminal service -> Qt application -> shell
+and journey runner.
 SIGTERM and SIGINT are handled inside the Qt loop (qutebrowser's pattern: the C-level handler
 writes to a socket watched by a QSocketNotifier, so the loop wakes and the Python handler
 runs), then everything stops cleanly: the journey ends (session wiped), the workers cancel and
@@ -112,7 +113,7 @@ def make_qt_app(language: str, argv: Sequence[str] | None = None) -> Any:
 
 
 class Kiosk:
-    """The composed application: devices, workers, bridge, voice, shell, flow controller.
+    """The composed application: devices, workers, bridge, voice, shell, journey runner.
 
     The shell is built and shown first; the devices are built afterwards on a bring-up thread
     (driver imports, scenario files, the speech child) once the attract screen has been
@@ -136,8 +137,9 @@ class Kiosk:
         from devices.voice.fake import RecordingVoice
         from kiosk.bridge import Bridge
         from kiosk.i18n import Translator
-        from kiosk.modes import ModesChart
+        from kiosk.requests import Requests
         from kiosk.shell.window import ShellWindow
+        from kiosk.terminal import TerminalService
         from kiosk.voice import VoiceGuide
         self.config = config
         self.sims = sims
@@ -145,7 +147,9 @@ class Kiosk:
         self.bridge = Bridge()
         self.devices: dict[str, Any] = {}
         self.plans: dict[str, Any] = {}  # kind -> DevicePlan
-        self.workers: dict[str, DeviceWorker] = {}  # filled in place: the controller holds it
+        self.workers: dict[str, DeviceWorker] = {}  # filled in place: the runner holds it
+        self.requests = Requests(self.workers, self.bridge.call_soon)
+        self.bridge.device_event.connect(self.requests.route_event)
         self.ready = False
         self.on_ready: list[Callable[[], None]] = []
         self._bringup: threading.Thread | None = None
@@ -162,21 +166,19 @@ class Kiosk:
 
         self.shell = ShellWindow(self.translator, config.terminal.id,
                                  config.terminal.service_point, DEVICE_KINDS)
-        self.modes = ModesChart(DEVICE_KINDS)
+        self.terminal = TerminalService(DEVICE_KINDS)
+        self.modes = self.terminal.modes
         self.modes.add_listener(self._on_mode)
-        self._controller: Any = None
+        self._runner: Any = None
         self._remove_prompt = remove_prompt
         self._pin_timeout = pin_timeout
         self._today = today
-        self.host_status: Any = None  # the host link's last HostStatus
         # kiosk/transactions.py: the journal, money through it, the outbox (bring-up thread)
         self.transactions: Any = None
-        self._sign_in_request: int | None = None
-        self._sign_in_sent = 0.0
         from kiosk.clock import ClockGuard
 
         self.clock = ClockGuard(config.clock.max_skew_seconds)
-        self.bridge.completed.connect(self._on_completed)
+        self.terminal.clock = self.clock  # the sign-in records the host's clock skew
         self.shell.attract.start_requested.connect(self.start_journey)
         self.shell.attract.touched.connect(self.speak_attract)
         self.shell.attract.repeat_requested.connect(self.speak_attract)
@@ -193,29 +195,26 @@ class Kiosk:
             self._install(given, {k: DevicePlan(k, "given", {}) for k in given}, None)
 
     @property
-    def controller(self) -> Any:
-        """The FlowController with the journey screens, built on first use (after the first
-        paint of the attract screen, or when a test asks for it)."""
-        if self._controller is None:
-            from screens.controller import FlowController, Timeouts
+    def runner(self) -> Any:
+        """The journey runner (screens/runner.py), built on first use (after the first paint
+        of the attract screen, or when a test asks for it)."""
+        if self._runner is None:
+            from screens.runner import JourneyRunner, Timeouts
 
             timeouts = Timeouts.from_config(self.config.timeouts,
                                             remove_prompt=self._remove_prompt,
                                             pin_entry=self._pin_timeout)
-            args = (self.shell, self.bridge, self.workers, self.voice, timeouts,
-                    self.config.language)
+            kwargs: dict[str, Any] = {}
             if self._today is not None:
-                self._controller = FlowController(*args, today=self._today)
-            else:
-                self._controller = FlowController(*args)
-            if self.host_status is not None:  # heard before the journey screens were built
-                self._controller.host_ready = (self.host_status.device is DeviceState.ONLINE
-                                               and bool(self.host_status.signed_in))
-        return self._controller
+                kwargs["today"] = self._today
+            self._runner = JourneyRunner(self.shell, self.bridge, self.requests, self.terminal,
+                                         self.voice, timeouts, self.config.language, **kwargs)
+        return self._runner
+
 
     def start_journey(self) -> None:
         """The attract screen's 开始办理."""
-        self.controller.start_identify()
+        self.runner.start_identify()
 
     # --- building -----------------------------------------------------------------------------
 
@@ -312,7 +311,15 @@ class Kiosk:
                 kind, device, self.bridge.post,
                 default_timeout=float(self.config.timeouts.device_command_seconds),
             )
-        self._wire_host_to_pinpad()
+        self.terminal.wire_host_to_pinpad(self.devices.get("host"), self.workers.get("pinpad"))
+        money_client = getattr(self.transactions, "client", None)
+        if money_client is not None and money_client.mac_provider is None:
+            from kiosk.host.worker import mac_via_worker
+
+            pad = self.workers.get("pinpad")
+            if pad is not None:
+                money_client.mac_provider = mac_via_worker(pad)
+        self.terminal.attach(self.requests, self.workers)
         for kind in DEVICE_KINDS:
             if kind not in self.workers:
                 self._set_device_state(kind, DeviceState.NO_DEVICE)
@@ -378,7 +385,7 @@ class Kiosk:
     def _after_first_paint(self) -> None:
         if self._stopped:
             return
-        self.controller  # noqa: B018 (build the journey screens now, off the start-up path)
+        self.runner  # noqa: B018 (build the runner now, off the start-up path)
         self._start_bring_up()
 
     def _start_bring_up(self) -> None:
@@ -394,58 +401,25 @@ class Kiosk:
                 worker.start()
         if self.transactions is not None:  # start-up recovery, then resolver + outbox
             self.transactions.start_background()
-        self.sign_in()
+        self.terminal.sign_in()
 
-    # --- the host: terminal sign-in ---------------------------------------------------------
+    # --- the host: the terminal service owns the link, the sign-in and the keys ---------------
 
-    def _wire_host_to_pinpad(self) -> None:
-        """The host client gets its working keys into the PIN pad and its MACs from it, each
-        through the PIN pad's worker (kiosk/host/__init__.py)."""
-        client, pad = self.devices.get("host"), self.workers.get("pinpad")
-        if client is None or pad is None:
-            return
-        from kiosk.host.worker import load_keys_via_worker, mac_via_worker
-
-        if getattr(client, "key_loader", None) is None:
-            client.key_loader = load_keys_via_worker(pad)
-        if getattr(client, "mac_provider", None) is None:
-            client.mac_provider = mac_via_worker(pad)
-        money_client = getattr(self.transactions, "client", None)
-        if money_client is not None and money_client.mac_provider is None:
-            money_client.mac_provider = mac_via_worker(pad)
-
-    sign_in_outcome: bool | None = None  # the last sign-in's result (None: none finished yet)
+    @property
+    def host_status(self) -> Any:
+        """The host link's last HostStatus."""
+        return self.terminal.host_status
 
     @property
     def host_signed_in(self) -> bool:
-        """The terminal is signed in with the host (the PIN pad holds the host's keys)."""
-        return bool(self.host_status is not None and self.host_status.signed_in)
+        return self.terminal.host_signed_in
+
+    @property
+    def sign_in_outcome(self) -> bool | None:
+        return self.terminal.sign_in_outcome
 
     def sign_in(self) -> None:
-        """Terminal sign-in (business date, PIK and MAK loaded into the PIN pad), once at a
-        time; repeated when the host link comes back without a signed-in terminal."""
-        worker = self.workers.get("host")
-        if worker is None or self._sign_in_request is not None or not worker.running:
-            return
-        if "pinpad" not in self.workers:
-            log.info("no PIN pad: signing in without loading working keys")
-        self._sign_in_sent = time.time()
-        self._sign_in_request = worker.submit("sign_in").request_id
-
-    def _on_completed(self, completion: Any) -> None:
-        if completion.request_id != self._sign_in_request:
-            return
-        self._sign_in_request = None
-        self.sign_in_outcome = bool(completion.ok)
-        host_time = getattr(completion.data, "host_datetime", None)
-        if completion.ok and host_time:  # the skew money checks ask about (kiosk/clock.py)
-            self.clock.record(host_time, self._sign_in_sent, time.time())
-        if completion.ok:
-            log.info("terminal signed in with the host (business date %s)",
-                     getattr(completion.data, "business_date", "?"))
-        else:
-            log.warning("terminal sign-in failed: %s %s", completion.code.value,
-                        completion.error)
+        self.terminal.sign_in()
 
     def wait_ready(self, app: Any, timeout: float = 60.0) -> bool:
         """Process events until the devices are installed (autopilot, tools)."""
@@ -460,19 +434,16 @@ class Kiosk:
 
     def _set_device_state(self, kind: str, state: DeviceState) -> None:
         self.shell.status_strip.set_device_state(kind, state)
-        self.modes.device_state(kind, state)
+        self.terminal.device_state(kind, state)
 
     def _on_status(self, event: Any) -> None:
         if event.device == "host":
             state = event.new.device
-            self.host_status = event.new
             online = None if state is DeviceState.UNKNOWN else state is DeviceState.ONLINE
             self.shell.status_strip.set_host_online(online)
-            self.modes.host_state(online)
-            if online and not getattr(event.new, "signed_in", True):
-                self.sign_in()
-            return
-        self._set_device_state(event.device, event.new.device)
+        else:
+            self.shell.status_strip.set_device_state(event.device, event.new.device)
+        self.terminal.device_status(event.device, event.new)
 
     def _on_mode(self, old: Any, new: Any) -> None:
         tr = self.translator
@@ -500,8 +471,8 @@ class Kiosk:
         self._crashes = [t for t in getattr(self, "_crashes", []) if now - t < CRASH_WINDOW]
         self._crashes.append(now)
         log.error("recovering from an uncaught error (crash log %s)", path.name)
-        if self._controller is not None:
-            self._controller.stop()
+        if self._runner is not None:
+            self._runner.stop()
         if len(self._crashes) >= CRASH_LIMIT:
             log.critical("%d uncaught errors in %.0f s: quitting for a restart",
                          len(self._crashes), CRASH_WINDOW)
@@ -544,8 +515,8 @@ class Kiosk:
         log.info("shutting down")
         if self._bringup is not None:
             self._bringup.join(10.0)
-        if self._controller is not None:
-            self._controller.stop()
+        if self._runner is not None:
+            self._runner.stop()
         if self.panel is not None:
             self.panel.close()
         for worker in self.workers.values():

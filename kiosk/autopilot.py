@@ -83,11 +83,29 @@ def journey(name: str, description: str = "") -> Callable[[JourneyFn], JourneyFn
 
 
 def journeys_for(scenario: dict[str, Any]) -> list[Journey]:
-    """Every journey: the fixed ones and those generated from the scenario (per person)."""
+    """Every journey: the fixed ones, those generated from the scenario (per person), and
+    those of each registered journey's folder (``screens/journeys/<name>/autopilot.py`` with
+    ``journeys(scenario) -> Iterable[Journey]``)."""
+    import importlib.util
+
+    from screens.journeys import journeys
+
     found = list(JOURNEYS.values())
     for factory in JOURNEY_FACTORIES:
         found.extend(factory(scenario))
+    for name in sorted(journeys()):
+        module = f"screens.journeys.{name}.autopilot"
+        if importlib.util.find_spec(module) is not None:
+            found.extend(importlib.import_module(module).journeys(scenario))
     return found
+
+
+def repeated(chosen: list[Journey], times: int) -> list[Journey]:
+    """Each chosen journey ``times`` times in a row (a soak), numbered ``name#2`` ..."""
+    if times <= 1:
+        return chosen
+    return [j if i == 0 else Journey(f"{j.name}#{i + 1}", j.run, j.params, j.description)
+            for j in chosen for i in range(times)]
 
 
 def select(all_journeys: list[Journey], wanted: list[str]) -> list[Journey]:
@@ -131,15 +149,25 @@ class Pilot:
         self.scenario = scenario
         self.spoken_log = spoken
         self.controls = kiosk.controls()
-        self.controller = kiosk.controller
+        self.runner = kiosk.runner
         self.shell = kiosk.shell
         self.result: JourneyResult | None = None
         self.index = 0
         self._step = 0
         self.outcomes: list[Any] = []
         self.shell.screen_shown.connect(self._on_screen)
-        self.controller.idle_warning_shown.connect(self._on_idle_warning)
-        self.controller.journey_finished.connect(self._on_finished)
+        self.runner.idle_warning_shown.connect(self._on_idle_warning)
+        self.runner.journey_finished.connect(self._on_finished)
+
+    @property
+    def identify(self) -> Any:
+        """The identify journey's views."""
+        return self.runner.views_of("identify")
+
+    def bank_step_available(self) -> bool:
+        from screens.journeys.identify.presenter import bank_step_available
+
+        return bank_step_available(self.runner)
 
     # --- waiting and looking ------------------------------------------------------------------
 
@@ -158,8 +186,8 @@ class Pilot:
         self.wait_until(lambda: self.shell.current_name() == name, timeout, f"screen {name}")
 
     def capture(self, label: str) -> None:
-        if self.result is None:
-            return
+        if self.result is None or ("#" in self.result.name and label != "failure"):
+            return  # a repeat of a soak: the first run has the pictures
         from PySide6.QtCore import QCoreApplication, QEvent
 
         # flush pending re-layouts (a banner just hidden ...) so the picture is what shows
@@ -219,21 +247,21 @@ class Pilot:
     def need_bank_step(self) -> None:
         """The bank card journeys need the bank card reader, the PIN pad and a signed-in
         host."""
-        from screens.controller import BANK_STEP_NEEDS
+        from screens.journeys.identify.presenter import BANK_STEP_DEVICES
 
-        if not all(k in self.controller.workers for k in BANK_STEP_NEEDS):
+        if not all(self.runner.has_worker(k) for k in BANK_STEP_DEVICES):
             raise JourneyFailed("the bank card step needs the iccard, pinpad and host workers")
-        self.wait_until(self.controller.bank_step_available, 30.0,
+        self.wait_until(self.bank_step_available, 30.0,
                         "the host link and the terminal sign-in")
 
     def settle_host(self, timeout: float = 20.0) -> None:
         """Give the host link and the sign-in a moment (the journey offers the bank card step
         only when the host is there); go on without it when it does not come."""
-        from screens.controller import BANK_STEP_NEEDS
+        from screens.journeys.identify.presenter import BANK_STEP_DEVICES
 
-        if all(k in self.controller.workers for k in BANK_STEP_NEEDS):
+        if all(self.runner.has_worker(k) for k in BANK_STEP_DEVICES):
             try:
-                self.wait_until(self.controller.bank_step_available, timeout, "the host")
+                self.wait_until(self.bank_step_available, timeout, "the host")
             except JourneyFailed:
                 log.warning("the host is not ready: identification ends after the ID card")
 
@@ -263,7 +291,7 @@ class Pilot:
             raise JourneyFailed(f"outcome {outcome.value}, expected {expected}")
 
     def expect_home_and_wiped(self) -> None:
-        if self.controller.session is not None:
+        if self.runner.session is not None:
             raise JourneyFailed("customer session still open after the journey")
         if self.shell.current_name() != "attract":
             raise JourneyFailed(f"ended on {self.shell.current_name()}, not attract")
@@ -283,10 +311,10 @@ class Pilot:
             log.warning("journey %s failed: %s", j.name, result.problem)
             self.capture("failure")
             self._recover()
-        if self.controller.last_outcome is not None:
-            result.outcome = self.controller.last_outcome.value
-        if self.controller.last_error is not None:
-            result.error_code = self.controller.last_error.code
+        if self.runner.last_outcome is not None:
+            result.outcome = self.runner.last_outcome.value
+        if self.runner.last_error is not None:
+            result.error_code = self.runner.last_error.code
         result.spoken = [t for _, t in self.spoken_log.spoken[first_spoken:]]
         result.seconds = round(time.monotonic() - start, 3)
         self.result = None
@@ -295,7 +323,7 @@ class Pilot:
     def _recover(self) -> None:
         """Leave a failed journey at home, so the next one starts clean."""
         try:
-            self.controller.cancel()
+            self.runner.cancel()
             for kind in ("idcard", "iccard"):
                 if kind in self.controls:
                     self.controls[kind].clear_fault()
@@ -303,7 +331,7 @@ class Pilot:
             if "pinpad" in self.controls:
                 self.controls["pinpad"].clear_fault()
                 self.controls["pinpad"].press("X")
-            self.wait_until(lambda: not self.controller.active, 10.0, "recovery")
+            self.wait_until(lambda: not self.runner.active, 10.0, "recovery")
         except Exception as exc:
             log.warning("recovery failed: %s", exc)
 
@@ -334,20 +362,21 @@ def identify_person(pilot: Pilot, params: dict[str, Any]) -> str:
     if "voice.insert_id" not in _msgids(pilot):
         raise JourneyFailed("请插入身份证 was not spoken")
     pilot.insert_id(params["person"])
-    views = pilot.controller
+    views = pilot.identify
     if expected == "welcome":
         pilot.wait_screen("welcome")
         shown = views.welcome_view.name_label.text()
         masked = mask_name(person["name"])
         if masked not in shown or (len(person["name"]) > 1 and person["name"] in shown):
             raise JourneyFailed(f"welcome shows {shown!r}, expected the masked {masked!r}")
-        if views.flow is not None and views.flow.bank_card:
+        flow = getattr(pilot.runner.presenter, "flow", None)
+        if flow is not None and flow.bank_card:
             return _bank_part(pilot, params["person"])
         pilot.click(views.welcome_view.finish_button)
         expected_outcome = "done"
     else:
         pilot.wait_screen("error")
-        code = views.last_error.code if views.last_error else ""
+        code = pilot.runner.last_error.code if pilot.runner.last_error else ""
         if code != expected:
             raise JourneyFailed(f"error {code or 'none'}, expected {expected}")
         pilot.click(views.error_view.finish_button)
@@ -381,7 +410,7 @@ def _to_bank_card(pilot: Pilot, person_id: str) -> None:
     pilot.wait_screen("insert_id")
     pilot.insert_id(person_id)
     pilot.wait_screen("welcome")
-    pilot.click(pilot.controller.welcome_view.finish_button)
+    pilot.click(pilot.identify.welcome_view.finish_button)
     pilot.wait_screen("insert_bank")
     if pilot.kiosk.voice.last_msgid != "voice.insert_bank":
         raise JourneyFailed("请插入银行卡 was not spoken")
@@ -396,7 +425,7 @@ def _to_pin(pilot: Pilot, person_id: str, card_id: str) -> None:
 
 def _after_pin(pilot: Pilot) -> str:
     """Verified by the host: the reminder (when there is one), identified, cards back."""
-    c = pilot.controller
+    c, v = pilot.runner, pilot.identify
     pilot.wait_until(lambda: pilot.shell.current_name() in ("reminder", "identified", "error"),
                      30.0, "the host's answer")
     seen = ""
@@ -404,14 +433,14 @@ def _after_pin(pilot: Pilot) -> str:
         code = c.last_error.code if c.last_error else "?"
         raise JourneyFailed(f"the host refused: {code}")
     if pilot.shell.current_name() == "reminder":
-        customer = c.session.data["customer"] if c.session else None
+        customer = c.session.customer if c.session else None
         kinds = sorted({r.kind for r in customer.reminders}) if customer else []
         if pilot.kiosk.voice.last_msgid != "voice.reminder":
             raise JourneyFailed("the reminder was not spoken")
         seen = "reminder " + "+".join(kinds) + ", "
-        pilot.click(c.reminder_view.ack_button)
+        pilot.click(v.reminder_view.ack_button)
         pilot.wait_screen("identified")
-    pilot.click(c.identified_view.finish_button)
+    pilot.click(v.identified_view.finish_button)
     pilot.wait_screen("remove_id")
     pilot.take_cards()
     pilot.expect_outcome("done")
@@ -421,7 +450,7 @@ def _after_pin(pilot: Pilot) -> str:
 def _bank_part(pilot: Pilot, person_id: str) -> str:
     """The identify journey after the welcome: bank card, PIN, host (or, for a person with
     no bank card the host knows, 取消 at the bank card step)."""
-    c = pilot.controller
+    c = pilot.identify
     card = _bank_card_of(pilot, person_id)
     pilot.click(c.welcome_view.finish_button)
     pilot.wait_screen("insert_bank")
@@ -443,10 +472,10 @@ def bank_wrong_pin(pilot: Pilot, params: dict[str, Any]) -> str:
     _to_pin(pilot, "zhang_weiguo", "zhang_debit")
     pilot.press_pin_keys("999999E")
     pilot.wait_screen("error", 30.0)
-    code = pilot.controller.last_error.code if pilot.controller.last_error else ""
+    code = pilot.runner.last_error.code if pilot.runner.last_error else ""
     if code != "HOST-PIN-WRONG":
         raise JourneyFailed(f"error {code or 'none'}, expected HOST-PIN-WRONG")
-    pilot.click(pilot.controller.error_view.retry_button)
+    pilot.click(pilot.identify.error_view.retry_button)
     pilot.wait_screen("enter_pin")
     pilot.press_pin_keys(_pin_of(pilot, "zhang_debit") + "E")
     return "HOST-PIN-WRONG, retried, " + _after_pin(pilot)
@@ -465,12 +494,12 @@ def bank_pad_cancel(pilot: Pilot, params: dict[str, Any]) -> str:
 @journey("bank-pin-timeout", "no PIN typed: the PIN step times out with voice")
 def bank_pin_timeout(pilot: Pilot, params: dict[str, Any]) -> str:
     _to_pin(pilot, "li_xiuying", "li_debit")
-    pilot.wait_screen("error", pilot.controller.timeouts.pin_entry + 10.0)
-    code = pilot.controller.last_error.code if pilot.controller.last_error else ""
+    pilot.wait_screen("error", pilot.runner.timeouts.pin_entry + 10.0)
+    code = pilot.runner.last_error.code if pilot.runner.last_error else ""
     if code != "PIN-TIMEOUT" or pilot.kiosk.voice.last_msgid != "error.PIN-TIMEOUT.voice":
         raise JourneyFailed(f"error {code or 'none'} (spoken {pilot.kiosk.voice.last_msgid}),"
                             " expected PIN-TIMEOUT spoken")
-    pilot.click(pilot.controller.error_view.finish_button)
+    pilot.click(pilot.identify.error_view.finish_button)
     pilot.wait_screen("remove_id")
     pilot.take_cards()
     pilot.expect_outcome("failed")
@@ -484,7 +513,7 @@ def bank_card_pulled(pilot: Pilot, params: dict[str, Any]) -> str:
     bank.set_fault("remove_during_read")
     try:
         pilot.insert_bank_card("zhang_debit")
-        notice = pilot.controller.insert_bank_view.notice
+        notice = pilot.identify.insert_bank_view.notice
         pilot.wait_until(notice.isVisible, 10.0, "the card-pulled notice")
         pilot.capture("insert_bank_again")
     finally:
@@ -503,10 +532,10 @@ def bank_choose_account(pilot: Pilot, params: dict[str, Any]) -> str:
     _to_bank_card(pilot, "wang_jianjun")
     pilot.insert_bank_card("wang_dual")
     pilot.wait_screen("choose_account")
-    choices = pilot.controller.choose_view.visible_choices()
+    choices = pilot.identify.choose_view.visible_choices()
     if not 2 <= len(choices) <= 3:
         raise JourneyFailed(f"choices {choices}")
-    pilot.click(pilot.controller.choose_view.choice_buttons[0])
+    pilot.click(pilot.identify.choose_view.choice_buttons[0])
     pilot.wait_screen("enter_pin")
     pilot.press_pin_keys("X")
     pilot.wait_screen("remove_id")
@@ -562,8 +591,8 @@ def idle_timeout(pilot: Pilot, params: dict[str, Any]) -> str:
     pilot.remove_id()
     pilot.start_journey()
     pilot.wait_screen("insert_id")
-    t = pilot.controller.timeouts
-    pilot.wait_until(pilot.controller.idle_warning.isVisible, t.idle + 5, "the idle warning")
+    t = pilot.runner.timeouts
+    pilot.wait_until(pilot.runner.idle_warning.isVisible, t.idle + 5, "the idle warning")
     if pilot.kiosk.voice.last_msgid != "voice.idle_warning":
         raise JourneyFailed("the idle warning was not spoken")
     outcome = pilot.wait_outcome(t.idle + 5)
@@ -584,8 +613,8 @@ def welcome_timeout(pilot: Pilot, params: dict[str, Any]) -> str:
     pilot.wait_screen("insert_id")
     pilot.insert_id(pid)
     pilot.wait_screen("welcome")
-    t = pilot.controller.timeouts
-    pilot.wait_until(pilot.controller.idle_warning.isVisible, t.idle + 5, "the idle warning")
+    t = pilot.runner.timeouts
+    pilot.wait_until(pilot.runner.idle_warning.isVisible, t.idle + 5, "the idle warning")
     pilot.wait_screen("remove_id", t.idle + 5)
     pilot.remove_id()
     pilot.expect_outcome("timedOut")
@@ -619,6 +648,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="no bank host simulator: the journeys end after the ID card")
     p.add_argument("--voice", choices=("espeak", "fake"), default="espeak",
                    help="espeak writes every prompt to OUT/voice/*.wav; fake records only")
+    p.add_argument("--repeat", type=int, default=1, metavar="N",
+                   help="run each chosen journey N times (a soak; screenshots of the first "
+                        "run only)")
     p.add_argument("--list", action="store_true", help="list the journeys and exit")
     return p
 
@@ -647,7 +679,7 @@ def main(argv: list[str]) -> int:
             print(f"{j.name:<28} {j.description}")
         return 0
     try:
-        chosen = select(all_journeys, args.journey)
+        chosen = repeated(select(all_journeys, args.journey), args.repeat)
     except KeyError as exc:
         print(f"kiosk demo: no journey {exc.args[0]!r}", file=sys.stderr)
         return EXIT_USAGE

@@ -270,9 +270,8 @@ class ServiceNotifier:
     # -- safe point, memory --
 
     def journey_in_progress(self) -> bool:
-        k = self._kiosk
-        ctrl = getattr(k, "_controller", None)
-        return bool(ctrl is not None and ctrl.active)
+        terminal = getattr(self._kiosk, "terminal", None)
+        return bool(terminal is not None and not terminal.at_safe_point())
 
     def at_safe_point(self) -> bool:
         """Between journeys: nothing a farmer started is running."""

@@ -199,9 +199,9 @@ class KioskTelemetry:
         return str(self.kiosk.modes.mode.value)
 
     def _journey(self) -> str | None:
-        ctrl = getattr(self.kiosk, "_controller", None)
-        if ctrl is not None and ctrl.active:
-            return str(getattr(ctrl, "journey_name", "identify"))
+        runner = getattr(self.kiosk, "_runner", None)
+        if runner is not None and runner.active:
+            return str(runner.current or runner.last_journey)
         return None
 
     def _restarts(self) -> Mapping[str, Any]:

@@ -135,15 +135,15 @@ def test_memory_restart_waits_for_the_journey_to_end(qtbot: Any, tmp_path: Path)
         notifier.attach(kiosk)
         qtbot.waitUntil(kiosk.shell.attract.start_button.isEnabled, timeout=5000)
         kiosk.start_journey()
-        assert kiosk.controller.active
+        assert kiosk.runner.active
         assert notifier.check_memory(rss=200 * 2**20)
         notifier.poll()
         notifier.poll()
         assert exits == []  # a farmer is in a journey: never restart now
         st = json.loads((tmp_path / "state" / STATE_FILE).read_text())
         assert st["journey"] is True
-        kiosk.controller.stop()
-        assert not kiosk.controller.active
+        kiosk.runner.stop()
+        assert not kiosk.runner.active
         notifier.poll()
         assert exits == [EXIT_MEMORY]
     finally:

@@ -1,4 +1,4 @@
-"""A kiosk built from its real parts (shell, controller, bridge, worker, fake ID card reader,
+"""A kiosk built from its real parts (shell, runner, bridge, worker, fake ID card reader,
 recording voice) with short timeouts, for the GUI tests."""
 
 from __future__ import annotations
@@ -47,10 +47,15 @@ class Rig:
         self.voice = voice
         self.scenario = scenario
         self.qtbot = qtbot
-        self.controller = kiosk.controller
+        self.runner = kiosk.runner
         self.shell = kiosk.shell
         self.outcomes: list[Any] = []
-        kiosk.controller.journey_finished.connect(self.outcomes.append)
+        kiosk.runner.journey_finished.connect(self.outcomes.append)
+
+    @property
+    def identify(self) -> Any:
+        """The identify journey's views."""
+        return self.runner.views_of("identify")
 
     def person(self, pid: str) -> dict[str, Any]:
         return dict(by_id(self.scenario["people"], pid))

@@ -24,9 +24,11 @@ from devices.voice.fake import RecordingVoice
 from kiosk.receipts.capitals import amount_in_capitals
 from kiosk.voice import speakable_amount
 from peripherals_sim.bank_host.process import HostProcess
-from screens.flows.base import Outcome
+from screens.chart import Outcome
+from screens.journeys.identify.presenter import bank_step_available
 
 from .conftest import TODAY, Rig, kiosk_config
+from .test_runner import STARTED, probe_journeys  # noqa: F401 (fixture)
 
 TERMINAL = "ZN610425001"
 PIN_TIMEOUT = 1.5  # the PIN-timeout test only
@@ -51,11 +53,11 @@ class BankRig(Rig):
     def welcome(self, pid: str) -> Any:
         self.reader.remove()
         self.start()
-        session = self.controller.session
+        session = self.runner.session
         self.reader.insert(self.person(pid))
         self.wait_screen("welcome")
-        assert self.controller.welcome_view.finish_button.text() == "下一步"
-        self.click(self.controller.welcome_view.finish_button)
+        assert self.identify.welcome_view.finish_button.text() == "下一步"
+        self.click(self.identify.welcome_view.finish_button)
         self.wait_screen("insert_bank")
         return session
 
@@ -67,7 +69,7 @@ class BankRig(Rig):
         return session
 
     def type_pin(self, keys: str) -> None:
-        dots = self.controller.pin_view.dots
+        dots = self.identify.pin_view.dots
         for key in keys:
             before = dots.count
             self.pad.press(key)
@@ -125,8 +127,8 @@ def all_texts(widget: Any) -> str:
 
 
 def assert_wiped(rig: Rig, session: Any) -> None:
-    assert rig.controller.session is None
-    assert session.identity is None and session.data == {} and not session.active
+    assert rig.runner.session is None
+    assert session.identity is None and not session.active
     assert session.account is None
     assert rig.screen() == "attract"
 
@@ -143,7 +145,7 @@ def test_zhang_weiguo_pin_123456_welcome_then_installment_reminder_then_home(
     session = rig.to_pin("zhang_weiguo", "zhang_debit")
     assert "密码键盘" in rig.spoken_texts()[-1]
     assert session.account.pan == "6217991000001234561"
-    dots = rig.controller.pin_view.dots
+    dots = rig.identify.pin_view.dots
     assert dots.count == 0 and dots.max_len == 6
     rig.type_pin("123")
     assert dots.count == 3
@@ -151,13 +153,13 @@ def test_zhang_weiguo_pin_123456_welcome_then_installment_reminder_then_home(
     assert "123" not in shown and "6217991000001234561" not in shown
     rig.type_pin("456E")
     rig.wait_screen("reminder", timeout=15000)
-    assert "pin_block" not in session.data  # handed to the host once, not kept
-    customer = session.data["customer"]
+    assert not session.holds_pin_block  # handed to the host once, not kept
+    customer = session.customer
     assert customer.pin_verified and customer.card_verified
     due = [r for r in customer.reminders if r.kind == "due_soon"]
     assert due, customer.reminders
     amount = Decimal(str(due[0].amount))
-    view = rig.controller.reminder_view
+    view = rig.identify.reminder_view
     text = view.lines[0].text()
     assert f"{amount:,.2f}" in text and amount_in_capitals(amount) in text
     assert "张*国" in view.body.text()
@@ -165,10 +167,10 @@ def test_zhang_weiguo_pin_123456_welcome_then_installment_reminder_then_home(
     assert speakable_amount(amount).rstrip("元") in spoken or speakable_amount(amount) in spoken
     rig.click(view.ack_button)
     rig.wait_screen("identified")
-    assert "张*国" in rig.controller.identified_view.name_label.text()
+    assert "张*国" in rig.identify.identified_view.name_label.text()
     assert "张卫国" not in all_texts(rig.shell)
-    rig.click(rig.controller.identified_view.finish_button)
-    assert "银行卡" in rig.controller.remove_view.heading.text()
+    rig.click(rig.identify.identified_view.finish_button)
+    assert "银行卡" in rig.runner.remove_view.heading.text()
     assert "银行卡" in rig.spoken_texts()[-1]
     assert rig.take_cards() is Outcome.DONE
     assert_wiped(rig, session)
@@ -179,9 +181,9 @@ def test_wang_jianjun_hears_the_overdue_reminder(bank_rig: BankRig) -> None:
     session = rig.to_pin("wang_jianjun", "wang_debit")
     rig.type_pin("123456E")
     rig.wait_screen("reminder", timeout=15000)
-    reminders = session.data["customer"].reminders
+    reminders = session.customer.reminders
     overdue = next(r for r in reminders if r.kind == "overdue")
-    view = rig.controller.reminder_view
+    view = rig.identify.reminder_view
     assert view.heading.text().startswith("⚠")
     assert "逾期" in view.lines[0].text()
     assert amount_in_capitals(Decimal(str(overdue.amount))) in view.lines[0].text()
@@ -189,7 +191,7 @@ def test_wang_jianjun_hears_the_overdue_reminder(bank_rig: BankRig) -> None:
     assert "逾期" in spoken and "天" in spoken
     rig.click(view.ack_button)
     rig.wait_screen("identified")
-    rig.controller.finish()
+    rig.runner.finish()
     assert rig.take_cards() is Outcome.DONE
     assert_wiped(rig, session)
 
@@ -200,18 +202,18 @@ def test_wrong_pin_is_refused_by_the_host_spoken_and_may_be_typed_again(
     session = rig.to_pin("zhang_weiguo", "zhang_debit")
     rig.type_pin("654321E")
     rig.wait_screen("error", timeout=15000)
-    assert rig.controller.last_error.code == "HOST-PIN-WRONG"
-    assert rig.controller.error_view.body.text()
+    assert rig.runner.last_error.code == "HOST-PIN-WRONG"
+    assert rig.identify.error_view.body.text()
     assert "密码" in rig.spoken_texts()[-1]
-    retry = rig.controller.error_view.retry_button
+    retry = rig.identify.error_view.retry_button
     assert retry.isVisible()
     rig.click(retry)
     rig.wait_screen("enter_pin")
     rig.qtbot.waitUntil(lambda: rig.pad.state()["mode"] == "pin", timeout=5000)
-    assert rig.controller.pin_view.dots.count == 0
+    assert rig.identify.pin_view.dots.count == 0
     rig.type_pin("123456E")
     rig.wait_screen("reminder", timeout=15000)  # the right PIN resets the host's try counter
-    rig.controller.cancel()
+    rig.runner.cancel()
     assert rig.take_cards() is Outcome.CANCELED
     assert_wiped(rig, session)
 
@@ -228,15 +230,15 @@ def test_cancel_on_the_pin_pad_ends_the_journey_and_returns_the_cards(
 def test_pin_entry_times_out_with_voice_and_may_be_retried_or_ended(
         bank_rig: BankRig) -> None:
     rig = bank_rig
-    rig.controller.timeouts = dataclasses.replace(rig.controller.timeouts,
+    rig.runner.timeouts = dataclasses.replace(rig.runner.timeouts,
                                                   pin_entry=PIN_TIMEOUT)
     session = rig.to_pin("zhang_weiguo", "zhang_debit")
     rig.wait_screen("error", timeout=int((PIN_TIMEOUT + 5) * 1000))
-    assert rig.controller.last_error.code == "PIN-TIMEOUT"
+    assert rig.runner.last_error.code == "PIN-TIMEOUT"
     assert rig.voice.spoken[-1][1]  # the timeout was spoken
     assert rig.kiosk.voice.last_msgid == "error.PIN-TIMEOUT.voice"
-    assert rig.controller.error_view.retry_button.isVisible()
-    rig.click(rig.controller.error_view.finish_button)
+    assert rig.identify.error_view.retry_button.isVisible()
+    rig.click(rig.identify.error_view.finish_button)
     assert rig.take_cards() is Outcome.FAILED
     assert_wiped(rig, session)
 
@@ -246,15 +248,15 @@ def test_card_pulled_mid_read_asks_again_then_goes_on(bank_rig: BankRig) -> None
     session = rig.welcome("zhang_weiguo")
     rig.bank.set_fault("remove_during_read")
     rig.bank.insert("zhang_debit")
-    rig.qtbot.waitUntil(rig.controller.insert_bank_view.notice.isVisible, timeout=5000)
+    rig.qtbot.waitUntil(rig.identify.insert_bank_view.notice.isVisible, timeout=5000)
     assert rig.screen() == "insert_bank"
-    assert "拔" in rig.controller.insert_bank_view.notice.text()
+    assert "拔" in rig.identify.insert_bank_view.notice.text()
     assert "拔" in rig.spoken_texts()[-1] and "请插入银行卡" in rig.spoken_texts()[-1]
     rig.bank.clear_fault()
     rig.bank.insert("zhang_debit")
     rig.wait_screen("enter_pin")
-    assert not rig.controller.insert_bank_view.notice.isVisible()
-    rig.click(rig.controller.pin_view.cancel_button)
+    assert not rig.identify.insert_bank_view.notice.isVisible()
+    rig.click(rig.identify.pin_view.cancel_button)
     assert rig.take_cards() is Outcome.CANCELED
     assert_wiped(rig, session)
 
@@ -264,9 +266,9 @@ def test_card_taken_out_during_pin_entry_is_noticed_and_asked_again(bank_rig: Ba
     session = rig.to_pin("zhang_weiguo", "zhang_debit")
     rig.bank.remove()
     rig.wait_screen("insert_bank")
-    assert rig.controller.insert_bank_view.notice.isVisible()
+    assert rig.identify.insert_bank_view.notice.isVisible()
     rig.qtbot.waitUntil(lambda: rig.pad.state()["mode"] == "off", timeout=5000)
-    rig.controller.cancel()
+    rig.runner.cancel()
     assert rig.take_cards() is Outcome.CANCELED
     assert_wiped(rig, session)
 
@@ -276,10 +278,10 @@ def test_two_accounts_on_one_chip_are_offered_as_choices(bank_rig: BankRig) -> N
     session = rig.welcome("wang_jianjun")
     rig.bank.insert("wang_dual")
     rig.wait_screen("choose_account")
-    choices = rig.controller.choose_view.visible_choices()
+    choices = rig.identify.choose_view.visible_choices()
     assert len(choices) == 2  # debit and credit; e-cash is not an account
     assert "借记卡" in choices[0] and "信用卡" in choices[1]
-    rig.click(rig.controller.choose_view.choice_buttons[1])
+    rig.click(rig.identify.choose_view.choice_buttons[1])
     rig.wait_screen("enter_pin")
     assert session.account.aid == "A000000333010102"
     rig.type_pin("X")
@@ -292,10 +294,10 @@ def test_expired_bank_card_is_a_spoken_error_then_both_cards_back(bank_rig: Bank
     session = rig.welcome("zhang_weiguo")
     rig.bank.insert("expired_debit")
     rig.wait_screen("error")
-    assert rig.controller.last_error.code == "ICC-EXPIRED"
+    assert rig.runner.last_error.code == "ICC-EXPIRED"
     assert rig.kiosk.voice.last_msgid == "error.ICC-EXPIRED.voice"
-    assert not rig.controller.error_view.retry_button.isVisible()
-    rig.click(rig.controller.error_view.finish_button)
+    assert not rig.identify.error_view.retry_button.isVisible()
+    rig.click(rig.identify.error_view.finish_button)
     assert rig.take_cards() is Outcome.FAILED
     assert_wiped(rig, session)
 
@@ -310,11 +312,11 @@ def test_host_unreachable_is_a_plain_spoken_error_then_home(bank_rig: BankRig) -
         rig.wait_screen("error", timeout=20000)
     finally:
         rig.sim("DELETE", "/sim/fault")
-    code = rig.controller.last_error.code
+    code = rig.runner.last_error.code
     assert code in ("HOST-CONNECTION", "HOST-TIMEOUT", "HOST-UNAVAILABLE"), code
     assert rig.kiosk.voice.last_msgid == f"error.{code}.voice"
-    assert not rig.controller.error_view.retry_button.isVisible()
-    rig.click(rig.controller.error_view.finish_button)
+    assert not rig.identify.error_view.retry_button.isVisible()
+    rig.click(rig.identify.error_view.finish_button)
     assert rig.take_cards() is Outcome.FAILED
     assert_wiped(rig, session)
 
@@ -349,14 +351,15 @@ def test_host_down_at_start_the_journey_ends_after_the_id_card(
     kiosk.start(show=True)
     try:
         rig = Rig(kiosk, reader, voice, demo_scenario, qtbot)
-        qtbot.waitUntil(lambda: kiosk.controller.host_ready is False, timeout=15000)
-        assert not kiosk.controller.bank_step_available()
+        qtbot.waitUntil(lambda: kiosk.terminal.host_status is not None
+                        and not kiosk.terminal.host_ready, timeout=15000)
+        assert not bank_step_available(kiosk.runner)
         rig.start()
-        session = rig.controller.session
+        session = rig.runner.session
         rig.reader.insert(rig.person("zhang_weiguo"))
         rig.wait_screen("welcome")
-        assert rig.controller.welcome_view.finish_button.text() == "完成"
-        rig.click(rig.controller.welcome_view.finish_button)
+        assert rig.identify.welcome_view.finish_button.text() == "完成"
+        rig.click(rig.identify.welcome_view.finish_button)
         rig.wait_screen("remove_id")
         rig.reader.remove()
         assert rig.wait_home() is Outcome.DONE
@@ -386,7 +389,7 @@ def test_a_whole_journey_leaves_no_pan_name_id_number_or_pin_block_in_the_logs(
         rig.to_pin("zhang_weiguo", "zhang_debit")
         rig.type_pin("123456E")
         rig.wait_screen("reminder", timeout=15000)
-        rig.controller.cancel()
+        rig.runner.cancel()
         rig.take_cards()
     finally:
         teardown_logging()
@@ -397,3 +400,33 @@ def test_a_whole_journey_leaves_no_pan_name_id_number_or_pin_block_in_the_logs(
     assert zhang["name"] not in text and zhang["id_number"] not in text
     assert len(blocks) == 1
     assert blocks[0] not in text and blocks[0].lower() not in text
+
+
+@pytest.mark.usefixtures("probe_journeys")
+def test_a_journey_needing_identification_runs_the_identify_step_first(
+        bank_rig: BankRig) -> None:
+    rig = bank_rig
+    rig.reader.remove()
+    assert rig.runner.start("probe_identified")
+    rig.wait_screen("insert_id")
+    session = rig.runner.session
+    rig.reader.insert(rig.person("li_xiuying"))
+    rig.wait_screen("welcome")
+    rig.click(rig.identify.welcome_view.finish_button)
+    rig.wait_screen("insert_bank")
+    card = next(c for c in rig.scenario["customers"] if c["person"] == "li_xiuying")["cards"][0]
+    pin = next(c for c in rig.scenario["cards"] if c["id"] == card)["pin"]
+    rig.bank.insert(card)
+    rig.wait_screen("enter_pin")
+    rig.qtbot.waitUntil(lambda: rig.pad.state()["mode"] == "pin", timeout=5000)
+    assert not STARTED
+    rig.type_pin(pin + "E")
+    rig.wait_screen("identified", timeout=15000)
+    assert session.identified and rig.identify.identified_view.finish_button.isVisible()
+    rig.click(rig.identify.identified_view.finish_button)
+    rig.wait_screen("probe")
+    assert len(STARTED) == 1 and rig.runner.current == "probe_identified"
+    assert rig.runner.session is session and session.identified  # no second identification
+    rig.runner.end(Outcome.DONE)
+    assert rig.take_cards() is Outcome.DONE  # both cards asked back at the end
+    assert_wiped(rig, session)

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QLabel
 from devices.idcard.contract import IdCardError
 from kiosk.masking import mask_name
 from kiosk.modes import Mode
-from screens.flows.base import Outcome
+from screens.chart import Outcome
 
 from .conftest import Rig
 
@@ -20,24 +20,24 @@ def all_texts(widget: Any) -> str:
 
 
 def assert_wiped(rig: Rig, session: Any) -> None:
-    assert rig.controller.session is None
-    assert session.identity is None and session.data == {} and not session.active
+    assert rig.runner.session is None
+    assert session.identity is None and not session.active
     assert rig.screen() == "attract"
 
 
 def test_valid_card_welcomes_with_masked_name_then_home_done(rig: Rig) -> None:
     rig.start()
     assert rig.spoken_texts()[-1] == "请插入身份证。请把身份证放在读卡区上。"
-    session = rig.controller.session
+    session = rig.runner.session
     zhang = rig.person("zhang_weiguo")
     rig.reader.insert(zhang)
     rig.wait_screen("welcome")
     assert session.identity.name == "张卫国"
     shown = all_texts(rig.shell)
-    assert "张*国" in rig.controller.welcome_view.name_label.text()
+    assert "张*国" in rig.identify.welcome_view.name_label.text()
     assert "张卫国" not in shown and zhang["id_number"] not in shown
     assert "张先生" in rig.spoken_texts()[-1] or "张" in rig.spoken_texts()[-1]
-    rig.click(rig.controller.welcome_view.finish_button)
+    rig.click(rig.identify.welcome_view.finish_button)
     rig.wait_screen("remove_id")
     assert "取走" in rig.spoken_texts()[-1]
     assert rig.wait_home() is Outcome.DONE
@@ -52,18 +52,18 @@ def test_every_scenario_person_gets_the_right_ending(rig: Rig) -> None:
         expired = person["id"] == "chen_deming"
         rig.wait_screen("error" if expired else "welcome")
         if not expired:
-            assert mask_name(person["name"]) in rig.controller.welcome_view.name_label.text()
-        rig.controller.finish()
+            assert mask_name(person["name"]) in rig.identify.welcome_view.name_label.text()
+        rig.runner.finish()
         outcome = rig.wait_home()
         assert outcome is (Outcome.FAILED if expired else Outcome.DONE), person["id"]
 
 
 def test_expired_card_says_and_shows_expired_then_home_failed(rig: Rig) -> None:
     rig.start()
-    session = rig.controller.session
+    session = rig.runner.session
     rig.reader.insert(rig.person("chen_deming"))
     rig.wait_screen("error")
-    view = rig.controller.error_view
+    view = rig.identify.error_view
     assert "身份证已过期" in view.body.text()
     assert "IDC-EXPIRED" in view.code_label.text()
     assert "身份证已过期" in rig.spoken_texts()[-1]
@@ -74,8 +74,8 @@ def test_expired_card_says_and_shows_expired_then_home_failed(rig: Rig) -> None:
 
 def test_idle_on_insert_screen_counts_down_speaks_then_times_out(rig: Rig) -> None:
     rig.start()
-    session = rig.controller.session
-    warning = rig.controller.idle_warning
+    session = rig.runner.session
+    warning = rig.runner.idle_warning
     rig.qtbot.waitUntil(warning.isVisible, timeout=3000)
     assert "秒" in warning.seconds.text()
     assert rig.spoken_texts()[-1].startswith("您还在吗")
@@ -90,29 +90,29 @@ def test_idle_on_insert_screen_counts_down_speaks_then_times_out(rig: Rig) -> No
 
 def test_touch_during_countdown_keeps_the_session(rig: Rig) -> None:
     rig.start()
-    warning = rig.controller.idle_warning
+    warning = rig.runner.idle_warning
     rig.qtbot.waitUntil(warning.isVisible, timeout=3000)
     rig.click(warning.button)
     assert not warning.isVisible()
     rig.qtbot.wait(800)  # past the original deadline
-    assert rig.screen() == "insert_id" and rig.controller.active
+    assert rig.screen() == "insert_id" and rig.runner.active
     assert rig.wait_home(timeout=3000) is Outcome.TIMED_OUT
 
 
 def test_cancel_while_waiting_for_the_card(rig: Rig) -> None:
     rig.start()
-    session = rig.controller.session
-    rig.click(rig.controller.insert_view.cancel_button)
+    session = rig.runner.session
+    rig.click(rig.identify.insert_view.cancel_button)
     assert rig.wait_home() is Outcome.CANCELED
     assert_wiped(rig, session)
 
 
 def test_cancel_on_welcome_asks_for_the_card_then_home(rig: Rig) -> None:
     rig.start()
-    session = rig.controller.session
+    session = rig.runner.session
     rig.reader.insert(rig.person("li_xiuying"))
     rig.wait_screen("welcome")
-    rig.click(rig.controller.welcome_view.cancel_button)
+    rig.click(rig.identify.welcome_view.cancel_button)
     rig.wait_screen("remove_id")
     assert rig.wait_home() is Outcome.CANCELED
     assert_wiped(rig, session)
@@ -120,10 +120,10 @@ def test_cancel_on_welcome_asks_for_the_card_then_home(rig: Rig) -> None:
 
 def test_welcome_then_no_touch_counts_down_then_card_prompt_then_home(rig: Rig) -> None:
     rig.start()
-    session = rig.controller.session
+    session = rig.runner.session
     rig.reader.insert(rig.person("wang_jianjun"))
     rig.wait_screen("welcome")
-    rig.qtbot.waitUntil(rig.controller.idle_warning.isVisible, timeout=3000)
+    rig.qtbot.waitUntil(rig.runner.idle_warning.isVisible, timeout=3000)
     rig.wait_screen("remove_id", timeout=3000)
     assert rig.wait_home() is Outcome.TIMED_OUT
     assert_wiped(rig, session)
@@ -131,14 +131,14 @@ def test_welcome_then_no_touch_counts_down_then_card_prompt_then_home(rig: Rig) 
 
 def test_read_failure_shows_its_error_and_ends_failed(rig: Rig) -> None:
     rig.start()
-    session = rig.controller.session
+    session = rig.runner.session
     rig.reader.set_fault(IdCardError.READ_FAILED)
     rig.reader.insert(rig.person("zhang_weiguo"))
     rig.wait_screen("error")
-    assert rig.controller.last_error.code == "IDC-READ-FAILED"
-    assert rig.controller.error_view.body.text()
+    assert rig.runner.last_error.code == "IDC-READ-FAILED"
+    assert rig.identify.error_view.body.text()
     rig.reader.set_fault(None)
-    rig.controller.finish()
+    rig.runner.finish()
     assert rig.wait_home() is Outcome.FAILED
     assert_wiped(rig, session)
 
@@ -146,10 +146,10 @@ def test_read_failure_shows_its_error_and_ends_failed(rig: Rig) -> None:
 def test_repeat_button_speaks_the_prompt_again(rig: Rig) -> None:
     rig.start()
     before = len(rig.voice.spoken)
-    rig.click(rig.controller.insert_view.repeat_button)
+    rig.click(rig.identify.insert_view.repeat_button)
     assert len(rig.voice.spoken) == before + 1
     assert rig.voice.spoken[-1] == rig.voice.spoken[-2]
-    rig.controller.cancel()
+    rig.runner.cancel()
     rig.wait_home()
 
 
@@ -187,12 +187,12 @@ def test_logs_carry_the_session_and_never_the_name(rig: Rig, state_dir: Any) -> 
     setup_logging(state_dir, "INFO", stream=stream)
     try:
         rig.start()
-        session_id = rig.controller.session.id
+        session_id = rig.runner.session.id
         anna = rig.person("anna_smith")
         rig.reader.insert(anna)
         rig.wait_screen("welcome")
         logging.getLogger("test").info("serving %s / %s", anna["name"], anna["english_name"])
-        rig.controller.finish()
+        rig.runner.finish()
         rig.wait_home()
     finally:
         teardown_logging()

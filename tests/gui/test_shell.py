@@ -45,7 +45,7 @@ def test_an_uncaught_error_ends_the_journey_safely_and_repeats_quit(rig: Rig) ->
     from kiosk.app import EXIT_CRASHED
 
     rig.start()
-    session = rig.controller.session
+    session = rig.runner.session
     rig.reader.insert(rig.person("zhang_weiguo"))
     rig.wait_screen("welcome")
     t = threading.Thread(target=rig.kiosk.on_crash,

@@ -27,11 +27,11 @@ def test_panel_places_the_chosen_person_on_the_reader_and_drives_the_journey(rig
     people.setCurrentIndex(ids.index("zhang_weiguo"))
     rig.click(button(panel, "idcard-insert"))
     rig.wait_screen("welcome")
-    assert "张*国" in rig.controller.welcome_view.name_label.text()
+    assert "张*国" in rig.identify.welcome_view.name_label.text()
     rig.qtbot.waitUntil(lambda: "完成" in panel.result.text(), timeout=3000)
     rig.click(button(panel, "idcard-remove"))
     rig.qtbot.waitUntil(lambda: rig.reader.card is None, timeout=3000)
-    rig.controller.finish()
+    rig.runner.finish()
     rig.wait_home()
 
 

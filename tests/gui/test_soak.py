@@ -22,11 +22,11 @@ def rss_mb() -> float:
 def journey(rig: Rig, person: dict) -> None:
     rig.reader.remove()
     rig.qtbot.waitUntil(rig.shell.attract.start_button.isEnabled, timeout=5000)
-    rig.controller.start_identify()
+    rig.runner.start_identify()
     rig.wait_screen("insert_id")
     rig.reader.insert(person)
     rig.qtbot.waitUntil(lambda: rig.screen() in ("welcome", "error"), timeout=5000)
-    rig.controller.finish()
+    rig.runner.finish()
     rig.wait_home()
 
 
@@ -46,7 +46,7 @@ def test_three_hundred_journeys_do_not_grow(rig: Rig) -> None:
     rig.voice.results.clear()
     gc.collect()
     assert len(rig.outcomes) == 350
-    assert rig.controller.session is None
+    assert rig.runner.session is None
     assert len(rig.shell.findChildren(object)) == widgets  # screens reused, none added
     assert len(gc.get_objects()) - objects < 300  # ~1 per journey would already show
     assert rss_mb() - rss < 15.0

@@ -25,51 +25,21 @@ def test_theme_text_colours_have_at_least_7_to_1_contrast() -> None:
 
 
 def screens(rig: Rig, lang: str) -> list[tuple[str, QWidget]]:
+    """Every screen of every registered journey (screens/journeys/*, their ``samples``) with
+    the longest texts it can get, plus the runner's own screens and the home screen."""
+    from screens.journeys import _load, journeys
+
     tr = Translator(lang)
-    c = rig.controller
-    c.insert_view.show_texts(tr)
-    c.reading_view.show_texts(tr)
-    c.welcome_view.show_texts(tr, "欧**华")
-    c.error_view.show_error(tr, error_info("IDC-EXPIRED", tr))
-    c.remove_view.show_texts(tr)
+    found: list[tuple[str, QWidget]] = []
     rig.shell.attract.retranslate(tr)
-    return [("attract", rig.shell.attract), ("insert_id", c.insert_view),
-            ("reading", c.reading_view), ("welcome", c.welcome_view),
-            ("error", c.error_view), ("remove_id", c.remove_view)]
-
-
-def bank_screens(rig: Rig, lang: str) -> list[tuple[str, QWidget]]:
-    """The bank card part, with the longest texts each screen can get."""
-    import datetime as dt
-    from dataclasses import dataclass
-    from decimal import Decimal
-
-    from devices.iccard.contract import CardApplication
-
-    @dataclass(frozen=True)
-    class Reminder:
-        kind: str
-        due_date: dt.date
-        amount: Decimal
-        days: int
-
-    tr = Translator(lang)
-    c = rig.controller
-    pulled = error_info("ICC-REMOVED", tr)
-    c.insert_bank_view.show_texts(tr, pulled.farmer)
-    c.reading_bank_view.show_texts(tr)
-    apps = [CardApplication(f"A00000033301010{i}", f"APP {i}", i) for i in (1, 2, 3, 6)]
-    c.choose_view.show_choices(tr, apps)
-    c.pin_view.show_texts(tr, 6)
-    c.verifying_view.show_texts(tr)
-    c.reminder_view.show_reminders(tr, "欧**华", [
-        Reminder("overdue", dt.date(2026, 2, 21), Decimal("123456.78"), 123),
-        Reminder("due_soon", dt.date(2026, 3, 21), Decimal("98765.43"), 5)])
-    c.identified_view.show_texts(tr, "欧**华")
-    return [("insert_bank", c.insert_bank_view), ("reading_bank", c.reading_bank_view),
-            ("choose_account", c.choose_view), ("enter_pin", c.pin_view),
-            ("verifying", c.verifying_view), ("reminder", c.reminder_view),
-            ("identified", c.identified_view)]
+    found.append(("attract", rig.shell.attract))
+    for name, spec in sorted(journeys().items()):
+        assert spec.samples, f"journey {name} has no sample screens for the UX rules"
+        views = rig.runner.views_of(name)
+        found.extend((f"{name}/{screen}", page) for screen, page in _load(spec.samples)(views, tr))
+    rig.runner.remove_view.show_texts(tr)
+    found.append(("remove_id", rig.runner.remove_view))
+    return found
 
 
 def settle() -> None:
@@ -123,20 +93,21 @@ def test_every_screen_follows_the_rules(rig: Rig, size: tuple[int, int], lang: s
         check_page(page, name)
 
 
+def test_the_registry_gives_the_ux_test_every_identify_screen(rig: Rig) -> None:
+    names = {name for name, _ in screens(rig, "zh_CN")}
+    assert {"identify/insert_id", "identify/welcome", "identify/enter_pin",
+            "identify/reminder", "remove_id"} <= names
+
+
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])
-def test_every_bank_card_screen_follows_the_rules(rig: Rig, size: tuple[int, int],
-                                                  lang: str) -> None:
+def test_choose_account_pages_and_retry_screens_follow_the_rules(
+        rig: Rig, size: tuple[int, int], lang: str) -> None:
     w, h = size
     rig.shell.resize(w, h)
     tr = Translator(lang)
-    c = rig.controller
-    pages = bank_screens(rig, lang)
-    for name, page in pages:
-        rig.shell.show_screen(page)
-        settle()
-        assert rig.shell.width() == w and rig.shell.height() == h, name
-        check_page(page, name)
+    screens(rig, lang)
+    c = rig.identify
     # four accounts: two per screen and 下一页, so never more than three choices
     assert len(c.choose_view.visible_choices()) == 2
     assert c.choose_view.more_button.isVisibleTo(c.choose_view)
@@ -147,8 +118,8 @@ def test_every_bank_card_screen_follows_the_rules(rig: Rig, size: tuple[int, int
                                                "4. APP 6"]
     check_page(c.choose_view, "choose_account page 2")
     c.error_view.show_error(tr, error_info("HOST-PIN-WRONG", tr), retry=True)
-    c.remove_view.show_texts(tr, with_bank_card=True)
-    for name, page in (("error_retry", c.error_view), ("remove_cards", c.remove_view)):
+    rig.runner.remove_view.show_texts(tr, with_bank_card=True)
+    for name, page in (("error_retry", c.error_view), ("remove_cards", rig.runner.remove_view)):
         rig.shell.show_screen(page)
         settle()
         check_page(page, name)
@@ -158,7 +129,7 @@ def test_every_bank_card_screen_follows_the_rules(rig: Rig, size: tuple[int, int
 def test_idle_warning_fits_and_follows_the_rules(rig: Rig, size: tuple[int, int]) -> None:
     rig.shell.resize(*size)
     settle()
-    warning = rig.controller.idle_warning
+    warning = rig.runner.idle_warning
     warning.show_countdown(Translator("zh_CN"), 15)
     settle()
     assert rig.shell.screen_area.rect().contains(warning.geometry())

@@ -13,10 +13,10 @@ from devices.idcard.contract import Identity
 from devices.pinpad.contract import PinpadError
 from kiosk.host.errors import HostErrorCode
 from peripherals_sim.scenario import by_id
-from screens.flows.base import Outcome
-from screens.flows.identify import IdentifyEvent as E
-from screens.flows.identify import IdentifyFlow
-from screens.flows.identify import IdentifyState as S
+from screens.chart import Outcome
+from screens.journeys.identify.chart import IdentifyEvent as E
+from screens.journeys.identify.chart import IdentifyFlow
+from screens.journeys.identify.chart import IdentifyState as S
 
 TODAY = dt.date(2026, 11, 28)
 

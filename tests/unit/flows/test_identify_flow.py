@@ -10,10 +10,10 @@ import pytest
 from devices.base import Completion, CompletionCode
 from devices.idcard.contract import IdCardError, Identity
 from peripherals_sim.scenario import by_id
-from screens.flows.base import InvalidTransition, Outcome
-from screens.flows.identify import IdentifyEvent as E
-from screens.flows.identify import IdentifyFlow
-from screens.flows.identify import IdentifyState as S
+from screens.chart import InvalidTransition, Outcome
+from screens.journeys.identify.chart import IdentifyEvent as E
+from screens.journeys.identify.chart import IdentifyFlow
+from screens.journeys.identify.chart import IdentifyState as S
 
 TODAY = dt.date(2026, 11, 28)
 

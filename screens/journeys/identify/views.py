@@ -6,52 +6,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QWidget
 
 from kiosk.i18n import Translator
-from kiosk.shell import theme
 from kiosk.shell.page import ScreenPage, make_label
 from screens.widgets.buttons import big_button
+from screens.widgets.cards import IdCardPicture
 
 if TYPE_CHECKING:
     from kiosk.errors import ErrorInfo
-
-
-class IdCardPicture(QWidget):
-    """A drawn ID card above the reader pad, so the farmer sees where the card goes."""
-
-    def __init__(self, arrow: str = "down", parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.arrow = arrow  # "down": place the card, "up": take it away, "": none
-        self.setFixedSize(360, 250)
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        p = QPainter(self)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        w, h = self.width(), self.height()
-        pad_w, pad_h = 300, 50
-        card_w, card_h = 200, 120
-        pad_top = h - pad_h - 4
-        p.setPen(QPen(QColor(theme.TEXT), 4))
-        p.setBrush(QColor(theme.MUTED_TEXT))
-        p.drawRoundedRect((w - pad_w) // 2, pad_top, pad_w, pad_h, 10, 10)
-        cx = (w - card_w) // 2
-        p.setBrush(QColor(theme.BACKGROUND))
-        p.drawRoundedRect(cx, 4, card_w, card_h, 12, 12)
-        p.setBrush(QColor(theme.PRIMARY))
-        p.drawRect(cx + 18, 22, 50, 64)
-        p.setPen(QPen(QColor(theme.TEXT), 6))
-        for i in range(3):
-            p.drawLine(cx + 88, 32 + i * 24, cx + card_w - 18, 32 + i * 24)
-        # an arrow between the card and the pad: down to place it, up to take it away
-        x, top, bottom = w // 2, card_h + 14, pad_top - 10
-        if self.arrow:
-            p.drawLine(x, top, x, bottom)
-            tip, back = (bottom, -16) if self.arrow == "down" else (top, 16)
-            p.drawLine(x - 16, tip + back, x, tip)
-            p.drawLine(x + 16, tip + back, x, tip)
-        p.end()
 
 
 class InsertIdCardView(ScreenPage):
@@ -156,32 +119,3 @@ class ErrorView(ScreenPage):
         self.repeat_button.setText(tr("screen.common.repeat"))
 
 
-class RemoveCardView(ScreenPage):
-    """请取走您的身份证."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        from PySide6.QtWidgets import QHBoxLayout
-
-        from screens.views.bank_card import BankCardPicture
-
-        super().__init__("remove_id", parent)
-        pictures = QHBoxLayout()
-        pictures.setSpacing(theme.GAP_PX * 2)
-        pictures.addStretch(1)
-        self.bank_picture = BankCardPicture(arrow="out")
-        self.bank_picture.hide()
-        pictures.addWidget(self.bank_picture)
-        self.picture = IdCardPicture(arrow="up")
-        pictures.addWidget(self.picture)
-        pictures.addStretch(1)
-        self.content.addLayout(pictures)
-
-    def show_texts(self, tr: Translator, *, with_bank_card: bool = False) -> None:
-        self.bank_picture.setVisible(with_bank_card)
-        if with_bank_card:
-            self.heading.setText(tr("screen.remove_cards.title"))
-            self.body.setText(tr("screen.remove_cards.body"))
-        else:
-            self.heading.setText(tr("screen.remove_id.title"))
-            self.body.setText(tr("screen.remove_id.body"))
-        self.repeat_button.setText(tr("screen.common.repeat"))

@@ -27,8 +27,9 @@ from types import MappingProxyType
 from typing import Any, ClassVar
 
 from devices.base import Completion, CompletionCode
+from devices.iccard.contract import IccardError
 from devices.idcard.contract import IdCardError, Identity
-from screens.flows.base import FlowChart, Outcome, from_each
+from screens.chart import FlowChart, Outcome, from_each
 
 
 class IdentifyState(Enum):
@@ -177,7 +178,7 @@ class IdentifyFlow(FlowChart[IdentifyState, IdentifyEvent]):
 
     def bank_read_failed(self, completion: Completion[Any]) -> IdentifyState:
         """The bank card read failed: pulled mid-read -> ask again; else a final error."""
-        if completion.error is not None and str(completion.error) == "card_removed":
+        if completion.error is IccardError.CARD_REMOVED:
             self.notice = completion
             return self.send(E.BANK_PULLED)
         self.problem, self.retry = completion, None

@@ -17,6 +17,7 @@ from kiosk.i18n import Translator
 from kiosk.shell import theme
 from kiosk.shell.page import ScreenPage, make_label
 from screens.widgets.buttons import big_button
+from screens.widgets.cards import BankCardPicture
 from screens.widgets.pin_dots import PinDots
 
 CHOICES_PER_SCREEN = 3
@@ -39,41 +40,6 @@ def account_kind_text(tr: Translator, aid: str, label: str) -> str:
     if kind == "screen.choose_account.quasi_credit":
         return tr("screen.choose_account.quasi_credit")
     return label or aid
-
-
-class BankCardPicture(QWidget):
-    """A drawn bank card going into the reader slot (chip end first), or coming out."""
-
-    def __init__(self, arrow: str = "in", parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.arrow = arrow  # "in", "out" or ""
-        self.setFixedSize(360, 250)
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        p = QPainter(self)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        w, h = self.width(), self.height()
-        slot_w, slot_h = 260, 26
-        slot_top = h - slot_h - 4
-        p.setPen(QPen(QColor(theme.TEXT), 4))
-        p.setBrush(QColor(theme.MUTED_TEXT))
-        p.drawRoundedRect((w - slot_w) // 2, slot_top, slot_w, slot_h, 8, 8)
-        card_w, card_h = 200, 126
-        cx = (w - card_w) // 2
-        p.setBrush(QColor(theme.BACKGROUND))
-        p.drawRoundedRect(cx, 4, card_w, card_h, 12, 12)
-        # the chip at the end that goes in first (drawn near the slot)
-        p.setBrush(QColor(theme.PRIMARY))
-        p.drawRoundedRect(cx + 24, card_h - 52, 44, 36, 6, 6)
-        p.setPen(QPen(QColor(theme.TEXT), 6))
-        p.drawLine(cx + 96, 34, cx + card_w - 20, 34)
-        x, top, bottom = w // 2, card_h + 14, slot_top - 10
-        if self.arrow:
-            p.drawLine(x, top, x, bottom)
-            tip, back = (bottom, -16) if self.arrow == "in" else (top, 16)
-            p.drawLine(x - 16, tip + back, x, tip)
-            p.drawLine(x + 16, tip + back, x, tip)
-        p.end()
 
 
 class InsertBankCardView(ScreenPage):
