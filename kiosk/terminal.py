@@ -194,7 +194,7 @@ class TerminalService:
     def availability(self, needs: Iterable[Need]) -> Availability:
         """Whether a journey needing ``needs`` can run now, and why not."""
         reasons: list[Why] = []
-        if self.mode is TerminalMode.OUT_OF_SERVICE:
+        if self.mode is TerminalMode.OUT_OF_SERVICE or self.modes.forced_reason is not None:
             return Availability((Why.OUT_OF_SERVICE,))
         for need in needs:
             why = self._why_not(need)

@@ -167,3 +167,13 @@ def test_every_reason_has_farmer_words_in_both_languages() -> None:
         tr = Translator(lang)
         for why in Why:
             assert tr(why.msgid) != why.msgid, (lang, why)
+
+
+def test_out_of_service_from_the_operations_desk_offers_nothing() -> None:
+    t = TerminalService()
+    t.attach(Submitted(), ALL)
+    assert t.availability([]).ok
+    t.modes.force_out_of_service("remote")
+    assert t.availability([]).reason is Why.OUT_OF_SERVICE
+    t.modes.force_out_of_service(None)
+    assert t.availability([]).ok
