@@ -236,7 +236,7 @@ class SwitchTimer:
     def journey(self) -> None:
         c = self.kiosk.runner
         self.reader.remove()
-        while not self.kiosk.shell.attract.start_button.isEnabled():
+        while not self.kiosk.home.can_start("identify"):
             self.app.processEvents()
         c.start_identify()
         self._wait_painted("insert_id", "attract->insert_id")

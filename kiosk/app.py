@@ -179,7 +179,7 @@ class Kiosk:
 
         self.clock = ClockGuard(config.clock.max_skew_seconds)
         self.terminal.clock = self.clock  # the sign-in records the host's clock skew
-        self.shell.attract.start_requested.connect(self.start_journey)
+        self._home: Any = None
         self.shell.attract.touched.connect(self.speak_attract)
         self.shell.attract.repeat_requested.connect(self.speak_attract)
         self.bridge.status_changed.connect(self._on_status)
@@ -211,10 +211,20 @@ class Kiosk:
                                          self.voice, timeouts, self.config.language, **kwargs)
         return self._runner
 
+    @property
+    def home(self) -> Any:
+        """The home screen's presenter (screens/home.py): the services from the registry."""
+        if self._home is None:
+            from screens.home import HomePresenter
 
-    def start_journey(self) -> None:
-        """The attract screen's 开始办理."""
-        self.runner.start_identify()
+            self._home = HomePresenter(self.shell, self.runner, self.translator,
+                                       float(self.config.timeouts.idle_seconds))
+        return self._home
+
+
+    def start_journey(self, name: str = "identify") -> bool:
+        """Start a journey as if chosen on the home screen (tools)."""
+        return bool(self.runner.start(name))
 
     # --- building -----------------------------------------------------------------------------
 
@@ -385,7 +395,7 @@ class Kiosk:
     def _after_first_paint(self) -> None:
         if self._stopped:
             return
-        self.runner  # noqa: B018 (build the runner now, off the start-up path)
+        self.home  # noqa: B018 (the runner and the home choices, off the start-up path)
         self._start_bring_up()
 
     def _start_bring_up(self) -> None:
@@ -430,7 +440,10 @@ class Kiosk:
         return self.ready
 
     def speak_attract(self) -> None:
-        self.voice.speak("voice.attract", self.translator)
+        if self._home is not None:
+            self._home.speak_home()
+        else:
+            self.voice.speak("voice.attract", self.translator, services="")
 
     def _set_device_state(self, kind: str, state: DeviceState) -> None:
         self.shell.status_strip.set_device_state(kind, state)

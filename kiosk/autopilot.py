@@ -273,10 +273,16 @@ class Pilot:
             raise JourneyFailed(f"button {button.objectName()} is disabled")
         QTest.mouseClick(button, Qt.MouseButton.LeftButton)
 
-    def start_journey(self) -> None:
-        self.wait_until(self.shell.attract.start_button.isEnabled, 15.0,
-                        "the attract screen to accept a start")
-        self.click(self.shell.attract.start_button)
+    def start_journey(self, name: str = "identify") -> None:
+        """Touch the way to journey ``name`` from the home screen (at most two tiles)."""
+        home = self.kiosk.home
+        self.wait_until(lambda: home.can_start(name), 15.0,
+                        f"the home screen to offer {name}")
+        for key in home.path_to(name):
+            tile = home.tile(key)
+            if tile is None:
+                raise JourneyFailed(f"no tile {key} on {self.shell.current_name()}")
+            self.click(tile)
 
     def wait_outcome(self, timeout: float = 15.0) -> Any:
         count = len(self.outcomes)
@@ -565,7 +571,7 @@ def attract(pilot: Pilot, params: dict[str, Any]) -> str:
     from PySide6.QtTest import QTest
 
     pilot.wait_screen("attract")
-    pilot.wait_until(pilot.shell.attract.start_button.isEnabled, 15.0, "service to start")
+    pilot.wait_until(lambda: pilot.kiosk.home.can_start("identify"), 15.0, "service to start")
     pilot.capture("attract")
     QTest.mouseClick(pilot.shell.attract, Qt.MouseButton.LeftButton, Qt.KeyboardModifier(0),
                      QPoint(20, 20))

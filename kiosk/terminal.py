@@ -130,12 +130,16 @@ class TerminalService:
         self._pending: list[tuple[str, Callable[[], None]]] = []  # (what, then)
         self._interrupting = False
         self._listeners: list[Listener] = []
+        self.modes.add_listener(self._on_service_level)
 
     # --- listeners ----------------------------------------------------------------------------
 
     def add_listener(self, fn: Listener) -> None:
         """``fn()`` after anything that may change availability or the mode."""
         self._listeners.append(fn)
+
+    def _on_service_level(self, old: Mode, new: Mode) -> None:
+        self._changed()
 
     def _changed(self) -> None:
         for fn in list(self._listeners):

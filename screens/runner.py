@@ -131,10 +131,12 @@ class _Frame:
 class JourneyRunner(QObject):
     """Runs journeys by name. Signals: ``journey_finished(Outcome)`` when a farmer session
     ends (cards returned, session wiped, home shown), ``journey_started(str)``,
-    ``state_entered(str)`` (a view's name), ``idle_warning_shown(int)``."""
+    ``awaiting_choice()`` (an identified farmer is back on the home screen between two
+    journeys), ``state_entered(str)`` (a view's name), ``idle_warning_shown(int)``."""
 
     journey_finished = Signal(object)
     journey_started = Signal(str)
+    awaiting_choice = Signal()  # between two journeys of an identified farmer: the home
     state_entered = Signal(str)
     idle_warning_shown = Signal(int)
 
@@ -174,6 +176,7 @@ class JourneyRunner(QObject):
         self._removals_left = 0
         self._prompt_done = False
         self._ending: Outcome | None = None
+        self._between = False  # an identified farmer on the home screen between journeys
         self.home: Callable[[], QWidget] | None = None  # the screen shown between sessions
 
         self.idle_warning = IdleWarning(shell.screen_area)
@@ -256,6 +259,8 @@ class JourneyRunner(QObject):
             self.last_outcome = None
             self.last_error = None
             self.terminal.journey_started()
+        self._between = False
+        self._stop_idle()
         self.last_journey = name
         log.debug("journey %s started", name)
         self.journey_started.emit(name)
@@ -297,12 +302,38 @@ class JourneyRunner(QObject):
             return
         while self._frames:  # a caller's frames go with it
             self._frames.pop().presenter.stop()
+        if outcome is Outcome.DONE and self._offers_more():
+            self._await_choice()
+            return
         self.end_session(outcome)
+
+    def _offers_more(self) -> bool:
+        """An identified farmer stays in the session when a journey on the home screen needs
+        identification (identified once per session; they pick the next service)."""
+        return (self.session is not None and self.session.identified
+                and any(s.identify and s.home for s in journeys().values()))
+
+    def _await_choice(self) -> None:
+        self._between = True
+        self.shell.show_screen(self.home() if self.home is not None else self.shell.attract)
+        self._idle_on = True
+        self._restart_idle()
+        self.awaiting_choice.emit()
+
+    @property
+    def between_journeys(self) -> bool:
+        return self._between
+
+    def end_between(self) -> None:
+        """结束办理 on the home screen between journeys."""
+        if self._between and not self._frames:
+            self.end_session(Outcome.DONE)
 
     def end_session(self, outcome: Outcome) -> None:
         """The farmer session ends: the cards back first (the card-return rule), then wipe."""
         if self.session is None:
             return
+        self._between = False
         self._ending = outcome
         kinds = [k for k in sorted(self.session.cards) if k in self.requests.workers]
         if kinds and not self._returning:
@@ -312,6 +343,7 @@ class JourneyRunner(QObject):
 
     def _finish(self, outcome: Outcome) -> None:
         self._returning = False
+        self._between = False
         self._ending = None
         self._stop_idle()
         self._prompt_timer.stop()
@@ -485,7 +517,7 @@ class JourneyRunner(QObject):
 
     def user_activity(self) -> None:
         """A touch or key: the farmer is still there."""
-        if self._frames and self._idle_on:
+        if (self._frames or self._between) and self._idle_on:
             self._restart_idle()
 
     def _restart_idle(self) -> None:
@@ -521,9 +553,11 @@ class JourneyRunner(QObject):
         self.idle_warning.hide()
         if self.presenter is not None and self._idle_on:
             self.presenter.idle_timeout()
+        elif self._between:
+            self.end_session(Outcome.TIMED_OUT)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (event.type() in ACTIVITY_EVENTS and self._frames
+        if (event.type() in ACTIVITY_EVENTS and (self._frames or self._between)
                 and isinstance(watched, QWidget) and watched.window() is self.shell):
             self.user_activity()
         return False

@@ -1,32 +1,97 @@
-"""The attract (idle) screen: what the terminal can do, one button to start, the service
-status. Touching anywhere speaks the description (``touched``)."""
+"""The attract (home) screen: at most three big choices (groups of services, or a service
+itself), each with one plain line under it (what it needs, or why it is not available now), and
+the service status. Touching the screen outside a choice speaks what it offers (``touched``).
+
+The choices come from outside (``set_choices``): the home presenter builds them from the
+journey registry and the terminal service (screens/home.py); the shell knows nothing of
+journeys. Between two journeys of one farmer the same screen greets the farmer by the masked
+name and offers 结束办理 (``end_requested``).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QMouseEvent
-from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
+from PySide6.QtGui import QMouseEvent, QResizeEvent
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from kiosk.i18n import Translator
 from kiosk.modes import Mode
 from kiosk.shell import theme
 from kiosk.shell.page import ScreenPage, make_button, make_label
 
+MAX_CHOICES = 3
+
+
+@dataclass(frozen=True)
+class HomeChoice:
+    """One big choice: ``key`` is what ``chosen`` reports; ``note`` the plain line under it."""
+
+    key: str
+    title: str
+    note: str = ""
+    enabled: bool = True
+
+
+class ChoiceTile(QPushButton):
+    """A tall touch tile: the title in heading size and one wrapped line under it."""
+
+    def __init__(self, name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.setProperty("role", "primary")
+        self.setProperty("tile", True)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 16, 20, 16)
+        layout.setSpacing(8)
+        self.title = make_label("tile-title", name=f"{name}-title")
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.note = make_label("tile-note", name=f"{name}-note")
+        self.note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        for label in (self.title, self.note):
+            label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, True)
+            layout.addWidget(label)
+        layout.addStretch(1)
+
+    # A QPushButton sizes itself by its own text; a tile grows to the labels it holds (their
+    # wrapped height at the tile's width), re-checked whenever its width or texts change.
+    def _fit(self) -> None:
+        layout = self.layout()
+        if layout is None:
+            return
+        needed = max(theme.TILE_MIN_PX, layout.totalHeightForWidth(max(self.width(), 1)))
+        if needed != self.minimumHeight():
+            self.setMinimumHeight(needed)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def show_choice(self, choice: HomeChoice) -> None:
+        self.setProperty("key", choice.key)
+        self.title.setText(choice.title)
+        self.note.setText(choice.note)
+        self.note.setVisible(bool(choice.note))
+        self.setEnabled(choice.enabled)
+        self.setProperty("role", "primary" if choice.enabled else "secondary")
+        for w in (self, self.title, self.note):
+            w.setProperty("off", not choice.enabled)
+            w.style().unpolish(w)
+            w.style().polish(w)
+        self._fit()
+
 
 class AttractScreen(ScreenPage):
-    """Signals: ``start_requested`` (开始办理), ``touched`` (speak the description)."""
+    """Signals: ``chosen(key)``, ``end_requested`` (结束办理 between journeys),
+    ``touched`` (speak the description)."""
 
-    start_requested = Signal()
+    chosen = Signal(str)
+    end_requested = Signal()
     touched = Signal()
-
-    SERVICES = (
-        "screen.attract.service.products",
-        "screen.attract.service.credit_line",
-        "screen.attract.service.drawdown",
-        "screen.attract.service.repayment",
-        "screen.attract.service.queries",
-        "screen.attract.service.apply",
-    )
 
     def __init__(self, translator: Translator, parent: QWidget | None = None) -> None:
         super().__init__("attract", parent)
@@ -35,62 +100,88 @@ class AttractScreen(ScreenPage):
         self._reason = ""
         self.banner.hide()
         self.content.addWidget(self.banner)
-        grid = QGridLayout()
-        grid.setHorizontalSpacing(theme.GAP_PX * 3)
-        grid.setVerticalSpacing(theme.GAP_PX)
-        self.service_labels: list[QLabel] = []
-        for i, _msgid in enumerate(self.SERVICES):
-            label = make_label(name=f"service-{i}")
-            grid.addWidget(label, i // 2, i % 2)
-            self.service_labels.append(label)
-        self.content.addLayout(grid)
-        self.hint = make_label("muted", name="voice-hint")
-        self.content.addWidget(self.hint)
-        self.start_button = self.add_action(make_button(primary=True, name="start"))
-        self.start_button.clicked.connect(self.start_requested)
+        row = QHBoxLayout()
+        row.setSpacing(theme.GAP_PX * 2)
+        self.tiles: list[ChoiceTile] = []
+        for i in range(MAX_CHOICES):
+            tile = ChoiceTile(f"choice-{i + 1}")
+            tile.clicked.connect(self._on_tile)
+            tile.hide()
+            row.addWidget(tile, 1)
+            self.tiles.append(tile)
+        self.content.addLayout(row)
+        self.end_button = self.add_action(make_button(name="cancel"))
+        self.end_button.clicked.connect(self.end_requested)
+        self.end_button.hide()
+        self.greeting = ""
         self.mode = Mode.STARTING
+        self._choices: tuple[HomeChoice, ...] = ()
         self.retranslate(translator)
+
+    # --- choices ------------------------------------------------------------------------------
+
+    def set_choices(self, choices: Sequence[HomeChoice]) -> None:
+        """At most three choices (the 适老化 rule); more is a bug in the grouping."""
+        if len(choices) > MAX_CHOICES:
+            raise ValueError(f"{len(choices)} choices on the home screen (at most 3)")
+        self._choices = tuple(choices)
+        for tile, choice in zip(self.tiles, self._choices, strict=False):
+            tile.show_choice(choice)
+            tile.show()
+        for tile in self.tiles[len(self._choices):]:
+            tile.hide()
+
+    @property
+    def choices(self) -> tuple[HomeChoice, ...]:
+        return self._choices
+
+    def tile(self, key: str) -> ChoiceTile | None:
+        for tile, choice in zip(self.tiles, self._choices, strict=False):
+            if choice.key == key:
+                return tile
+        return None
+
+    def _on_tile(self) -> None:
+        tile = self.sender()
+        if isinstance(tile, ChoiceTile) and tile.isEnabled():
+            self.chosen.emit(str(tile.property("key")))
+
+    # --- texts and status ---------------------------------------------------------------------
+
+    def set_greeting(self, masked_name: str | None) -> None:
+        """Between two journeys of one farmer: 您好，张*国 and 结束办理; None: nobody."""
+        self.greeting = masked_name or ""
+        self.end_button.setVisible(masked_name is not None)
+        self.retranslate(self._tr)
 
     def retranslate(self, tr: Translator) -> None:
         self._tr = tr
-        self.heading.setText(tr("screen.attract.title"))
-        self.body.setText(tr("screen.attract.body"))
-        texts = [
-            tr("screen.attract.service.products"),
-            tr("screen.attract.service.credit_line"),
-            tr("screen.attract.service.drawdown"),
-            tr("screen.attract.service.repayment"),
-            tr("screen.attract.service.queries"),
-            tr("screen.attract.service.apply"),
-        ]
-        for label, text in zip(self.service_labels, texts, strict=True):
-            label.setText("● " + text)
-        self.hint.setText(tr("screen.attract.voice_hint"))
-        self.start_button.setText(tr("screen.attract.start"))
+        if self.end_button.isVisibleTo(self):
+            self.heading.setText(tr("screen.home.session_title", name=self.greeting))
+            self.body.setText(tr("screen.home.session_body"))
+        else:
+            self.heading.setText(tr("screen.attract.title"))
+            self.body.setText(tr("screen.home.body"))
+        self.end_button.setText(tr("screen.home.end"))
         self.repeat_button.setText(tr("screen.common.repeat"))
         self.set_mode(self.mode, self._reason)
 
     def set_mode(self, mode: Mode, reason: str = "") -> None:
-        """Show the service status: out of service disables starting, with the reason."""
+        """The service status: one plain line when something is down (the details are in the
+        staff's status strip)."""
         self.mode = mode
         self._reason = reason
         if mode is Mode.OUT_OF_SERVICE:
-            self.banner.setText("⚠ " + self._tr("label.out_of_service",
-                                                  reason=reason))
+            self.banner.setText("⚠ " + self._tr("label.out_of_service", reason=reason))
             self.banner.show()
-            self.start_button.setEnabled(False)
         elif mode is Mode.DEGRADED:
-            self.banner.setText("⚠ " + self._tr("label.degraded",
-                                                  reason=reason))
+            self.banner.setText("⚠ " + self._tr("label.degraded", reason=reason))
             self.banner.show()
-            self.start_button.setEnabled(True)
         elif mode is Mode.STARTING:
             self.banner.setText("… " + self._tr("screen.attract.starting"))
             self.banner.show()
-            self.start_button.setEnabled(False)
         else:
             self.banner.hide()
-            self.start_button.setEnabled(True)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton:

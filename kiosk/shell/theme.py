@@ -16,6 +16,7 @@ STATUS_PX = 22  # the status strip is staff information, not farmer body text
 BIG_NUMBER_PX = 96
 
 TOUCH_MIN_PX = 96  # touch targets at least 96x96
+TILE_MIN_PX = 200  # a home tile: its title and one wrapped line
 GAP_PX = 16  # between touch targets
 MARGIN_PX = 28
 
@@ -69,6 +70,12 @@ QLabel[role="muted"] {{ color: {MUTED_TEXT}; }}
 QLabel[role="error"] {{ color: {ERROR_TEXT}; font-size: {HEADING_PX}px; font-weight: bold; }}
 QLabel[role="alert"] {{ color: {ERROR_TEXT}; font-weight: bold; }}
 QLabel[role="big-number"] {{ font-size: {BIG_NUMBER_PX}px; font-weight: bold; }}
+QLabel[role="tile-title"] {{
+    font-size: {HEADING_PX}px; font-weight: bold; color: {ON_PRIMARY}; background: transparent;
+}}
+QLabel[role="tile-note"] {{ color: {ON_PRIMARY}; background: transparent; }}
+QLabel[role="tile-title"][off="true"], QLabel[role="tile-note"][off="true"] {{ color: {TEXT}; }}
+QLabel[role="amount"] {{ font-size: {HEADING_PX}px; font-weight: bold; }}
 QPushButton {{
     font-size: {BUTTON_PX}px; min-height: {TOUCH_MIN_PX}px; min-width: {TOUCH_MIN_PX}px;
     padding: 0 28px; border-radius: 12px;
@@ -78,6 +85,7 @@ QPushButton[role="primary"] {{
     color: {ON_PRIMARY}; background: {PRIMARY}; border: 3px solid {PRIMARY}; font-weight: bold;
 }}
 QPushButton:disabled {{ color: {MUTED_TEXT}; border-style: dashed; }}
+QPushButton[tile="true"] {{ min-height: {TILE_MIN_PX}px; padding: 0; }}
 QWidget#status-strip {{ background: {STRIP_BG}; }}
 QWidget#status-strip QLabel {{ color: {STRIP_TEXT}; font-size: {STATUS_PX}px; }}
 QFrame#idle-warning {{ background: {OVERLAY_BG}; border: 4px solid {TEXT}; border-radius: 16px; }}

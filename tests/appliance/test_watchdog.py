@@ -133,7 +133,7 @@ def test_memory_restart_waits_for_the_journey_to_end(qtbot: Any, tmp_path: Path)
                                env={})
     try:
         notifier.attach(kiosk)
-        qtbot.waitUntil(kiosk.shell.attract.start_button.isEnabled, timeout=5000)
+        qtbot.waitUntil(lambda: kiosk.home.can_start("identify"), timeout=5000)
         kiosk.start_journey()
         assert kiosk.runner.active
         assert notifier.check_memory(rss=200 * 2**20)

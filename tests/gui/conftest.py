@@ -66,10 +66,16 @@ class Rig:
     def wait_screen(self, name: str, timeout: int = 5000) -> None:
         self.qtbot.waitUntil(lambda: self.screen() == name, timeout=timeout)
 
-    def start(self) -> None:
-        self.qtbot.waitUntil(self.shell.attract.start_button.isEnabled, timeout=5000)
-        self.click(self.shell.attract.start_button)
-        self.wait_screen("insert_id")
+    def start(self, name: str = "identify") -> None:
+        """Touch the way to journey ``name`` on the home screen, as a farmer does."""
+        home = self.kiosk.home
+        self.qtbot.waitUntil(lambda: home.can_start(name), timeout=5000)
+        for key in home.path_to(name):
+            tile = home.tile(key)
+            assert tile is not None and tile.isEnabled(), key
+            self.click(tile)
+        if name == "identify":
+            self.wait_screen("insert_id")
 
     def click(self, button: Any) -> None:
         from PySide6.QtCore import Qt

@@ -161,19 +161,23 @@ def test_attract_touch_speaks_what_the_terminal_does(rig: Rig) -> None:
 
 
 def test_reader_fault_takes_the_terminal_out_of_service_with_a_reason(rig: Rig) -> None:
-    rig.qtbot.waitUntil(rig.shell.attract.start_button.isEnabled, timeout=5000)
+    home = rig.kiosk.home
+    rig.qtbot.waitUntil(lambda: home.can_start("identify"), timeout=5000)
     rig.reader.set_fault(IdCardError.SAM_SELF_TEST_FAILED)
     worker = rig.kiosk.workers["idcard"]
     worker.probe_interval = 0.05
     worker.submit("sam_id")  # the worker probes right after a command
     rig.qtbot.waitUntil(lambda: rig.kiosk.modes.mode is Mode.OUT_OF_SERVICE, timeout=10000)
     attract = rig.shell.attract
-    assert not attract.start_button.isEnabled()
+    tile = attract.tile("journey:identify")
+    rig.qtbot.waitUntil(lambda: not tile.isEnabled(), timeout=5000)
+    assert not home.can_start("identify")
+    assert "身份证读卡器暂时不能用" in tile.note.text()  # why, in plain words, on the tile
     assert "暂停服务" in attract.banner.text() and "身份证" in attract.banner.text()
     assert "身份证✗" in rig.shell.status_strip.devices["idcard"].text()
     rig.reader.set_fault(None)
     worker.submit("sam_id")
-    rig.qtbot.waitUntil(attract.start_button.isEnabled, timeout=10000)
+    rig.qtbot.waitUntil(tile.isEnabled, timeout=10000)
 
 
 def test_logs_carry_the_session_and_never_the_name(rig: Rig, state_dir: Any) -> None:

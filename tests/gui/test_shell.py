@@ -28,7 +28,8 @@ def test_absent_devices_are_marked_and_named_in_the_banner(rig: Rig) -> None:
     assert strip.devices["idcard"].text().endswith("✓")
     banner = rig.shell.attract.banner.text()
     assert "打印机" in banner and "身份证" not in banner
-    assert rig.shell.attract.start_button.isEnabled()
+    assert rig.kiosk.home.can_start("identify")
+    assert rig.shell.attract.tile("journey:identify").isEnabled()
 
 
 def test_place_label_elides_instead_of_cutting(rig: Rig) -> None:

@@ -21,7 +21,7 @@ def rss_mb() -> float:
 
 def journey(rig: Rig, person: dict) -> None:
     rig.reader.remove()
-    rig.qtbot.waitUntil(rig.shell.attract.start_button.isEnabled, timeout=5000)
+    rig.qtbot.waitUntil(lambda: rig.kiosk.home.can_start("identify"), timeout=5000)
     rig.runner.start_identify()
     rig.wait_screen("insert_id")
     rig.reader.insert(person)

@@ -62,7 +62,8 @@ def test_remote_commands_on_the_running_kiosk(rig: Rig, broker: Mosquitto, qtbot
         reply = command("out_of_service", reason="打印机换纸")
         assert reply["ok"] is True
         assert kiosk.modes.mode.value == "outOfService"
-        assert not kiosk.shell.attract.start_button.isEnabled()
+        assert not kiosk.home.can_start("identify")
+        assert not any(t.isEnabled() for t in kiosk.shell.attract.tiles if t.isVisible())
         assert "运维中心暂停了本机服务" in kiosk.shell.attract.banner.text()
         assert tel.telemetry.heartbeat_now()["mode"] == "outOfService"
         shot = command("screenshot")
@@ -73,7 +74,7 @@ def test_remote_commands_on_the_running_kiosk(rig: Rig, broker: Mosquitto, qtbot
         assert image.size == (kiosk.shell.width(), kiosk.shell.height())
         assert command("in_service")["ok"] is True
         assert kiosk.modes.mode.value == "degraded"
-        assert kiosk.shell.attract.start_button.isEnabled()
+        assert kiosk.home.can_start("identify")
         modes = [json.loads(p)["detail"] for t, p, _ in console.seen
                  if t.endswith("/evt") and json.loads(p)["kind"] == "mode"]
         assert [(m["new"], m["remote"]) for m in modes][-2:] == [("outOfService", True),
