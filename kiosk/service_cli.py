@@ -113,7 +113,7 @@ def first_start(state_dir: Path) -> tuple[bool, str]:
         return True, "no upgrade pending"
     pending = marker.read_text(encoding="utf-8").strip()
     problems: list[str] = []
-    for module in ("kiosk.app", "kiosk.watchdog", "devices.registry", "screens.controller",
+    for module in ("kiosk.app", "kiosk.watchdog", "devices.registry", "screens.runner",
                    "offline_queue.journal"):
         try:
             importlib.import_module(module)
