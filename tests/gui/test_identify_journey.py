@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtWidgets import QLabel
 
 from devices.idcard.contract import IdCardError
+from kiosk.i18n import Translator
 from kiosk.masking import mask_name
 from kiosk.modes import Mode
 from screens.chart import Outcome
@@ -172,7 +173,8 @@ def test_reader_fault_takes_the_terminal_out_of_service_with_a_reason(rig: Rig) 
     tile = attract.tile("journey:identify")
     rig.qtbot.waitUntil(lambda: not tile.isEnabled(), timeout=5000)
     assert not home.can_start("identify")
-    assert "身份证读卡器暂时不能用" in tile.note.text()  # why, in plain words, on the tile
+    why = Translator("zh_CN")("terminal.why.id_reader_down")
+    assert why in tile.note.text() and "身份证" in why  # why, in plain words, on the tile
     assert "暂停服务" in attract.banner.text() and "身份证" in attract.banner.text()
     assert "身份证✗" in rig.shell.status_strip.devices["idcard"].text()
     rig.reader.set_fault(None)
