@@ -11,6 +11,10 @@ if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
 
 import pytest
 
+# python-escpos's capability database without its pickle cache, before any test module
+# imports escpos directly (devices/printer/escpos_capabilities.py).
+import devices.printer  # noqa: F401,E402
+
 REPO = Path(__file__).resolve().parent.parent
 
 

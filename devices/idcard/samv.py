@@ -48,6 +48,7 @@ from devices.idcard.frames import (
     wire_time,
 )
 from devices.idcard.layouts import PHOTO_LEN, TEXT_LEN, LayoutError, decode_identity
+from devices.serial_io import PORT_ERRORS, READ_SLICE, discard_input, read_chunk
 
 log = logging.getLogger(__name__)
 
@@ -88,18 +89,7 @@ SW3_ERRORS: dict[int, IdCardError] = {
 # After these, one more find tells "card pulled away" (80) from a genuine failure (9F).
 _MAY_BE_REMOVAL = frozenset({0x41, 0x81, 0x31, 0x32, 0x33, 0x47})
 
-_READ_SLICE = 0.05  # seconds per port read: the cancel latency
-
-# What a vanished port raises: pyserial's own errors, OS errors, and on POSIX termios.error
-# (tcflush/tcsetattr on a pty whose other side closed: EIO), which is not an OSError.
-_PORT_ERRORS: tuple[type[BaseException], ...] = (serial.SerialException, OSError)
-try:
-    import termios
-
-    _PORT_ERRORS += (termios.error,)
-except ImportError:  # pragma: no cover - not POSIX
-    pass
-_OPEN_ERRORS: tuple[type[BaseException], ...] = (*_PORT_ERRORS, ValueError)
+_OPEN_ERRORS: tuple[type[BaseException], ...] = (*PORT_ERRORS, ValueError)
 
 
 def sw3_error(sw3: int) -> IdCardError:
@@ -177,6 +167,8 @@ class SamvIdCardReader:
         self._port: Any = None
         self.frames_sent = 0
         self.bytes_received = 0
+        #: Bytes that were not part of a good frame (noise, stale input, broken frames).
+        self.noise_bytes = 0
 
     # --- life cycle ---------------------------------------------------------------------------
 
@@ -188,7 +180,7 @@ class SamvIdCardReader:
             self._port = serial.serial_for_url(
                 self.url,
                 baudrate=self.baud,
-                timeout=_READ_SLICE,
+                timeout=READ_SLICE,
                 write_timeout=self.write_timeout,
                 exclusive=self.exclusive,
             )
@@ -200,7 +192,7 @@ class SamvIdCardReader:
         if port is not None:
             try:
                 port.close()
-            except _PORT_ERRORS:
+            except PORT_ERRORS:
                 log.debug("close of %s failed", self.url, exc_info=True)
 
     # --- one command, one reply -----------------------------------------------------------------
@@ -212,11 +204,12 @@ class SamvIdCardReader:
         if port is None:
             raise DeviceInitError("port not open")
         try:
-            port.reset_input_buffer()  # a late reply to an earlier command is stale now
+            # A late reply to an earlier command is stale now (bounded under a flood).
+            self.noise_bytes += discard_input(port)
             port.write(request)
         except serial.SerialTimeoutException as exc:
             raise DeviceInitError(f"write to {self.url} timed out") from exc
-        except _PORT_ERRORS as exc:
+        except PORT_ERRORS as exc:
             raise DeviceInitError(f"{self.url} lost: {exc}") from exc
         self.frames_sent += 1
         decoder = ResponseDecoder()
@@ -228,8 +221,8 @@ class SamvIdCardReader:
             if time.monotonic() >= deadline:
                 break
             try:
-                chunk = port.read(max(decoder.needed(), 1))
-            except _PORT_ERRORS as exc:
+                chunk = read_chunk(port, decoder.needed())
+            except PORT_ERRORS as exc:
                 raise DeviceInitError(f"{self.url} lost: {exc}") from exc
             if not chunk:
                 continue
@@ -242,10 +235,12 @@ class SamvIdCardReader:
                     # command that was cancelled earlier. Skip it and keep listening.
                     log.info("skipped a stale %d-byte frame", item.wire_length)
                     continue
+                self.noise_bytes += item.drop
                 if item.kind is FrameErrorKind.BAD_CHECKSUM:
                     raise _ReplyLost(IdCardError.CHECKSUM_ERROR, "reply checksum wrong")
                 noise += item.drop
         if noise or decoder.buffered:
+            self.noise_bytes += decoder.buffered
             raise _ReplyLost(
                 IdCardError.PROTOCOL_ERROR,
                 f"no valid frame in {noise + decoder.buffered} bytes within {timeout:.2f}s",

@@ -15,7 +15,7 @@ import contextlib
 import logging
 import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,6 +53,7 @@ from devices.pinpad.kmy_frames import (
     Reply,
     encode_frame,
 )
+from devices.serial_io import PORT_ERRORS, READ_SLICE, discard_input, read_chunk
 
 log = logging.getLogger(__name__)
 
@@ -171,18 +172,31 @@ class KmyPinPad:
         self._pending: deque[Item] = deque()
         self._echoes: deque[int] = deque()
         self._keys_checked: bool | None = None
+        self._cancel: CancelToken | None = None
+        #: Bytes of line noise seen since the port was opened (the pad's reply loop drops
+        #: them; a technician reads the count in logs and error details).
+        self.noise_bytes = 0
+
+    @contextlib.contextmanager
+    def _cancellable(self, cancel: CancelToken | None) -> Iterator[None]:
+        """Let every wait of the command see ``cancel`` (checked on every loop turn)."""
+        outer, self._cancel = self._cancel, cancel or self._cancel
+        try:
+            yield
+        finally:
+            self._cancel = outer
 
     # --- life cycle -----------------------------------------------------------------------
 
     def open(self) -> None:
         """Open the port and check that a pad answers."""
-        kwargs: dict[str, Any] = {"baudrate": self.baud, "timeout": 0.05,
+        kwargs: dict[str, Any] = {"baudrate": self.baud, "timeout": READ_SLICE,
                                   "write_timeout": self.write_timeout}
         if "://" not in self.url:
             kwargs["exclusive"] = True
         try:
             self._port = serial.serial_for_url(self.url, **kwargs)
-        except (serial.SerialException, OSError, ValueError) as exc:
+        except (*PORT_ERRORS, ValueError) as exc:
             raise DeviceInitError(f"cannot open {self.url}: {exc}") from exc
         self._decoder.reset()
         self._pending.clear()
@@ -197,14 +211,16 @@ class KmyPinPad:
         """Close the port (idempotent)."""
         port, self._port = self._port, None
         if port is not None:
-            with contextlib.suppress(serial.SerialException, OSError):
+            with contextlib.suppress(*PORT_ERRORS):
                 port.close()
 
-    def probe(self) -> PinpadStatus:
-        """Ask for the version; ``offline`` when the pad is silent."""
+    def probe(self, cancel: CancelToken | None = None) -> PinpadStatus:
+        """Ask for the version; ``offline`` when the pad is silent or answers garbage."""
         try:
-            status, data = self._command(CMD_VERSION)
-        except DeviceOperationError:
+            with self._cancellable(cancel):
+                status, data = self._command(CMD_VERSION)
+        except DeviceOperationError as exc:
+            log.info("pinpad probe: %s", exc.detail)
             return PinpadStatus(device=DeviceState.OFFLINE)
         master = KeyState.MISSING if status in ST_MASTER_KEY_INVALID else KeyState.LOADED
         working = {True: KeyState.LOADED, False: KeyState.MISSING, None: KeyState.UNKNOWN}[
@@ -220,26 +236,34 @@ class KmyPinPad:
 
     # --- plain commands -------------------------------------------------------------------
 
-    def version(self) -> str:
+    def version(self, cancel: CancelToken | None = None) -> str:
         """The pad's version string (command 30)."""
-        return self._command(CMD_VERSION)[1].decode("ascii", "replace").strip()
+        with self._cancellable(cancel):
+            return self._command(CMD_VERSION)[1].decode("ascii", "replace").strip()
 
-    def reset(self) -> None:
+    def reset(self, cancel: CancelToken | None = None) -> None:
         """Reset / self-test; keys are kept (command 31)."""
-        self._command(CMD_RESET)
+        with self._cancellable(cancel):
+            self._command(CMD_RESET)
 
-    def keypad(self, on: bool) -> None:
+    def keypad(self, on: bool, cancel: CancelToken | None = None) -> None:
         """Keypad on (with key tone) or off (command 45; the close value is a profile item)."""
-        self._command(CMD_KEYPAD, bytes([0x02 if on else self.profile.close_keypad_param]))
+        with self._cancellable(cancel):
+            self._command(CMD_KEYPAD, bytes([0x02 if on else self.profile.close_keypad_param]))
 
     # --- keys -----------------------------------------------------------------------------
 
     def load_master_key(self, components: Sequence[bytes], algorithm: Algorithm,
-                        slot: int | None = None) -> bytes:
+                        slot: int | None = None, cancel: CancelToken | None = None) -> bytes:
         """Key ceremony: XOR the custodians' components, load the result, return its KCV.
 
         The key exists in this process only for the duration of the call.
         """
+        with self._cancellable(cancel):
+            return self._load_master_key(components, algorithm, slot)
+
+    def _load_master_key(self, components: Sequence[bytes], algorithm: Algorithm,
+                         slot: int | None) -> bytes:
         algorithm = Algorithm(algorithm)
         slot = self.master_slot if slot is None else int(slot)
         try:
@@ -263,8 +287,14 @@ class KmyPinPad:
         return check
 
     def load_working_keys(self, pik_encrypted: bytes, pik_kcv: bytes, mak_encrypted: bytes,
-                          mak_kcv: bytes, algorithm: Algorithm) -> None:
+                          mak_kcv: bytes, algorithm: Algorithm,
+                          cancel: CancelToken | None = None) -> None:
         """Load PIK and MAK (ciphertext under the master key) and verify their check values."""
+        with self._cancellable(cancel):
+            self._load_working_keys(pik_encrypted, pik_kcv, mak_encrypted, mak_kcv, algorithm)
+
+    def _load_working_keys(self, pik_encrypted: bytes, pik_kcv: bytes, mak_encrypted: bytes,
+                           mak_kcv: bytes, algorithm: Algorithm) -> None:
         algorithm = Algorithm(algorithm)
         self._keys_checked = False
         self._command(CMD_SET, bytes([0x01, _WORK_ALGO[algorithm]]))
@@ -302,6 +332,11 @@ class KmyPinPad:
         ``min_len`` digits restarts the entry (a ``clear`` event). Cancel on the pad ends with
         ``canceled``/``userCanceled``, the pad's own timeout with ``timeout``/``entryTimeout``.
         """
+        with self._cancellable(cancel):
+            return self._get_pin(pan, min_len, max_len, timeout, events, cancel)
+
+    def _get_pin(self, pan: str, min_len: int, max_len: int, timeout: float,
+                 events: EventSink, cancel: CancelToken) -> PinBlock:
         if not 4 <= min_len <= max_len <= 12:
             raise DeviceOperationError(PinpadError.PARAMETER, "PIN length 4..12",
                                        CompletionCode.INVALID_DATA)
@@ -318,19 +353,17 @@ class KmyPinPad:
         self._command(CMD_SET, bytes([0x05, 0x01 if self.auto_enter else 0x00]))
         self._command(CMD_ACTIVATE, bytes([self.master_slot, self.pik_slot]))
         start = bytes([max_len, 0x01, 0x01, 0x00, seconds])
-        self._start_echo(CMD_START_PIN, start)
         digits = 0
         deadline = time.monotonic() + seconds + 2.0
         try:
+            self._start_echo(CMD_START_PIN, start)
             while True:
-                if cancel.cancelled:
-                    self._abort_entry()
-                    cancel.raise_if_cancelled()
+                cancel.raise_if_cancelled()  # also seen inside every read (_next_item)
                 if time.monotonic() > deadline:
                     self._abort_entry()
                     raise DeviceTimeout("no answer from the pad during PIN entry",
                                         PinpadError.ENTRY_TIMEOUT)
-                byte = self._next_echo(time.monotonic() + 0.05)
+                byte = self._next_echo(time.monotonic() + READ_SLICE)
                 if byte is None:
                     continue
                 if byte == ECHO_DIGIT:
@@ -357,6 +390,8 @@ class KmyPinPad:
                                         PinpadError.ENTRY_TIMEOUT)
         except BaseException:
             self._decoder.echo = False
+            if cancel.cancelled:  # the caller's cancel or timeout: keypad off, briefly
+                self._abort_entry()
             raise
         self._end_echo()
         _, block = self._command(CMD_READ_PIN)
@@ -377,8 +412,12 @@ class KmyPinPad:
         """The MAC algorithm the pad is asked for (SM4 CBC-MAC for SM4 keys)."""
         return MacMethod.SM4 if self.algorithm is Algorithm.SM4 else self.profile.mac_method_3des
 
-    def mac(self, data: bytes) -> bytes:
+    def mac(self, data: bytes, cancel: CancelToken | None = None) -> bytes:
         """MAC of ``data`` under the MAK, computed by the pad (command 41)."""
+        with self._cancellable(cancel):
+            return self._mac(data)
+
+    def _mac(self, data: bytes) -> bytes:
         if not data or len(data) > self.profile.max_mac_data:
             raise DeviceOperationError(
                 PinpadError.DATA_TOO_LONG,
@@ -399,12 +438,19 @@ class KmyPinPad:
         Never used for a PIN: the pad is put in "system keyboard" mode (45 04), no PIN key is
         active and nothing is encrypted.
         """
+        with self._cancellable(cancel):
+            return self._keytest(duration, events, cancel)
+
+    def _keytest(self, duration: float, events: EventSink, cancel: CancelToken) -> list[str]:
         names: list[str] = []
         self._start_echo(CMD_KEYPAD, bytes([0x04]))
         deadline = time.monotonic() + duration
         try:
             while time.monotonic() < deadline and not cancel.cancelled:
-                byte = self._next_echo(time.monotonic() + 0.05)
+                try:
+                    byte = self._next_echo(time.monotonic() + READ_SLICE)
+                except (DeviceCanceled, DeviceTimeout):  # the caller's token: stop listening
+                    break
                 if byte is None:
                     continue
                 name, key = _plain_key(byte)
@@ -414,7 +460,7 @@ class KmyPinPad:
                     break
         finally:
             self._end_echo()
-            self._command(CMD_KEYPAD, bytes([self.profile.close_keypad_param]))
+            self._close_keypad()
         return names
 
     # --- framing and transport ------------------------------------------------------------
@@ -447,9 +493,26 @@ class KmyPinPad:
     def _abort_entry(self) -> None:
         """End PIN entry from the host side (keypad off), ignoring a silent pad."""
         self._end_echo()
+        self._close_keypad()
+
+    def _close_keypad(self) -> None:
+        """Keypad off at the end of an entry (also after a cancel or a timeout).
+
+        When the command was cancelled the pad gets one read slice to answer: a cancel is
+        honoured within about 100 ms even when the pad is silent or babbling. A late reply is
+        dropped before the next command (:meth:`_command` discards stale input).
+        """
+        close = bytes([self.profile.close_keypad_param])
+        if self._cancel is not None and self._cancel.cancelled:
+            try:
+                self._write(encode_frame(CMD_KEYPAD, close, self.framing, self.etx))
+                self._next_item(time.monotonic() + READ_SLICE, cancellable=False)
+            except DeviceInitError:
+                log.warning("pinpad: port lost while closing the keypad")
+            return
         try:
-            self._command(CMD_KEYPAD, bytes([self.profile.close_keypad_param]))
-        except DeviceOperationError:
+            self._command(CMD_KEYPAD, close)
+        except (DeviceOperationError, DeviceTimeout, DeviceCanceled):
             log.warning("pinpad: closing the keypad after an abort failed")
 
     def _write(self, frame: bytes) -> None:
@@ -461,33 +524,53 @@ class KmyPinPad:
         except serial.SerialTimeoutException as exc:
             raise DeviceOperationError(PinpadError.NO_ANSWER, "write timed out",
                                        CompletionCode.DEVICE_NOT_READY) from exc
-        except (serial.SerialException, OSError) as exc:
+        except PORT_ERRORS as exc:
             raise DeviceInitError(f"port lost: {exc}") from exc
 
-    def _next_item(self, until: float) -> Item | None:
-        """The next decoded item, or None when nothing arrived before ``until``."""
+    def _next_item(self, until: float, *, cancellable: bool = True) -> Item | None:
+        """The next decoded item, or None when nothing arrived before ``until``.
+
+        Every turn checks the cancel token and the deadline, whatever arrives: a steady stream
+        of bytes that never form a frame ends at ``until`` like silence does.
+        """
         while True:
             if self._pending:
                 return self._pending.popleft()
+            if cancellable and self._cancel is not None:
+                self._cancel.raise_if_cancelled()
+            if time.monotonic() >= until:
+                return None
             if self._port is None:
                 raise DeviceInitError("pinpad not open")
             try:
-                chunk = self._port.read(self._port.in_waiting or 1)
-            except (serial.SerialException, OSError) as exc:
+                chunk = read_chunk(self._port)
+            except PORT_ERRORS as exc:
                 raise DeviceInitError(f"port lost: {exc}") from exc
             if chunk:
+                before = self._decoder.noise
                 self._pending.extend(self._decoder.feed(chunk))
-                continue
-            if time.monotonic() >= until:
-                return None
+                self.noise_bytes += self._decoder.noise - before
+
+    def _discard_stale(self) -> None:
+        """Before a command outside key input: drop a late reply or noise still buffered."""
+        if self._decoder.echo or self._port is None:
+            return
+        self._pending = deque(i for i in self._pending if isinstance(i, Echo))
+        self._decoder.reset()
+        try:
+            self.noise_bytes += discard_input(self._port)
+        except PORT_ERRORS as exc:
+            raise DeviceInitError(f"port lost: {exc}") from exc
 
     def _command(self, cmd: int, data: bytes = b"") -> tuple[int, bytes]:
         """Send one command, wait for its reply, map the status; (status, data) on success."""
         frame = encode_frame(cmd, data, self.framing, self.etx)
         problem = "no answer"
+        noise_before = self.noise_bytes
         for attempt in range(self.retries + 1):
             if attempt:
                 log.info("pinpad: retrying command %02X after %s", cmd, problem)
+            self._discard_stale()
             self._write(frame)
             deadline = time.monotonic() + self.reply_timeout
             reply: Reply | None = None
@@ -505,9 +588,15 @@ class KmyPinPad:
                 log.debug("pinpad: cmd %02X len %d -> st %02X len %d", cmd, len(data),
                           reply.status, len(reply.data))
                 return self._check_status(cmd, reply)
+        noise = self.noise_bytes - noise_before
+        heard = f" ({noise} bytes of line noise)" if noise else ""
+        if noise:
+            log.warning("pinpad: command %02X: %d bytes of line noise", cmd, noise)
         if problem.startswith("bad frame"):
-            raise DeviceOperationError(PinpadError.CHECKSUM, f"command {cmd:02X}: {problem}")
-        raise DeviceOperationError(PinpadError.NO_ANSWER, f"command {cmd:02X}: no answer",
+            raise DeviceOperationError(PinpadError.CHECKSUM,
+                                       f"command {cmd:02X}: {problem}{heard}")
+        raise DeviceOperationError(PinpadError.NO_ANSWER,
+                                   f"command {cmd:02X}: no answer{heard}",
                                    CompletionCode.DEVICE_NOT_READY)
 
     @staticmethod

@@ -83,6 +83,9 @@ class FrameDecoder:
         self.framing = framing
         self.echo = echo
         self._buf = bytearray()
+        #: Bytes dropped as line noise so far (outside frames while not echoing, and the
+        #: first byte of every frame that failed its checksum or encoding).
+        self.noise = 0
 
     def reset(self) -> None:
         """Forget any partial frame (after a timeout or a reopen)."""
@@ -94,13 +97,23 @@ class FrameDecoder:
         items: list[Item] = []
         while self._buf:
             if self._buf[0] != STX:
-                byte = self._buf.pop(0)
-                if self.echo and byte != ETX:
-                    items.append(Echo(byte))
+                if self.echo:
+                    byte = self._buf.pop(0)
+                    if byte != ETX:
+                        items.append(Echo(byte))
+                    continue
+                # Not echoing: everything up to the next STX is noise, dropped in one step
+                # (a flood costs one slice per chunk, not one list operation per byte).
+                start = self._buf.find(STX)
+                dropped = len(self._buf) if start < 0 else start
+                del self._buf[:dropped]
+                self.noise += dropped
                 continue
             step = self._binary() if self.framing is Framing.BINARY else self._ascii()
             if step is None:
                 break  # incomplete: wait for more bytes
+            if isinstance(step, BadFrame):
+                self.noise += 1
             items.append(step)
         return items
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import socket
 import time
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -48,6 +49,7 @@ from devices.printer.status import (
     QUERY_DLE_EOT,
     QUERY_GS_R,
     QUERY_PAPER,
+    STATUS_REPLY_LEN,
     parse_paper,
     parse_status,
 )
@@ -94,6 +96,73 @@ def _ms(seconds: float) -> int:
     return max(1, int(seconds * 1000))
 
 
+#: Stale bytes dropped before a status query at most (a flood beyond it is left to the read,
+#: which has a deadline, and makes the reply the wrong length: status unknown).
+DRAIN_LIMIT = 4096
+
+
+@dataclass(frozen=True)
+class PrinterAddress:
+    """Where an ESC/POS printer is: ``tcp`` (host, port), ``usb`` (vid, pid) or ``serial``
+    (a pyserial URL or device path in ``path``)."""
+
+    scheme: str
+    host: str = ""
+    port: int = 0
+    vid: int = 0
+    pid: int = 0
+    path: str = ""
+
+    def __str__(self) -> str:
+        if self.scheme == "tcp":
+            return f"tcp://{self.host}:{self.port}"
+        if self.scheme == "usb":
+            return f"usb://{self.vid:04x}:{self.pid:04x}"
+        return self.path
+
+
+def parse_printer_url(url: str) -> PrinterAddress:
+    """The printer address of ``url``; ``ValueError`` naming the problem when it is not one.
+
+    ``tcp://HOST[:PORT]`` (9100 by default), ``usb://VVVV:PPPP`` (hexadecimal vendor and
+    product ids) or a pyserial URL / device path.
+    """
+    if not isinstance(url, str) or not url.strip():
+        raise ValueError("no printer url (tcp://HOST:PORT, usb://VVVV:PPPP or a serial port)")
+    parts = urlsplit(url)
+    if parts.scheme == "tcp":
+        try:
+            port = parts.port
+        except ValueError:
+            raise ValueError(f"bad printer url {url!r}: the port must be a number 1-65535"
+                             ) from None
+        if not parts.hostname:
+            raise ValueError(f"bad printer url {url!r}: no host (tcp://HOST:PORT)")
+        if port == 0:
+            raise ValueError(f"bad printer url {url!r}: the port must be a number 1-65535")
+        return PrinterAddress("tcp", host=parts.hostname, port=port or 9100)
+    if parts.scheme == "usb":
+        vid, sep, pid = (parts.netloc or parts.path.lstrip("/")).partition(":")
+        try:
+            ids = int(vid, 16), int(pid, 16)
+        except ValueError:
+            ids = (-1, -1)
+        if not sep or not all(0 < i <= 0xFFFF for i in ids):
+            raise ValueError(f"bad usb printer url {url!r} (usb://VVVV:PPPP, hexadecimal "
+                             "vendor and product ids, e.g. usb://0416:5011)")
+        return PrinterAddress("usb", vid=ids[0], pid=ids[1])
+    return PrinterAddress("serial", path=url)
+
+
+def _usb_errors() -> tuple[type[BaseException], ...]:
+    """pyusb's error types (none when pyusb is missing)."""
+    try:
+        import usb.core
+    except ImportError:
+        return ()
+    return (usb.core.USBError, usb.core.NoBackendError)
+
+
 class EscposReceiptPrinter:
     """Registry backend ``escpos``: a real ESC/POS printer.
 
@@ -107,6 +176,10 @@ class EscposReceiptPrinter:
 
     def __init__(self, url: str, profile: str | PrinterProfile | dict[str, Any] | None = None,
                  baudrate: int = 9600, dsrdtr: bool = False, baud: int | None = None) -> None:
+        try:
+            self.address = parse_printer_url(url)
+        except ValueError as exc:
+            raise DeviceInitError(str(exc), PrinterError.NOT_CONNECTED) from None
         self.url = url
         self.profile = profile_named(profile)
         self.baudrate = baud or baudrate
@@ -115,25 +188,19 @@ class EscposReceiptPrinter:
         self._printer: Any = None
         self._broken = False
         self._last_status: tuple[float, PrinterStatus] | None = None
+        #: Bytes the printer sent that were not the reply asked for (stale or line noise).
+        self.noise_bytes = 0
 
     # --- life cycle ---------------------------------------------------------------------------
 
     def _build(self) -> Any:
         prof = self.profile
-        parts = urlsplit(self.url)
-        if parts.scheme == "tcp":
-            if not parts.hostname:
-                raise DeviceInitError(f"bad printer url {self.url!r}")
-            return Network(parts.hostname, parts.port or 9100, timeout=prof.connect_timeout,
+        address = self.address
+        if address.scheme == "tcp":
+            return Network(address.host, address.port, timeout=prof.connect_timeout,
                            profile=prof.escpos_profile)
-        if parts.scheme == "usb":
-            vid, _, pid = (parts.netloc or parts.path.lstrip("/")).partition(":")
-            try:
-                ids = int(vid, 16), int(pid, 16)
-            except ValueError:
-                raise DeviceInitError(f"bad usb printer url {self.url!r} (usb://VVVV:PPPP)"
-                                      ) from None
-            return Usb(ids[0], ids[1], timeout=_ms(prof.io_timeout),
+        if address.scheme == "usb":
+            return Usb(address.vid, address.pid, timeout=_ms(prof.io_timeout),
                        profile=prof.escpos_profile)
         return _UrlSerial(self.url, write_timeout=prof.io_timeout, baudrate=self.baudrate,
                           timeout=prof.status_timeout, dsrdtr=self.dsrdtr,
@@ -145,8 +212,22 @@ class EscposReceiptPrinter:
         printer = self._build()
         try:
             printer.open()
-        except (DeviceNotFoundError, OSError, serial.SerialException) as exc:
+        except DeviceNotFoundError as exc:
+            if self.address.scheme == "usb":
+                raise DeviceInitError(
+                    f"no USB printer {self.address} found: is it plugged in and switched on? "
+                    f"({exc})", PrinterError.NOT_CONNECTED) from exc
             raise DeviceInitError(f"cannot open printer {self.url}: {exc}",
+                                  PrinterError.NOT_CONNECTED) from exc
+        except (OSError, serial.SerialException) as exc:
+            raise DeviceInitError(f"cannot open printer {self.url}: {exc}",
+                                  PrinterError.NOT_CONNECTED) from exc
+        except RuntimeError as exc:  # python-escpos: "requires a usb library" (no pyusb)
+            raise DeviceInitError(f"cannot open USB printer {self.address}: pyusb is not "
+                                  f"installed ({exc})", PrinterError.NOT_CONNECTED) from exc
+        except _usb_errors() as exc:  # NoBackendError: libusb-1.0 missing
+            raise DeviceInitError(f"cannot open USB printer {self.address}: "
+                                  f"{type(exc).__name__}: {exc} (is libusb-1.0 installed?)",
                                   PrinterError.NOT_CONNECTED) from exc
         if isinstance(printer, Network):
             printer.device.settimeout(self.profile.io_timeout)
@@ -192,11 +273,14 @@ class EscposReceiptPrinter:
         if isinstance(printer, Network):
             dev.setblocking(False)
             try:
-                while True:
-                    chunk = dev.recv(64)
+                dropped = 0
+                while dropped < DRAIN_LIMIT:  # bounded: a flood is not drained for ever
+                    chunk = dev.recv(DRAIN_LIMIT - dropped)
                     if not chunk:
                         self._broken = True
                         raise DeviceInitError("printer closed the connection")
+                    dropped += len(chunk)
+                    self.noise_bytes += len(chunk)
             except (BlockingIOError, InterruptedError):
                 pass
             except OSError as exc:
@@ -257,8 +341,20 @@ class EscposReceiptPrinter:
             return PrinterStatus(device=DeviceState.ONLINE, status_supported=False)
         self._drain()
         self._write(QUERY_GS_R if mode == "gs_r" else QUERY_DLE_EOT)
-        reply = self._read(4, self.profile.status_timeout)
-        return self._remember(parse_status(reply, mode))
+        reply = self._read(STATUS_REPLY_LEN, self.profile.status_timeout)
+        if len(reply) == STATUS_REPLY_LEN:
+            # More bytes right behind the reply: it was not (only) the reply to this query.
+            extra = self._read_available(64)
+            if extra:
+                self.noise_bytes += len(extra)
+                log.warning("printer: %d bytes more than a status reply; status unknown",
+                            len(extra))
+                reply += extra
+        status = parse_status(reply, mode)
+        if status.device is DeviceState.UNKNOWN and reply:
+            log.warning("printer: status reply of %d bytes is not a status (%s)",
+                        len(reply), reply[:8].hex(" "))
+        return self._remember(status)
 
     def _remember(self, status: PrinterStatus) -> PrinterStatus:
         self._last_status = (time.monotonic(), status)

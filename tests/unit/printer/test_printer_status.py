@@ -53,10 +53,24 @@ def test_no_reply_is_unknown_not_offline_and_not_paper_out():
     assert not s.ready
 
 
-def test_partial_reply_leaves_the_missing_fields_unknown():
-    s = parse_status(bytes([0x12, 0x12]))
-    assert s.device is DeviceState.ONLINE and s.cover is CoverState.CLOSED
-    assert s.fault is FaultState.UNKNOWN and s.paper is PaperState.UNKNOWN
+@pytest.mark.parametrize("reply", [
+    bytes([0x12]),  # one byte: the reply the issue found reported as ready
+    bytes([0x12, 0x12]),
+    bytes([0x12, 0x12, 0x12]),
+    bytes([0x12] * 5),  # one too many: not a reply to this query
+    bytes([0x12, 0x12, 0xFF, 0x12]),  # one malformed byte in an otherwise fine reply
+])
+@pytest.mark.parametrize("mode", ["dle_eot", "gs_r"])
+def test_a_reply_of_the_wrong_length_or_shape_is_unknown_never_ready(reply, mode):
+    s = parse_status(reply, mode)
+    assert (s.device, s.paper, s.cover, s.fault) == (
+        DeviceState.UNKNOWN, PaperState.UNKNOWN, CoverState.UNKNOWN, FaultState.UNKNOWN)
+    assert not s.ready and s.problem is PrinterError.NO_ANSWER
+
+
+def test_a_paper_reply_of_the_wrong_length_says_nothing():
+    for reply in (bytes([0x32]), bytes([0x12, 0x12, 0x12]), bytes([0x32, 0xFF])):
+        assert parse_paper(reply) == (PaperState.UNKNOWN, CoverState.UNKNOWN)
 
 
 def test_malformed_bytes_are_unknown():
