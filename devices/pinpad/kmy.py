@@ -552,11 +552,14 @@ class KmyPinPad:
                 self.noise_bytes += self._decoder.noise - before
 
     def _discard_stale(self) -> None:
-        """Before a command outside key input: drop a late reply or noise still buffered."""
+        """Before a command: an unfinished frame is stale now; outside key input also drop a
+        late reply or noise already received (key echoes are kept)."""
+        before = self._decoder.noise
+        self._decoder.reset()
+        self.noise_bytes += self._decoder.noise - before
         if self._decoder.echo or self._port is None:
             return
         self._pending = deque(i for i in self._pending if isinstance(i, Echo))
-        self._decoder.reset()
         try:
             self.noise_bytes += discard_input(self._port)
         except PORT_ERRORS as exc:

@@ -88,7 +88,8 @@ class FrameDecoder:
         self.noise = 0
 
     def reset(self) -> None:
-        """Forget any partial frame (after a timeout or a reopen)."""
+        """Forget any partial frame (after a timeout or a reopen); its bytes count as noise."""
+        self.noise += len(self._buf)
         self._buf.clear()
 
     def feed(self, data: bytes) -> list[Item]:

@@ -53,6 +53,7 @@ from devices.printer.status import (
     parse_paper,
     parse_status,
 )
+from devices.serial_io import PORT_ERRORS, READ_SLICE
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +91,21 @@ class _UrlSerial(Serial):  # type: ignore[misc]
             self.device = None
             raise DeviceNotFoundError(f"Unable to open serial printer on {self.devfile}: {exc}"
                                       ) from exc
+
+    def close(self) -> None:
+        """Close; a port that is gone (pty closed, USB serial unplugged) cannot be flushed."""
+        device = self._device
+        if not device:
+            return
+        try:
+            if device.is_open:
+                device.flush()
+        except PORT_ERRORS as exc:
+            log.debug("flush of %s on close failed: %s", self.devfile, exc)
+        try:
+            device.close()
+        finally:
+            self._device = False
 
 
 def _ms(seconds: float) -> int:
@@ -292,20 +308,28 @@ class EscposReceiptPrinter:
         elif isinstance(printer, Serial):
             dev.reset_input_buffer()
 
-    def _read(self, count: int, timeout: float) -> bytes:
-        """Up to ``count`` bytes within ``timeout`` seconds (fewer when the printer is silent)."""
+    def _read(self, count: int, timeout: float, cancel: CancelToken | None = None) -> bytes:
+        """Up to ``count`` bytes within ``timeout`` seconds (fewer when the printer is silent).
+
+        Reads in slices of at most :data:`READ_SLICE`, checking ``cancel`` before each.
+        """
         printer = self._require()
         dev = printer.device
         deadline = time.monotonic() + timeout
         got = b""
         while len(got) < count:
-            left = deadline - time.monotonic()
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            left = min(deadline - time.monotonic(), READ_SLICE)
             if left <= 0:
                 break
             try:
                 if isinstance(printer, Network):
                     dev.settimeout(left)
-                    chunk = dev.recv(count - len(got))
+                    try:
+                        chunk = dev.recv(count - len(got))
+                    except TimeoutError:
+                        continue  # one slice without a byte: check cancel and the deadline
                     if not chunk:
                         self._broken = True
                         raise DeviceInitError("printer closed the connection")
@@ -316,14 +340,12 @@ class EscposReceiptPrinter:
                     chunk = bytes(dev.read(printer.in_ep, 16, _ms(left)))
                 else:
                     break
-            except TimeoutError:
-                break
             except (OSError, serial.SerialException) as exc:
                 self._broken = True
                 raise DeviceInitError(f"read from printer failed: {exc}") from exc
             except Exception as exc:  # pyusb timeout is a USBTimeoutError
                 if "timeout" in type(exc).__name__.lower() or "timed out" in str(exc):
-                    break
+                    continue
                 self._broken = True
                 raise DeviceInitError(f"read from printer failed: {exc}") from exc
             got += chunk
@@ -333,7 +355,7 @@ class EscposReceiptPrinter:
 
     # --- commands -----------------------------------------------------------------------------
 
-    def probe(self) -> PrinterStatus:
+    def probe(self, cancel: CancelToken | None = None) -> PrinterStatus:
         """Read the printer's status; a printer that does not answer is ``unknown``."""
         self._require()
         mode = self.profile.status_mode
@@ -341,7 +363,7 @@ class EscposReceiptPrinter:
             return PrinterStatus(device=DeviceState.ONLINE, status_supported=False)
         self._drain()
         self._write(QUERY_GS_R if mode == "gs_r" else QUERY_DLE_EOT)
-        reply = self._read(STATUS_REPLY_LEN, self.profile.status_timeout)
+        reply = self._read(STATUS_REPLY_LEN, self.profile.status_timeout, cancel)
         if len(reply) == STATUS_REPLY_LEN:
             # More bytes right behind the reply: it was not (only) the reply to this query.
             extra = self._read_available(64)
@@ -360,13 +382,13 @@ class EscposReceiptPrinter:
         self._last_status = (time.monotonic(), status)
         return status
 
-    def _status_before_print(self) -> PrinterStatus:
+    def _status_before_print(self, cancel: CancelToken | None) -> PrinterStatus:
         """A fresh status, or the last one when it is recent enough (``status_reuse``)."""
         if self._last_status is not None and self.profile.status_reuse > 0:
             at, status = self._last_status
             if status.ready and time.monotonic() - at < self.profile.status_reuse:
                 return status
-        return self.probe()
+        return self.probe(cancel)
 
     status = probe
 
@@ -403,7 +425,7 @@ class EscposReceiptPrinter:
         :class:`PrintInterrupted` when paper ran out or the cover opened part-way.
         """
         encoded = self.encoder.encode(doc)
-        before = self._status_before_print()
+        before = self._status_before_print(cancel)
         problem = before.problem
         if problem is not None:
             raise DeviceOperationError(problem, f"printer not ready: {problem.value}",
