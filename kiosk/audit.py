@@ -42,6 +42,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from devices.atomicfile import write_json_atomic
 from kiosk.logs import mask_sensitive, mask_value
 from kiosk.masking import mask_name
 
@@ -243,9 +244,7 @@ def seal_path(path: Path) -> Path:
 
 
 def _write_seal(path: Path, head_anchor: Anchor) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(head_anchor.to_json()) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    write_json_atomic(path, head_anchor.to_json(), ensure_ascii=True)
 
 
 def read_seal(path: Path) -> Anchor | None:

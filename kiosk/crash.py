@@ -30,6 +30,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
+from devices.atomicfile import write_atomic
 from kiosk.logs import mask_sensitive
 
 log = logging.getLogger(__name__)
@@ -129,7 +130,7 @@ class CrashHandler:
                   f"versions: {_versions()}\nargv: {' '.join(sys.argv)}\n\n")
         with self._lock:
             path = self.crash_dir / f"crash-{_stamp()}-{os.getpid()}.log"
-            path.write_text(mask_sensitive(header + text), encoding="utf-8")
+            write_atomic(path, mask_sensitive(header + text))
             self.last_crash_file = path
         log.critical("crash: %s in thread %s; crash log %s", type(exc).__name__,
                      thread_name, path, exc_info=(type(exc), exc, tb or exc.__traceback__))

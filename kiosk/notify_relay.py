@@ -31,6 +31,8 @@ import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from devices.atomicfile import write_json_atomic
+
 QUICK_RUN = 60.0  # a run shorter than this counts towards the back-off
 BASE_DELAY = 5.0
 MAX_DELAY = 120.0
@@ -57,9 +59,7 @@ def _load(path: Path | None) -> dict[str, float]:
 def _save(path: Path | None, data: Mapping[str, float]) -> None:
     if path is None:
         return
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(dict(data)))
-    os.replace(tmp, path)
+    write_json_atomic(path, dict(data))
 
 
 def _send(sock: socket.socket, addr: str | None, payload: bytes) -> None:

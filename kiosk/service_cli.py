@@ -28,6 +28,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from devices.atomicfile import write_atomic
 from kiosk.cli import UsageArgumentParser
 
 DEFAULT_STATE_DIR = Path("/var/lib/zhunong-kiosk")
@@ -137,7 +138,7 @@ def first_start(state_dir: Path) -> tuple[bool, str]:
                        f"check: " + "; ".join(problems) + ". Roll back: see "
                        "/usr/share/doc/zhunong-kiosk/appliance.md (Rolling back)")
     marker.unlink()
-    (state_dir / "last-good-version").write_text(pending + "\n", encoding="utf-8")
+    write_atomic(state_dir / "last-good-version", pending + "\n", mode=0o644)
     return True, f"upgrade {pending}: first-start check passed"
 
 

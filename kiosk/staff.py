@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import os
 import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, NoReturn, Protocol
 
+from devices.atomicfile import write_json_atomic
 from kiosk.audit import AuditLog
 from kiosk.masking import mask_name
 
@@ -189,10 +189,8 @@ class StaffService:
         if self._lockout_path is None:
             return
         self._lockout_path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self._lockout_path.with_name(self._lockout_path.name + ".tmp")
-        tmp.write_text(json.dumps({"failures": self._failures,
-                                   "locked_until": self._locked_until}), encoding="utf-8")
-        os.replace(tmp, self._lockout_path)
+        write_json_atomic(self._lockout_path, {"failures": self._failures,
+                                               "locked_until": self._locked_until})
 
     def lockout_remaining(self) -> float:
         """Seconds until sign-in is possible again (0: not locked)."""

@@ -36,6 +36,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from devices import atomicfile
+
 log = logging.getLogger(__name__)
 
 EXIT_MEMORY = 71  # EX_OSERR: the memory ceiling was exceeded; restarted at a safe point
@@ -97,9 +99,7 @@ def boot_id() -> str:
 
 def write_json_atomic(path: Path, obj: Mapping[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(obj, ensure_ascii=False, sort_keys=True))
-    os.replace(tmp, path)
+    atomicfile.write_json_atomic(path, obj, sort_keys=True)
 
 
 def read_json(path: Path) -> dict[str, Any]:

@@ -24,6 +24,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from devices.atomicfile import write_atomic
+
 SQLITE_MAGIC = b"SQLite format 3\x00"
 WAL_MAGICS = (0x377F0682, 0x377F0683)
 WAL_HEADER = 32
@@ -335,17 +337,7 @@ def _epoch(conn: sqlite3.Connection, marker: Path) -> tuple[str, bool]:
 
 
 def _write_marker(marker: Path, epoch: str) -> None:
-    tmp = marker.with_name(marker.name + ".tmp")
-    with tmp.open("w", encoding="utf-8") as f:
-        f.write(epoch + "\n")
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, marker)
-    dir_fd = os.open(marker.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+    write_atomic(marker, epoch + "\n")
 
 
 def free_bytes(directory: Path) -> int:

@@ -3,22 +3,24 @@
 One JSON file per receipt serial under ``<state_dir>/receipts/``: the masked receipt model,
 the farmer's language, and each print attempt with its outcome (printed, not confirmed,
 partial, failed). Nothing unmasked is ever written: the model passes through
-:func:`kiosk.receipts.model.masked` first. Writes are atomic (temp file + rename).
+:func:`kiosk.receipts.model.masked` first. Writes are atomic and 0600
+(:func:`devices.atomicfile.write_json_atomic`); a file that does not read back as a receipt
+(truncated by a full disk, damaged) is reported, never trusted, and kept aside as
+``*.corrupt`` so nothing is lost.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-import os
+import logging
 import re
-import tempfile
 import threading
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from devices.atomicfile import CorruptFile, read_json, write_json_atomic
 from devices.printer.contract import ReceiptDoc
 from kiosk.i18n import Translator
 from kiosk.receipts.model import Receipt, from_json, masked, to_json
@@ -51,6 +53,18 @@ class StoredReceipt:
 
 
 _SAFE = re.compile(r"[^A-Za-z0-9_.-]")
+log = logging.getLogger(__name__)
+
+
+def _stored(path: Path) -> StoredReceipt:
+    """The receipt in ``path``; :class:`CorruptFile` when it is not one."""
+    data = read_json(path)
+    try:
+        return StoredReceipt(from_json(data["receipt"]), str(data["lang"]),
+                             tuple(data.get("attempts", [])))
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise CorruptFile(path, f"not a stored receipt ({type(exc).__name__}: {exc})"
+                          ) from None
 
 
 class ReceiptStore:
@@ -73,36 +87,48 @@ class ReceiptStore:
         with self._lock:
             path = self._path(safe.header.serial_no)
             attempts: list[dict[str, Any]] = []
-            if path.exists():
-                attempts = list(json.loads(path.read_text("utf-8")).get("attempts", []))
+            try:
+                attempts = list(_stored(path).attempts)
+            except FileNotFoundError:
+                pass
+            except CorruptFile as exc:
+                self._set_aside(path, exc)
             attempts.append(attempt)
             data = {"receipt": to_json(safe), "lang": lang, "attempts": attempts}
-            fd, tmp = tempfile.mkstemp(dir=self.dir, suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(data, fh, ensure_ascii=False, indent=1)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
+            write_json_atomic(path, data, indent=1)
         return StoredReceipt(safe, lang, tuple(attempts))
 
+    @staticmethod
+    def _set_aside(path: Path, exc: CorruptFile) -> None:
+        """Keep a damaged file for a technician (``*.corrupt``), out of the archive."""
+        log.error("receipt store: %s; kept as %s.corrupt", exc, path.name)
+        try:
+            path.replace(path.with_name(path.name + ".corrupt"))
+        except OSError as err:
+            log.error("receipt store: cannot set %s aside: %s", path.name, err)
+
     def get(self, serial_no: str) -> StoredReceipt:
+        """The stored receipt; ``KeyError`` when there is none, :class:`CorruptFile` when its
+        file is damaged (reported, not trusted)."""
         path = self._path(serial_no)
-        if not path.exists():
-            raise KeyError(serial_no)
-        data = json.loads(path.read_text("utf-8"))
-        return StoredReceipt(from_json(data["receipt"]), data["lang"],
-                             tuple(data.get("attempts", [])))
+        try:
+            return _stored(path)
+        except FileNotFoundError:
+            raise KeyError(serial_no) from None
+        except CorruptFile as exc:
+            log.error("receipt store: %s", exc)
+            raise
 
     def list(self) -> list[StoredReceipt]:
         """All stored receipts, newest transaction first."""
         items = []
         for path in self.dir.glob("*.json"):
             try:
-                data = json.loads(path.read_text("utf-8"))
-                items.append(StoredReceipt(from_json(data["receipt"]), data["lang"],
-                                           tuple(data.get("attempts", []))))
-            except (ValueError, KeyError):
-                continue  # a damaged file must not hide the others
+                items.append(_stored(path))
+            except CorruptFile as exc:  # a damaged file must not hide the others
+                log.error("receipt store: %s", exc)
+            except FileNotFoundError:
+                continue
         items.sort(key=lambda s: s.receipt.header.txn_time, reverse=True)
         return items
 

@@ -61,3 +61,34 @@ def test_listing_is_newest_first_and_survives_a_damaged_file(state_dir):
 def test_json_round_trip(name):
     r = masked(SAMPLES[name])
     assert from_json(json.loads(json.dumps(to_json(r), ensure_ascii=False))) == r
+
+
+def test_a_truncated_receipt_file_is_reported_and_set_aside_not_trusted(state_dir, caplog):
+    """A full disk used to leave half a file that was then read back (issue 10 item 2)."""
+    from devices.atomicfile import CorruptFile
+
+    store = ReceiptStore(state_dir)
+    receipt = next(iter(SAMPLES.values()))
+    serial = receipt.header.serial_no
+    stored = store.record(receipt, "zh_CN", PrintOutcome.PRINTED)
+    path = next((state_dir / "receipts").glob("*.json"))
+    whole = path.read_bytes()
+    path.write_bytes(whole[: len(whole) // 2])
+    with pytest.raises(CorruptFile):
+        store.get(serial)
+    assert store.list() == []
+    assert "not valid JSON" in caplog.text
+    again = store.record(receipt, "zh_CN", PrintOutcome.PRINTED, reprint=True)
+    assert len(again.attempts) == 1 and store.get(serial).attempts == again.attempts
+    aside = path.with_name(path.name + ".corrupt")
+    assert aside.read_bytes() == whole[: len(whole) // 2]  # kept for a technician
+    assert stored.serial_no == serial
+
+
+def test_receipt_files_are_private(state_dir):
+    import stat
+
+    store = ReceiptStore(state_dir)
+    store.record(next(iter(SAMPLES.values())), "zh_CN", PrintOutcome.PRINTED)
+    for path in (state_dir / "receipts").iterdir():
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
