@@ -83,6 +83,8 @@ def _build(path: Path, version: int) -> sqlite3.Connection:
         "'SENT', '2026-01-01T08:00:00.000+08:00', '2026-01-01T08:00:01.000+08:00', NULL)")
     conn.execute("INSERT INTO tx_event (serial, seq, state, at) VALUES "
                  "(1, 1, 'PREPARED', '2026-01-01T08:00:00.000+08:00')")
+    if version >= 3:  # that version's code counted the send and stamped it
+        conn.execute("UPDATE tx SET attempts=1, last_sent_ts=1767225600.0 WHERE serial=1")
     if version >= 2:
         conn.execute("INSERT INTO outbox (id, kind, key, body, created, created_ts) VALUES "
                      "(1, 'intention', 'ZN610425001-260101000000000000-O0000001', '{}', "
