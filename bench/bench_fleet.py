@@ -11,7 +11,7 @@ cost of its network loop measured right before (interleaved A B A B).
 
 Run as a script (the figures for docs/fleet.md)::
 
-    .venv/bin/python bench/bench_fleet.py --terminals 1000 5000 --interval 10 1 --duration 30
+    .venv/bin/python bench/bench_fleet.py --runs 1000:10 1000:1 5000:10 5000:2 --duration 30
 
 ``make bench`` (pytest-benchmark) runs only ``test_build_heartbeat`` below.
 """
@@ -22,6 +22,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -56,12 +57,14 @@ def stats(url: str, window: float) -> dict[str, Any]:
         return dict(json.loads(r.read()))
 
 
-def run_scale(terminals: int, interval: float, duration: float) -> dict[str, Any]:
+def run_scale(terminals: int, interval: float, duration: float, pki_dir: Path
+              ) -> dict[str, Any]:
     from peripherals_sim.broker.mosquitto import Mosquitto
     from peripherals_sim.process import read_ready_line
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-fleet-"))
-    broker = Mosquitto(tmp / "broker").start()
+    shutil.rmtree(pki_dir / "data", ignore_errors=True)  # no sessions or retained messages
+    broker = Mosquitto(pki_dir, log_file=tmp / "mosquitto.log").start()  # certificates kept
     assert broker.proc is not None
     console = subprocess.Popen(
         [sys.executable, "-m", "fleet", "serve", "--state-dir", str(tmp / "console"),
@@ -152,17 +155,20 @@ def terminal_cpu(beats: int = 300, spacing: float = 0.02) -> dict[str, Any]:
 
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--terminals", type=int, nargs="+", default=[1000, 5000])
-    p.add_argument("--interval", type=float, nargs="+", default=[10.0, 1.0])
+    p.add_argument("--runs", nargs="+", default=["1000:10", "1000:1", "5000:10", "5000:2"],
+                   help="TERMINALS:INTERVAL_SECONDS per run")
     p.add_argument("--duration", type=float, default=30.0)
+    p.add_argument("--pki-dir", type=Path, help="keep the simulated terminals' certificates "
+                   "here between runs (default: a temporary directory)")
     p.add_argument("--skip-terminal", action="store_true")
     args = p.parse_args()
     out: dict[str, Any] = {"scale": []}
-    for n in args.terminals:
-        for interval in args.interval:
-            r = run_scale(n, interval, args.duration)
-            print(json.dumps(r), flush=True)
-            out["scale"].append(r)
+    pki = args.pki_dir or Path(tempfile.mkdtemp(prefix="bench-fleet-pki-"))
+    for run in args.runs:
+        n, interval = run.split(":")
+        r = run_scale(int(n), float(interval), args.duration, pki)
+        print(json.dumps(r), flush=True)
+        out["scale"].append(r)
     if not args.skip_terminal:
         t = terminal_cpu()
         print(json.dumps({"terminal": t}), flush=True)

@@ -129,11 +129,11 @@ def run_simulation(args: argparse.Namespace) -> dict[str, Any]:
         sel.register(sock, selectors.EVENT_READ, t)  # type: ignore[arg-type]
         terms.append(t)
         dirty.add(t)
-        _service(sel, terms, 0, dirty)
+        _service(sel, 0, dirty)
         time.sleep(max(0.0, (i + 1) / args.connect_rate - (time.monotonic() - t0)))
     deadline = time.monotonic() + 30
     while not all(t.connected for t in terms) and time.monotonic() < deadline:
-        _service(sel, terms, 0.05, dirty)
+        _service(sel, 0.05, dirty)
     connect_s = time.monotonic() - t0
     connected = sum(t.connected for t in terms)
     now = time.monotonic()
@@ -172,12 +172,12 @@ def run_simulation(args: argparse.Namespace) -> dict[str, Any]:
                     dirty.add(t)
         _flush(dirty)
         wait = min(0.05, max(0.0, (due[0][0] - time.monotonic()) if due else 0.05))
-        _service(sel, terms, wait, dirty)
+        _service(sel, wait, dirty)
     elapsed = time.monotonic() - start
     # let the last PUBACKs arrive, then leave cleanly
     drain_end = time.monotonic() + 3
     while time.monotonic() < drain_end:
-        _service(sel, terms, 0.05, dirty)
+        _service(sel, 0.05, dirty)
     acked = sum(t.acked for t in terms)
     for t in terms:
         t.client.disconnect()
@@ -197,8 +197,7 @@ def _flush(dirty: set[SimTerminal]) -> None:
             dirty.discard(t)
 
 
-def _service(sel: selectors.BaseSelector, terms: list[SimTerminal], timeout: float,
-             dirty: set[SimTerminal]) -> None:
+def _service(sel: selectors.BaseSelector, timeout: float, dirty: set[SimTerminal]) -> None:
     """Read what arrived, then write for the clients that have something to send."""
     for key, _mask in sel.select(timeout):
         t: SimTerminal = key.data
