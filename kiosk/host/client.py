@@ -228,6 +228,7 @@ class HostClient:
         self._write: requests.Session | None = None
         self._status = HostStatus()
         self._last_contact: float | None = None
+        self.last_round_trip_ms: float | None = None  # of the last answered request (telemetry)
 
     # --- life cycle (the DeviceWorker's open / close / probe) ----------------------------
 
@@ -366,8 +367,9 @@ class HostClient:
             log.warning("host %s %s failed after %.0f ms: %s", method, path,
                         (time.perf_counter() - started) * 1000, error.host_code.code)
             raise error from exc
+        self.last_round_trip_ms = round((time.perf_counter() - started) * 1000, 1)
         log.info("host %s %s -> %d in %.0f ms%s", method, path, response.status_code,
-                 (time.perf_counter() - started) * 1000,
+                 self.last_round_trip_ms,
                  f" key={idempotency_key}" if idempotency_key else "")
         if 200 <= response.status_code < 300:
             try:

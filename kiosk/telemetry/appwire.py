@@ -192,7 +192,8 @@ class KioskTelemetry:
             return {"online": None, "signed_in": None, "latency_ms": None}
         state = getattr(st.device, "value", str(st.device))
         return {"online": None if state == "unknown" else state == "online",
-                "signed_in": st.signed_in, "latency_ms": getattr(st, "latency_ms", None),
+                "signed_in": st.signed_in,
+                "latency_ms": getattr(self.kiosk.devices.get("host"), "last_round_trip_ms", None),
                 "last_error": st.last_error}
 
     def _mode(self) -> str:
@@ -255,9 +256,9 @@ class KioskTelemetry:
             return None
 
     def _clock_skew(self) -> float | None:
-        clock = getattr(self.kiosk, "clock", None)
-        skew = getattr(clock, "skew_seconds", None)
-        return float(skew) if isinstance(skew, (int, float)) else None
+        """Host clock minus terminal clock, measured at the last sign-in (kiosk/clock.py)."""
+        skew = getattr(getattr(self.kiosk, "clock", None), "skew", None)
+        return round(float(skew), 2) if isinstance(skew, (int, float)) else None
 
     # --- actions (command thread; GUI work posted through the bridge) ------------------------
 

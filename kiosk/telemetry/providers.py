@@ -22,7 +22,7 @@ class Providers:
     devices: Callable[[], Mapping[str, Mapping[str, Any]]] | None = None
     # {"online": bool|None, "latency_ms": float|None, "signed_in": bool|None}
     host: Callable[[], Mapping[str, Any]] | None = None
-    clock_skew: Callable[[], float | None] | None = None  # terminal minus host, seconds
+    clock_skew: Callable[[], float | None] | None = None  # host minus terminal, seconds
     # {"unresolved": int, "oldest_unresolved_age_s": float|None}
     journal: Callable[[], Mapping[str, Any] | None] | None = None
     outbox: Callable[[], Mapping[str, Any] | None] | None = None  # {"depth", "oldest_age_s"}
