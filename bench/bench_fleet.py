@@ -75,6 +75,7 @@ def run_scale(terminals: int, interval: float, duration: float, pki_dir: Path
         time.sleep(1.0)
         rss0 = rss_mb(console.pid)
         b0, c0 = cpu_seconds(broker.proc.pid), cpu_seconds(console.pid)
+        load0 = os.getloadavg()[0]
         t0 = time.monotonic()
         ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         sim = subprocess.run(
@@ -109,6 +110,8 @@ def run_scale(terminals: int, interval: float, duration: float, pki_dir: Path
             "loadgen_cpu_s": round(sim_cpu, 2),
             "console_rss_mb_before": round(rss0, 1),
             "console_rss_mb_after": round(rss_mb(console.pid), 1),
+            "loadavg_1min_before_after": [round(load0, 1), round(os.getloadavg()[0], 1)],
+            "cpus": os.cpu_count(),
         }
     finally:
         console.terminate()

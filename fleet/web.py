@@ -134,8 +134,19 @@ def create_app(console: Console) -> FastAPI:
             resp.set_cookie(LANG_COOKIE, lang, httponly=True, samesite="strict")
         return resp
 
-    def to_login(request: Request) -> RedirectResponse:
+    class _NotSignedIn(Exception):
+        pass
+
+    @app.exception_handler(_NotSignedIn)
+    async def to_login(request: Request, exc: _NotSignedIn) -> Response:
         return RedirectResponse("/login?" + urlencode({"next": request.url.path}), 303)
+
+    def signed_in(request: Request) -> tuple[str, Translator]:
+        """The operator and their language; every page but sign-in needs one."""
+        who = operator_of(request)
+        if not who:
+            raise _NotSignedIn
+        return who, Translator(lang_of(request))
 
     def ago(tr: Translator, ts: float | None) -> str:
         if ts is None:
@@ -216,10 +227,7 @@ def create_app(console: Console) -> FastAPI:
 
     @app.get("/", response_class=HTMLResponse)
     def terminals(request: Request) -> Response:
-        who = operator_of(request)
-        if not who:
-            return to_login(request)
-        tr = Translator(lang_of(request))
+        _who, tr = signed_in(request)
         qp = request.query_params
         sort = str(qp.get("sort")) if qp.get("sort") in SORTS else "tid"
         desc = qp.get("dir") == "desc"
@@ -320,10 +328,7 @@ def create_app(console: Console) -> FastAPI:
 
     @app.get("/t/{tid}", response_class=HTMLResponse)
     def terminal(request: Request, tid: str) -> Response:
-        who = operator_of(request)
-        if not who:
-            return to_login(request)
-        tr = Translator(lang_of(request))
+        _who, tr = signed_in(request)
         r = store.one("SELECT * FROM terminals WHERE tid=?", (tid,))
         if r is None:
             return page(request, tr("fleet.detail.unknown", tid=tid), "", status=404)
@@ -438,10 +443,7 @@ def create_app(console: Console) -> FastAPI:
 
     @app.get("/t/{tid}/confirm/{cmd}", response_class=HTMLResponse)
     def confirm(request: Request, tid: str, cmd: str) -> Response:
-        who = operator_of(request)
-        if not who:
-            return to_login(request)
-        tr = Translator(lang_of(request))
+        _who, tr = signed_in(request)
         if cmd not in COMMANDS or store.one("SELECT 1 FROM terminals WHERE tid=?",
                                             (tid,)) is None:
             return page(request, tr("fleet.action.unknown"), "", status=404)
@@ -461,10 +463,7 @@ def create_app(console: Console) -> FastAPI:
 
     @app.post("/t/{tid}/action/{cmd}")
     async def act(request: Request, tid: str, cmd: str) -> Response:
-        who = operator_of(request)
-        if not who:
-            return to_login(request)
-        tr = Translator(lang_of(request))
+        who, tr = signed_in(request)
         f = await form(request)
         if not hmac.compare_digest(f.get("csrf", ""), csrf(request)):
             return page(request, tr("fleet.action.bad_form"), "", status=403)
@@ -487,10 +486,7 @@ def create_app(console: Console) -> FastAPI:
 
     @app.get("/actions/{aid}", response_class=HTMLResponse)
     def action(request: Request, aid: str) -> Response:
-        who = operator_of(request)
-        if not who:
-            return to_login(request)
-        tr = Translator(lang_of(request))
+        _who, tr = signed_in(request)
         a = store.one("SELECT * FROM actions WHERE id=?", (aid,))
         if a is None:
             return page(request, tr("fleet.action.unknown"), "", status=404)
@@ -535,10 +531,7 @@ def create_app(console: Console) -> FastAPI:
 
     @app.get("/alerts", response_class=HTMLResponse)
     def alerts(request: Request) -> Response:
-        who = operator_of(request)
-        if not who:
-            return to_login(request)
-        tr = Translator(lang_of(request))
+        _who, tr = signed_in(request)
         open_rows = store.query(
             "SELECT a.id, a.tid, a.kind, a.severity, a.detail, a.opened, t.service_point "
             "FROM alerts a LEFT JOIN terminals t ON t.tid=a.tid WHERE a.closed IS NULL "
@@ -581,9 +574,7 @@ def create_app(console: Console) -> FastAPI:
 
     @app.post("/alerts/{aid}/ack")
     async def ack(request: Request, aid: int) -> Response:
-        who = operator_of(request)
-        if not who:
-            return to_login(request)
+        who, _tr = signed_in(request)
         f = await form(request)
         if not hmac.compare_digest(f.get("csrf", ""), csrf(request)):
             return Response(status_code=403)
