@@ -156,6 +156,38 @@ def terminal_cpu(beats: int = 300, spacing: float = 0.02) -> dict[str, Any]:
         broker.stop()
 
 
+def console_capacity(terminals: int = 5000, beats: int = 20000, batch: int = 500
+                     ) -> dict[str, Any]:
+    """The console's ingest alone (no broker, no network): ``Ingest.handle`` on batches of
+    realistic heartbeats, as its thread does; CPU microseconds per heartbeat."""
+    import random
+
+    from fleet.ingest import Ingest
+    from fleet.simulate import heartbeat
+    from fleet.store import Store
+    from kiosk.telemetry.mqtt import Endpoint
+    from kiosk.telemetry.wire import dumps
+
+    tmp = Path(tempfile.mkdtemp(prefix="bench-fleet-ingest-"))
+    store = Store(tmp / "fleet.sqlite3")
+    ingest = Ingest(store, Endpoint("mqtts://127.0.0.1:1", None, None, None, "x"),
+                    state_dir=tmp)
+    rng = random.Random(1)
+    started = time.time()
+    msgs = [(f"zhunong/SIM{i % terminals:05d}/hb",
+             dumps(heartbeat(f"SIM{i % terminals:05d}", i // terminals + 1, rng, started)),
+             time.time()) for i in range(beats)]
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    for k in range(0, beats, batch):
+        ingest._alerts(ingest.handle(msgs[k:k + batch]))
+    cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+    store.close()
+    return {"terminals": terminals, "heartbeats": beats, "batch": batch,
+            "cpu_us_per_heartbeat": round(cpu / beats * 1e6, 1),
+            "wall_us_per_heartbeat": round(wall / beats * 1e6, 1),
+            "max_hz_one_core": round(beats / cpu, 0)}
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--runs", nargs="+", default=["1000:10", "1000:1", "5000:10", "5000:2"],
@@ -164,8 +196,14 @@ def main() -> int:
     p.add_argument("--pki-dir", type=Path, help="keep the simulated terminals' certificates "
                    "here between runs (default: a temporary directory)")
     p.add_argument("--skip-terminal", action="store_true")
+    p.add_argument("--only-capacity", action="store_true",
+                   help="only the console's in-process ingest capacity")
     args = p.parse_args()
     out: dict[str, Any] = {"scale": []}
+    cap = console_capacity()
+    print(json.dumps({"console_capacity": cap}), flush=True)
+    if args.only_capacity:
+        return 0
     pki = args.pki_dir or Path(tempfile.mkdtemp(prefix="bench-fleet-pki-"))
     for run in args.runs:
         n, interval = run.split(":")

@@ -283,7 +283,7 @@ class Ingest:
                                  "VALUES (?,?,?,?,?)", (tid, kind, severity, detail, now))
                 self.open_alerts[(tid, kind)] = int(cur.lastrowid or 0)
                 self._open_by_tid.setdefault(tid, set()).add(kind)
-                log.warning("console: alert %s on %s: %s", kind, tid, detail)
+                log.info("console: alert %s on %s: %s", kind, tid, detail)
             for aid in closed:
                 db.execute("UPDATE alerts SET closed=? WHERE id=?", (now, aid))
 
