@@ -652,6 +652,71 @@ def report_paint(widget: Any) -> None:
     widget.installEventFilter(widget._paint_probe)
 
 
+def report_ready(kiosk: Kiosk) -> None:
+    """Benchmarks: print ``{"event": "start_enabled", "t"}`` when 开始办理 becomes enabled and
+    ``{"event": "ready", "t"}`` once every device is up and the terminal signed in (checked
+    every 5 ms: a benchmark's probe must not depend on which event comes last)."""
+    from PySide6.QtCore import QTimer
+
+    seen: set[str] = set()
+
+    def emit(event: str) -> None:
+        if event not in seen:
+            seen.add(event)
+            print(json.dumps({"event": event, "t": time.monotonic(), "pid": os.getpid()}),
+                  flush=True)
+
+    def on_completed(completion: Any) -> None:
+        if completion.device == "host" and completion.command == "sign_in" and completion.ok:
+            seen.add("signed_in")
+
+    def check() -> None:
+        if kiosk.shell.attract.start_button.isEnabled():
+            emit("start_enabled")
+        states = kiosk.modes.states.values()
+        devices_up = (all(s is not DeviceState.UNKNOWN for s in states)
+                      and not kiosk.modes.down_devices())
+        if devices_up and ("signed_in" in seen or kiosk.host_signed_in):
+            emit("ready")
+        if "ready" in seen and "start_enabled" in seen:
+            timer.stop()
+
+    kiosk.bridge.completed.connect(on_completed)
+    timer = QTimer(kiosk.shell)
+    timer.setInterval(5)
+    timer.timeout.connect(check)
+    timer.start()
+
+
+class _LateServices:
+    """The fleet telemetry and the technicians' control socket: started once the devices are
+    up (``Kiosk.on_ready``), not before the first paint (their imports, paho and the MQTT
+    client among them, cost tens of ms that the attract screen does not need)."""
+
+    def __init__(self, kiosk: Kiosk, config: Any, service: Any) -> None:
+        self.kiosk, self.config, self.service = kiosk, config, service
+        self.telemetry: Any = None
+        self.control: Any = None
+        self._stopped = False
+
+    def attach(self) -> None:
+        if self._stopped or self.control is not None or self.telemetry is not None:
+            return
+        from kiosk.telemetry.appwire import attach as attach_telemetry
+
+        self.telemetry = attach_telemetry(self.kiosk, self.config, self.service)  # fleet MQTT
+        from kiosk.technician.appwire import attach as attach_control
+
+        self.control = attach_control(self.kiosk, self.config)  # kiosk diag asks the app
+
+    def stop(self) -> None:
+        self._stopped = True
+        if self.control is not None:
+            self.control.stop()
+        if self.telemetry is not None:
+            self.telemetry.stop()
+
+
 def _attach_service(kiosk: Kiosk, config: Any) -> Any:
     from kiosk.watchdog import ServiceNotifier
 
@@ -708,14 +773,14 @@ def main(argv: Sequence[str]) -> int:
         handler = SignalHandler(lambda signum: app.quit())
         if os.environ.get(BENCH_ENV):
             report_paint(kiosk.shell.attract)
+            report_ready(kiosk)
         kiosk.start()
         service = _attach_service(kiosk, config)  # systemd READY/WATCHDOG (kiosk/watchdog.py)
-        from kiosk.telemetry.appwire import attach as attach_telemetry
-
-        telemetry = attach_telemetry(kiosk, config, service)  # fleet MQTT (docs/fleet.md)
-        from kiosk.technician.appwire import attach as attach_control
-
-        control = attach_control(kiosk, config)  # kiosk diag asks the app (kiosk/technician)
+        late = _LateServices(kiosk, config, service)  # telemetry, control socket
+        if kiosk.ready:
+            late.attach()
+        else:
+            kiosk.on_ready.append(late.attach)
         if config.sim and not args.no_panel and app.platformName() != "offscreen":
             from kiosk.sim_panel.window import SimPanel
 
@@ -724,10 +789,7 @@ def main(argv: Sequence[str]) -> int:
             app.exec()
         finally:
             kiosk.shutdown()
-            if control is not None:
-                control.stop()
-            if telemetry is not None:
-                telemetry.stop()
+            late.stop()
             service.close()
             handler.close()
     finally:
