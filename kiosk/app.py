@@ -653,9 +653,9 @@ def report_paint(widget: Any) -> None:
 
 
 def report_ready(kiosk: Kiosk) -> None:
-    """Benchmarks: print ``{"event": "start_enabled", "t"}`` when 开始办理 becomes enabled and
-    ``{"event": "ready", "t"}`` once every device is up and the terminal signed in (checked
-    every 5 ms: a benchmark's probe must not depend on which event comes last)."""
+    """Benchmarks: print ``{"event": "start_enabled", "t"}`` when a choice of the home screen
+    can first be touched and ``{"event": "ready", "t"}`` once every device is up and the
+    terminal signed in (checked every 5 ms: the probe must not depend on which event is last)."""
     from PySide6.QtCore import QTimer
 
     seen: set[str] = set()
@@ -671,7 +671,8 @@ def report_ready(kiosk: Kiosk) -> None:
             seen.add("signed_in")
 
     def check() -> None:
-        if kiosk.shell.attract.start_button.isEnabled():
+        tiles = kiosk.shell.attract.tiles
+        if any(not tile.isHidden() and tile.isEnabled() for tile in tiles):
             emit("start_enabled")
         states = kiosk.modes.states.values()
         devices_up = (all(s is not DeviceState.UNKNOWN for s in states)
