@@ -26,6 +26,7 @@ from devices.iccard.contract import (
     IccardError,
     iccard_error,
 )
+from devices.text import clean_device_text
 
 PPSE = b"2PAY.SYS.DDF01"
 PSE = b"1PAY.SYS.DDF01"
@@ -224,8 +225,8 @@ def _text(value: bytes) -> str:
     """ans fields: ASCII when plain, else GB18030 (Chinese issuers), padding stripped."""
     raw = value.rstrip(b"\x00 ").lstrip(b"\x00")
     if all(b < 0x80 for b in raw):
-        return raw.decode("ascii").strip()
-    return raw.decode("gb18030", "replace").strip()
+        return clean_device_text(raw.decode("ascii").strip())
+    return clean_device_text(raw.decode("gb18030", "replace").strip())
 
 
 def applications_from(objs: Iterable[tlv.Tlv]) -> list[CardApplication]:

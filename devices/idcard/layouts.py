@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Any
 
 from devices.idcard.contract import CardType, Identity
+from devices.text import clean_device_text
 
 TEXT_LEN = 256
 PHOTO_LEN = 1024
@@ -106,7 +107,7 @@ def _field(text: bytes, offset: int, length: int) -> str:
         value = raw.decode("utf-16-le")
     except UnicodeDecodeError as exc:  # an unpaired surrogate: not a text block
         raise LayoutError(f"bad UCS-2 text at offset {offset}") from exc
-    return value.replace("\x00", " ").strip()
+    return clean_device_text(value.replace("\x00", " ").strip())
 
 
 def _date(value: str, what: str) -> dt.date | None:

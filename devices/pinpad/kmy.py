@@ -54,6 +54,7 @@ from devices.pinpad.kmy_frames import (
     encode_frame,
 )
 from devices.serial_io import PORT_ERRORS, READ_SLICE, discard_input, read_chunk
+from devices.text import clean_device_text
 
 log = logging.getLogger(__name__)
 
@@ -227,7 +228,7 @@ class KmyPinPad:
             self._keys_checked]
         return PinpadStatus(
             device=DeviceState.ONLINE,
-            version=data.decode("ascii", "replace").strip(),
+            version=clean_device_text(data.decode("ascii", "replace").strip()),
             keypad=KeypadMode.OFF,
             master_key=master,
             working_keys=working,
@@ -239,7 +240,8 @@ class KmyPinPad:
     def version(self, cancel: CancelToken | None = None) -> str:
         """The pad's version string (command 30)."""
         with self._cancellable(cancel):
-            return self._command(CMD_VERSION)[1].decode("ascii", "replace").strip()
+            return clean_device_text(
+                self._command(CMD_VERSION)[1].decode("ascii", "replace").strip())
 
     def reset(self, cancel: CancelToken | None = None) -> None:
         """Reset / self-test; keys are kept (command 31)."""

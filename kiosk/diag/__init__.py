@@ -13,6 +13,7 @@ import json
 import sys
 from typing import Any
 
+from devices.text import escape_controls
 from kiosk.cli import EXIT_USAGE, UsageArgumentParser
 
 DEVICES = ("idcard", "iccard", "pinpad", "printer", "voice", "host", "all", "logs", "config",
@@ -36,11 +37,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def emit(args: argparse.Namespace, obj: dict[str, Any], text: str) -> None:
-    """Print ``obj`` as one JSON line with --json, else the human text."""
+    """Print ``obj`` as one JSON line with --json, else the human text.
+
+    Control characters that a device sent (an escape sequence in a card's name field, a bidi
+    override) never reach the technician's terminal raw: JSON escapes them (``\\u001b``), the
+    text shows them as ``\\x1b``; only the newlines between lines of the text stay.
+    """
     if args.json:
-        print(json.dumps(obj, ensure_ascii=False, sort_keys=True))
+        print(escape_controls(json.dumps(obj, ensure_ascii=False, sort_keys=True),
+                              json_string=True))
     else:
-        print(text)
+        print(escape_controls(text, keep="\n"))
 
 
 def main(argv: list[str]) -> int:

@@ -33,6 +33,7 @@ from devices.base import (
     run_command,
 )
 from devices.registry import create_device
+from devices.text import escape_controls
 from kiosk.cli import EXIT_DEVICE_ERROR, EXIT_USAGE
 from kiosk.diag import emit
 
@@ -217,4 +218,4 @@ def unexpected_arguments(kind: str, action: str, extra: list[str]) -> int:
 
 def table(rows: Iterable[tuple[str, Any]], width: int = 16) -> str:
     """Human output: one ``key value`` line a row, keys left-aligned to ``width``."""
-    return "\n".join(f"{key:<{width}} {value}" for key, value in rows)
+    return "\n".join(f"{key:<{width}} {escape_controls(str(value))}" for key, value in rows)

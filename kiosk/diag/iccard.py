@@ -18,8 +18,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from devices.base import DeviceState
 from devices.iccard.contract import CardAccount, CardApplication, IccardStatus
-from kiosk.cli import EXIT_OK, UsageArgumentParser
+from kiosk.cli import EXIT_DEVICE_ERROR, EXIT_OK, UsageArgumentParser
 from kiosk.diag import emit
 from kiosk.diag.common import (
     call,
@@ -66,7 +67,7 @@ def run(action: str, args: argparse.Namespace, extra: list[str]) -> int:
                    "reader": status.reader, "backend": backend}
             emit(args, obj, f"device {obj['device']}, reader {obj['reader']!r}, "
                             f"card {obj['media']}")
-            return EXIT_OK
+            return EXIT_OK if status.device is DeviceState.ONLINE else EXIT_DEVICE_ERROR
         assert options is not None
         shown = reveal(args, "iccard", backend)
         timeout = DEFAULT_READ_TIMEOUT if args.timeout is None else args.timeout

@@ -15,8 +15,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from devices.base import DeviceState
 from devices.idcard.contract import IdCardStatus, Identity
-from kiosk.cli import EXIT_OK
+from kiosk.cli import EXIT_DEVICE_ERROR, EXIT_OK
 from kiosk.diag import emit
 from kiosk.diag.common import (
     call,
@@ -61,7 +62,7 @@ def run(action: str, args: argparse.Namespace, extra: list[str]) -> int:
             obj = {"device": status.device.value, "sam": status.sam.value,
                    "card": status.card.value, "backend": backend}
             emit(args, obj, f"device {obj['device']}, SAM {obj['sam']}, card {obj['card']}")
-            return EXIT_OK
+            return EXIT_OK if status.device is DeviceState.ONLINE else EXIT_DEVICE_ERROR
         if action == "samid":
             sam_id = call(device, "sam_id")
             emit(args, {"sam_id": sam_id}, f"SAM ID {sam_id}")

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import sys
 from typing import Any
 
 from devices.base import Completion, CompletionCode
 from devices.printer.contract import PrinterStatus, PrintResult, profile_named
+from devices.printer.escpos_driver import parse_printer_url
 from kiosk.cli import EXIT_OK, EXIT_USAGE, UsageArgumentParser
 from kiosk.diag import emit
 from kiosk.diag.common import call, device_settings, failure, with_device
@@ -53,11 +55,13 @@ def run(action: str, args: argparse.Namespace, extra: list[str]) -> int:
     opts = _options(extra)
     try:
         backend, params = device_settings(args, "printer", _from_options)
+        if backend == "escpos":
+            parse_printer_url(params.get("url", ""))  # a bad address is a usage error (64)
         if opts.profile:
             profile_named(opts.profile)  # unknown names are a usage error, not a device error
             params = {**params, "profile": opts.profile}
     except ValueError as exc:
-        print(f"kiosk diag printer: {exc}")
+        print(f"kiosk diag printer: {exc}", file=sys.stderr)
         return EXIT_USAGE
 
     def act(device: Any) -> int:

@@ -77,3 +77,25 @@ def test_unreachable_printer_and_bad_usage(capsys):
     assert rc == 2 and obj["error"] == "not_connected"
     assert main(["diag", "printer", "selftest"]) == 64
     assert main(["diag", "printer", "status", "--backend", "fake", "--profile", "nope"]) == 64
+
+
+@pytest.mark.parametrize("url", ["tcp://127.0.0.1:abc", "tcp://127.0.0.1:70000", "tcp://:9100",
+                                 "usb://0416", "usb://zz16:5011", "usb://0416:5011:9"])
+def test_a_bad_address_is_a_usage_error(capsys, url):
+    rc = main(["diag", "printer", "status", "--url", url])
+    err = capsys.readouterr().err
+    assert rc == 64, err
+    assert "bad" in err and url.split("//")[1].split(":")[0] in err
+
+
+def test_usb_printer_not_plugged_in_is_a_clear_error_naming_it(capsys):
+    """The real pyusb + libusb path (README's example address): no such device on this bus."""
+    import usb.core
+
+    if usb.core.find(idVendor=0x0416, idProduct=0x5011) is not None:
+        pytest.skip("a 0416:5011 printer is plugged in")
+    rc, obj = diag(capsys, "status", "--url", "usb://0416:5011")
+    assert rc == 2
+    assert obj["error"] == "not_connected"
+    assert "no USB printer usb://0416:5011 found" in obj["detail"]
+    assert "requires a usb library" not in obj["detail"]
