@@ -123,8 +123,11 @@ for n in sorted(sim):
             if src.exists():
                 shutil.move(str(src), str(dst))
 move("peripherals_sim")
+move("fleet")  # the operations console (FastAPI): never on a terminal
 (sim_venv / "bin").mkdir(parents=True, exist_ok=True)
 shutil.move(str(venv / "bin" / "kiosk-sim"), str(sim_venv / "bin" / "kiosk-sim"))
+if (venv / "bin" / "kiosk-fleet").exists():
+    shutil.move(str(venv / "bin" / "kiosk-fleet"), str(sim_venv / "bin" / "kiosk-fleet"))
 print("simulator-only packages:", ", ".join(sorted(sim)), file=sys.stderr)
 EOF
 
@@ -140,6 +143,7 @@ step "files, units, rules"
 install -d "$ROOT/usr/bin" "$SIMROOT/usr/bin"
 ln -s "$VENV/bin/kiosk" "$ROOT/usr/bin/kiosk"
 ln -s "$VENV/bin/kiosk-sim" "$SIMROOT/usr/bin/kiosk-sim"
+ln -s "$VENV/bin/kiosk-fleet" "$SIMROOT/usr/bin/kiosk-fleet"
 F=$D/files
 install -D -m 0644 $F/kiosk.toml "$ROOT/etc/$PKG/kiosk.toml"
 install -d -m 0750 "$ROOT/etc/$PKG/tls"
