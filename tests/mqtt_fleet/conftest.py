@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from peripherals_sim.broker.mosquitto import Mosquitto, find_mosquitto
+from tests.gui.conftest import rig  # noqa: F401 (the kiosk fixture, for the kiosk tests)
 
 needs_mosquitto = pytest.mark.skipif(find_mosquitto() is None,
                                      reason="mosquitto is not installed (apt-get install "

@@ -184,8 +184,8 @@ def test_paper_out_alert_and_remote_actions(broker: Mosquitto, console: tuple[st
     from kiosk.telemetry.appwire import KioskTelemetry
     from kiosk.telemetry.client import TelemetrySettings
     from peripherals_sim.process import SimulatorProcess
-    from tests.mqtt_fleet.conftest import endpoint
     from tests.gui.conftest import kiosk_config
+    from tests.mqtt_fleet.conftest import endpoint
 
     url, state = console
     tid = "ZN0001"

@@ -15,8 +15,8 @@ from kiosk.telemetry.appwire import KioskTelemetry
 from kiosk.telemetry.client import TelemetrySettings
 from kiosk.telemetry.wire import command_topic, load_private_key, make_command, sign_command
 from peripherals_sim.broker.mosquitto import Mosquitto
+from tests.gui.conftest import Rig
 from tests.mqtt_fleet.conftest import Observer, endpoint
-from tests.gui.conftest import Rig, rig  # noqa: F401 (the kiosk fixture)
 
 TID = "ZN0001"
 
