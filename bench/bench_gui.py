@@ -64,7 +64,8 @@ BARE_SCRIPT = textwrap.dedent('''
             if event.type() == QEvent.Type.Paint:
                 watched.removeEventFilter(self)
                 print(json.dumps({"event": "painted", "t": time.monotonic(),
-                                  "pid": os.getpid()}), flush=True)
+                                  "cpu": time.process_time(), "pid": os.getpid()}),
+                      flush=True)
             return False
 
     probe = Once()
@@ -124,6 +125,7 @@ def measure_process(cmd: list[str], env: dict[str, str], idle: float,
     proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL)
     events: dict[str, float] = {}
+    cpu: dict[str, float] = {}  # CPU seconds of the child at each event
     try:
         assert proc.stdout is not None
         fd = proc.stdout.fileno()
@@ -142,6 +144,8 @@ def measure_process(cmd: list[str], env: dict[str, str], idle: float,
                 if line.startswith(b"{"):
                     obj = json.loads(line)
                     events.setdefault(obj["event"], obj["t"])
+                    if "cpu" in obj:
+                        cpu.setdefault(obj["event"], obj["cpu"])
         painted = events["painted"]
         time.sleep(idle)
         rss = _rss_kb(proc.pid)
@@ -154,6 +158,7 @@ def measure_process(cmd: list[str], env: dict[str, str], idle: float,
             proc.wait()
     out = {"start_s": painted - t0, "rss_kb": rss, "anon_kb": anon}
     out.update({f"{e}_s": t - t0 for e, t in events.items() if e != "painted"})
+    out.update({f"{e}_cpu_s": c for e, c in cpu.items()})
     return out
 
 
@@ -277,13 +282,18 @@ def bench_start_and_rss(rounds: int = 5, idle: float = 2.0,
         out[name] = {
             "start_ms_median": _median_ms(rs, "start_s"),
             "start_ms_all": [round(r["start_s"] * 1000, 1) for r in rs],
+            "paint_cpu_ms_median": _median_ms(rs, "painted_cpu_s"),
             "start_enabled_ms_median": _median_ms(rs, "start_enabled_s"),
             "ready_ms_median": _median_ms(rs, "ready_s"),
+            "ready_cpu_ms_median": _median_ms(rs, "ready_cpu_s"),
             "rss_mb_median": round(statistics.median(r["rss_kb"] for r in rs) / 1024, 1),
             "anon_mb_median": round(statistics.median(r["anon_kb"] for r in rs) / 1024, 1),
         }
     bare_ms = out["bare"]["start_ms_median"]
     out["start_ratio"] = round(out["kiosk"]["start_ms_median"] / bare_ms, 2)
+    out["paint_cpu_ratio"] = round(out["kiosk"]["paint_cpu_ms_median"]
+                                   / out["bare"]["paint_cpu_ms_median"], 2)
+    out["load_average"] = os.getloadavg()
     out["rss_ratio"] = round(out["kiosk"]["rss_mb_median"] / out["bare"]["rss_mb_median"], 2)
     if "kiosk_sims" in out:
         sims = out["kiosk_sims"]

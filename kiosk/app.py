@@ -636,8 +636,9 @@ class SignalHandler:
 
 
 def report_paint(widget: Any) -> None:
-    """Benchmarks: print ``{"event": "painted", "t": monotonic}`` after ``widget``'s first
-    paint (CLOCK_MONOTONIC is shared by every process, so the parent can subtract)."""
+    """Benchmarks: print ``{"event": "painted", "t": monotonic, "cpu": process_time}`` after
+    ``widget``'s first paint (CLOCK_MONOTONIC is shared by every process, so the parent can
+    subtract; the CPU seconds of the process so far hold up better on a busy machine)."""
     from PySide6.QtCore import QEvent, QObject
 
     class _Once(QObject):
@@ -645,7 +646,8 @@ def report_paint(widget: Any) -> None:
             if event.type() == QEvent.Type.Paint:
                 watched.removeEventFilter(self)
                 t = time.monotonic()
-                print(json.dumps({"event": "painted", "t": t, "pid": os.getpid()}), flush=True)
+                print(json.dumps({"event": "painted", "t": t, "cpu": time.process_time(),
+                                  "pid": os.getpid()}), flush=True)
             return False
 
     widget._paint_probe = _Once(widget)
@@ -663,8 +665,8 @@ def report_ready(kiosk: Kiosk) -> None:
     def emit(event: str) -> None:
         if event not in seen:
             seen.add(event)
-            print(json.dumps({"event": event, "t": time.monotonic(), "pid": os.getpid()}),
-                  flush=True)
+            print(json.dumps({"event": event, "t": time.monotonic(),
+                              "cpu": time.process_time(), "pid": os.getpid()}), flush=True)
 
     def on_completed(completion: Any) -> None:
         if completion.device == "host" and completion.command == "sign_in" and completion.ok:
