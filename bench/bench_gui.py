@@ -216,19 +216,6 @@ def sims_config(line: dict[str, Any], state: Path) -> str:
                               key=tls["key_file"])
 
 
-def stop_simulators(line: dict[str, Any]) -> None:
-    """SIGTERM to ``kiosk-sim up`` and wait until it (and so its children) ended."""
-    pid = int(line["pid"])
-    os.kill(pid, signal.SIGTERM)
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return
-        time.sleep(0.1)
-
-
 def _median_ms(runs: list[dict[str, float]], key: str) -> float | None:
     values = [r[key] for r in runs if key in r]
     return round(statistics.median(values) * 1000, 1) if values else None
@@ -274,7 +261,9 @@ def bench_start_and_rss(rounds: int = 5, idle: float = 2.0,
                                                             "ready")))
         finally:
             if line is not None:
-                stop_simulators(line)
+                from peripherals_sim.launcher import stop_detached
+
+                stop_detached(int(line["pid"]))
             if lock is not None:
                 lock.release()
     out: dict[str, Any] = {"rounds": rounds}

@@ -89,13 +89,36 @@ def publish_dir() -> Path:
 
 
 def _alive(pid: int) -> bool:
+    """The process runs (a zombie nobody reaped yet does not count)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True  # no procfs: trust the signal
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def stop_detached(pid: int, timeout: float = 20.0) -> bool:
+    """Stop a ``kiosk-sim up --detach`` by its pid (SIGTERM, which stops every simulator;
+    SIGKILL after ``timeout``); True when it ended within ``timeout``."""
+    import time
+
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return True
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not _alive(pid):
+            return True
+        time.sleep(0.1)
+    os.kill(pid, signal.SIGKILL)
+    return False
 
 
 def running() -> dict[str, Any] | None:

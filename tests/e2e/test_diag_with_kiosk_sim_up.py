@@ -8,16 +8,15 @@ from __future__ import annotations
 import json
 import os
 import re
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from kiosk.simcontrol.idcard import HttpIdCardControl
+from peripherals_sim.launcher import stop_detached
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -41,18 +40,6 @@ def diag(env: dict[str, str], *args: str) -> tuple[int, dict[str, Any], str]:
                           cwd=REPO, capture_output=True, text=True, timeout=120)
     out = proc.stdout.strip()
     return proc.returncode, json.loads(out.splitlines()[-1]) if out else {}, proc.stdout
-
-
-def stop(pid: int) -> None:
-    os.kill(pid, signal.SIGTERM)
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return
-        time.sleep(0.1)
-    os.kill(pid, signal.SIGKILL)
 
 
 def test_diag_finds_the_published_simulators_and_says_so_when_none_runs(env, tmp_path):
@@ -79,7 +66,7 @@ def test_diag_finds_the_published_simulators_and_says_so_when_none_runs(env, tmp
         rc, obj, _ = diag(env, "iccard", "read")  # started without the iccard simulator
         assert rc == 2 and obj["error"] == "noSimulator" and "iccard" in obj["detail"]
     finally:
-        stop(line["pid"])
+        stop_detached(line["pid"])
     assert not published.exists()  # removed by `kiosk-sim up` as it ended
     rc, obj, _ = diag(env, "host", "ping")
     assert rc == 2 and obj["error"] == "noSimulator" and "kiosk-sim up" in obj["detail"]
