@@ -16,30 +16,12 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.gui.test_app_process import write_config
+
+__all__ = ["REPO", "Message", "NotifyHarness", "write_config"]
+
 REPO = Path(__file__).resolve().parents[2]
 HANG_APP = Path(__file__).with_name("hang_app.py")
-
-
-def write_config(path: Path, state_dir: Path, extra: str = "") -> Path:
-    path.write_text(f'''
-language = "zh_CN"
-sim = false
-state_dir = "{state_dir}"
-[voice]
-backend = "fake"
-[devices.idcard]
-backend = "fake"
-[devices.iccard]
-backend = "fake"
-[devices.printer]
-backend = "fake"
-[devices.pinpad]
-backend = "fake"
-[ui]
-fullscreen = false
-{extra}
-''', encoding="utf-8")
-    return path
 
 
 @dataclass
