@@ -4,8 +4,9 @@ systemd unit ask the terminal here (docs/appliance.md).
 - ``may-stop``: exit 0 when the kiosk may be stopped now; exit 1, with the reason, while a
   customer's journey is in progress (the running kiosk's ``run/service-state.json``, see
   kiosk/watchdog.py) or a money transaction is unresolved (the journal, see
-  :func:`unresolved_transactions`). ``prerm`` and ``preinst`` refuse an upgrade or removal
-  on exit 1 unless the technician forces it with ``ZHUNONG_KIOSK_FORCE=1``.
+  :func:`unresolved_transactions`); exit 0 anyway, saying so, when the technician forces it
+  with ``ZHUNONG_KIOSK_FORCE=1``. The packages' ``preinst``/``prerm`` fail on exit 1, so dpkg
+  leaves the old version installed and running (``--maintainer``: say how to force).
 - ``first-start``: the check at the first start after an upgrade (the unit's
   ``ExecStartPre``): when ``upgrade-pending`` exists in the state directory, the new version
   must import, verify the audit log's hash chain and open the journal (which applies its
@@ -34,6 +35,7 @@ from kiosk.cli import UsageArgumentParser
 DEFAULT_STATE_DIR = Path("/var/lib/zhunong-kiosk")
 UPGRADE_PENDING = "upgrade-pending"
 EXIT_REFUSE = 1
+FORCE_ENV = "ZHUNONG_KIOSK_FORCE"  # =1: the technician forces the stop (docs/appliance.md)
 
 
 def state_dir_from(config: Path | None) -> Path:
@@ -149,6 +151,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--state-dir", type=Path, help="the state directory (default: from the "
                    "config, else /var/lib/zhunong-kiosk)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--maintainer", action="store_true",
+                   help="called by the package's scripts: say how to force it")
     return p
 
 
@@ -157,10 +161,21 @@ def main(argv: list[str]) -> int:
     state_dir = args.state_dir or state_dir_from(args.config)
     if args.action == "may-stop":
         ok, reasons = may_stop(state_dir)
+        forced = not ok and os.environ.get(FORCE_ENV) == "1"
         if args.json:
-            print(json.dumps({"may_stop": ok, "reasons": reasons}, ensure_ascii=False))
+            print(json.dumps({"may_stop": ok, "forced": forced, "reasons": reasons},
+                             ensure_ascii=False))
         for r in reasons:
-            print(f"kiosk service: {r}", file=sys.stderr)
+            print(f"zhunong-kiosk: {r}", file=sys.stderr)
+        if forced:
+            print(f"zhunong-kiosk: {FORCE_ENV}=1: going on anyway (technician's decision)",
+                  file=sys.stderr)
+            return 0
+        if not ok and args.maintainer:
+            print("zhunong-kiosk: the package was not changed: try again between customers "
+                  "once the money is settled, or force it (a technician's decision):\n"
+                  f"zhunong-kiosk:   {FORCE_ENV}=1 apt-get ...   "
+                  "(/usr/share/doc/zhunong-kiosk/appliance.md)", file=sys.stderr)
         return 0 if ok else EXIT_REFUSE
     if args.action == "first-start":
         ok, message = first_start(state_dir)

@@ -213,9 +213,15 @@ cat > "$ROOT/DEBIAN/conffiles" <<EOF
 /etc/pam.d/$PKG
 /etc/systemd/timesyncd.conf.d/$PKG.conf
 EOF
+script() {  # $1 source, $2 target: with the shared may-stop check pasted in
+  awk -v f=$D/scripts/may-stop.sh '/^#MAYSTOP#$/ {while ((getline l < f) > 0) print l; next} {print}' \
+    "$1" > "$2"
+  chmod 0755 "$2"
+}
 for s in preinst postinst prerm postrm config; do
-  install -m 0755 $D/scripts/$s "$ROOT/DEBIAN/$s"
+  script $D/scripts/$s "$ROOT/DEBIAN/$s"
 done
+script $D/scripts/sim-preinst "$SIMROOT/DEBIAN/preinst"
 install -m 0644 $D/scripts/templates "$ROOT/DEBIAN/templates"
 
 # --- 7. the archives ---

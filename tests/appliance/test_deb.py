@@ -263,15 +263,15 @@ def test_install_upgrade_purge_in_a_clean_debian_12_root(
     REPORT["upgrade_refused_output"] = [
         line for line in (refused.stdout + refused.stderr).splitlines()
         if "zhunong-kiosk" in line or "SVC-" in line][:12]
-    root.sh("dpkg --configure -a", check=False)
-    assert root.sh("dpkg-query -W -f='${Version} ${Status}' zhunong-kiosk").stdout == \
-        "0.1.0-1 install ok installed"
+    for pkg in ("zhunong-kiosk", "zhunong-kiosk-sim"):  # refused as a whole: nothing half done
+        assert root.sh(f"dpkg-query -W -f='${{Version}} ${{Status}}' {pkg}").stdout == \
+            "0.1.0-1 install ok installed"
     assert root.sh("kiosk --version").stdout.strip() == "kiosk 0.1.0"
 
     # the technician forces it: upgraded, state backed up, journal intact, first start checks
     forced = root.sh("apt-get install -y -q /tmp/main-2.deb /tmp/sim-2.deb",
                      env={"ZHUNONG_KIOSK_FORCE": "1"})
-    assert "stopping anyway" in forced.stdout + forced.stderr
+    assert "going on anyway (technician's decision)" in forced.stdout + forced.stderr
     assert root.sh("dpkg-query -W -f='${Version}' zhunong-kiosk").stdout == "0.1.0-2"
     assert root.file(f"{STATE}/upgrade-backup/state-0.1.0-1.tar.gz").exists()
     assert root.file(f"{STATE}/upgrade-pending").read_text().startswith("0.1.0-1 -> 0.1.0-2")

@@ -85,3 +85,18 @@ def test_first_start_after_an_upgrade_checks_audit_and_journal(tmp_path: Path) -
     assert "hash chain" in res.stderr and (state / "upgrade-pending").exists()
     status = json.loads(service(state, "status").stdout)
     assert status["upgrade_pending"] is True and status["running"] is None
+
+
+def test_the_technician_forces_the_stop(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    j = Journal.open(state, TERMINAL)
+    j.prepare("repayment", "C0001", Decimal("250.00"), "e" * 64)
+    j.close()
+    res = service(state, "may-stop", "--maintainer")
+    assert res.returncode == 1 and "ZHUNONG_KIOSK_FORCE=1 apt-get" in res.stderr
+    env = {k: v for k, v in os.environ.items() if k != "KIOSK_STATE_DIR"}
+    forced = subprocess.run([sys.executable, "-m", "kiosk", "service", "may-stop", "--state-dir",
+                             str(state)], capture_output=True, text=True, timeout=60,
+                            env={**env, "ZHUNONG_KIOSK_FORCE": "1"})
+    assert forced.returncode == 0
+    assert "SVC-UNRESOLVED" in forced.stderr and "technician's decision" in forced.stderr
