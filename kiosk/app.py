@@ -208,7 +208,8 @@ class Kiosk:
             if self._today is not None:
                 kwargs["today"] = self._today
             self._runner = JourneyRunner(self.shell, self.bridge, self.requests, self.terminal,
-                                         self.voice, timeouts, self.config.language, **kwargs)
+                                         self.voice, timeouts, self.config.language,
+                                         config=self.config, **kwargs)
         return self._runner
 
     @property

@@ -155,6 +155,7 @@ class Pilot:
         self.index = 0
         self._step = 0
         self.outcomes: list[Any] = []
+        self._seen = 0  # outcomes waited for
         self.shell.screen_shown.connect(self._on_screen)
         self.runner.idle_warning_shown.connect(self._on_idle_warning)
         self.runner.journey_finished.connect(self._on_finished)
@@ -285,8 +286,10 @@ class Pilot:
             self.click(tile)
 
     def wait_outcome(self, timeout: float = 15.0) -> Any:
-        count = len(self.outcomes)
-        self.wait_until(lambda: len(self.outcomes) > count, timeout, "the journey to end")
+        """The next session end not yet waited for (it may already have happened: a journey
+        with no card to take back ends at the touch that finishes it)."""
+        self.wait_until(lambda: len(self.outcomes) > self._seen, timeout, "the journey to end")
+        self._seen = len(self.outcomes)
         self.wait_screen("attract")
         return self.outcomes[-1]
 
@@ -306,6 +309,7 @@ class Pilot:
         self.index += 1
         self._step = 0
         self.result = result = JourneyResult(j.name)
+        self._seen = len(self.outcomes)
         first_spoken = len(self.spoken_log.spoken)
         start = time.monotonic()
         try:

@@ -253,6 +253,22 @@ class LimitsConfig(_Section):
         return value.quantize(Decimal("0.01"))
 
 
+class CalculatorConfig(_Section):
+    """The loan calculator's keypad limits and the rate it starts from (journey 11)."""
+
+    min_amount: Decimal = Field(default=Decimal("1000"), gt=0)
+    max_amount: Decimal = Field(default=Decimal("500000"), gt=0)
+    min_months: int = Field(default=1, ge=1, le=360)
+    max_months: int = Field(default=60, ge=1, le=360)
+    annual_rate: Decimal = Field(default=Decimal("0.0435"), gt=0, lt=1)
+    max_rate: Decimal = Field(default=Decimal("0.24"), gt=0, lt=1)
+
+    @field_validator("min_amount", "max_amount", "annual_rate", "max_rate", mode="before")
+    @classmethod
+    def _no_binary_float(cls, value: Any) -> Any:
+        return Decimal(repr(value)) if isinstance(value, float) else value
+
+
 class UiConfig(_Section):
     """Window geometry: fullscreen on a terminal; width/height for a window or a test."""
 
@@ -353,6 +369,7 @@ class KioskConfig(_Section):
     devices: DevicesConfig
     host: HostConfig = HostConfig()
     limits: LimitsConfig = LimitsConfig()
+    calculator: CalculatorConfig = CalculatorConfig()
     ui: UiConfig = UiConfig()
     logging: LoggingConfig = LoggingConfig()
     service: ServiceConfig = ServiceConfig()

@@ -152,6 +152,7 @@ class JourneyRunner(QObject):
         *,
         today: Callable[[], dt.date] = dt.date.today,
         options: dict[str, Any] | None = None,
+        config: Any = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -162,6 +163,8 @@ class JourneyRunner(QObject):
         self.timeouts = timeouts
         self.language = language
         self.today = today
+        #: the kiosk's configuration (journeys read their own section, e.g. ``calculator``)
+        self.config = config
         #: keyword arguments given to every presenter of a journey (tests: identity checks)
         self.options: dict[str, dict[str, Any]] = dict(options or {})
         self.session: CustomerSession | None = None

@@ -61,9 +61,9 @@ class ChoiceTile(QPushButton):
     # wrapped height at the tile's width), re-checked whenever its width or texts change.
     def _fit(self) -> None:
         layout = self.layout()
-        if layout is None:
-            return
-        needed = max(theme.TILE_MIN_PX, layout.totalHeightForWidth(max(self.width(), 1)))
+        if layout is None or not self.isVisible() or self.width() < theme.TILE_MIN_PX:
+            return  # not laid out yet: a transient narrow width would ask for a huge height
+        needed = max(theme.TILE_MIN_PX, layout.totalHeightForWidth(self.width()))
         if needed != self.minimumHeight():
             self.setMinimumHeight(needed)
 

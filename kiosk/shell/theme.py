@@ -86,6 +86,8 @@ QPushButton[role="primary"] {{
 }}
 QPushButton:disabled {{ color: {MUTED_TEXT}; border-style: dashed; }}
 QPushButton[tile="true"] {{ min-height: {TILE_MIN_PX}px; padding: 0; }}
+QPushButton[keypad="true"] {{ padding: 0; font-size: {HEADING_PX}px; }}
+QPushButton[keypad="word"] {{ padding: 0; }}
 QWidget#status-strip {{ background: {STRIP_BG}; }}
 QWidget#status-strip QLabel {{ color: {STRIP_TEXT}; font-size: {STATUS_PX}px; }}
 QFrame#idle-warning {{ background: {OVERLAY_BG}; border: 4px solid {TEXT}; border-radius: 16px; }}
