@@ -33,7 +33,8 @@ class NumberKeypad(QWidget):
         grid.addWidget(self._key("back"), 3, 0)
         grid.addWidget(self._key("0"), 3, 1)
         grid.addWidget(self._key("." if decimals else "clear"), 3, 2)
-        self.setFixedSize(grid.sizeHint())
+        g = theme.GAP_PX
+        self.setFixedSize(3 * KEY_WIDTH + 2 * g, 4 * theme.TOUCH_MIN_PX + 3 * g)
 
     def _key(self, key: str) -> QPushButton:
         button = QPushButton(key if len(key) == 1 else "")

@@ -11,6 +11,7 @@ from screens.journeys import JourneySpec, register
 SPEC = register(JourneySpec(
     name="identify",
     title="home.service.identify",
+    hint="home.service.identify.hint",
     group="repay",
     order=90,
     needs=frozenset({Need.ID_CARD}),
