@@ -25,6 +25,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from devices.atomicfile import write_json_atomic
 from kiosk.cli import EXIT_DEVICE_ERROR, EXIT_OK, EXIT_USAGE, UsageArgumentParser
 
 STATES = ("PREPARED", "SENT", "UNKNOWN", "CONFIRMED", "DECLINED")
@@ -215,9 +216,7 @@ def _export(args: argparse.Namespace, journal: Any) -> int:
                     for r in journal.rows()],
            "outbox": [i.to_json() for i in Outbox(journal).items()]}
     target = Path(args.file)
-    tmp = target.with_name(target.name + ".tmp")
-    tmp.write_text(json.dumps(out, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    tmp.replace(target)
+    write_json_atomic(target, out, indent=1)  # 0600: rows name customers (masked)
     print(f"{len(out['rows'])} rows, {len(out['outbox'])} outbox messages -> {target}")
     return EXIT_OK
 

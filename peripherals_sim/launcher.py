@@ -38,6 +38,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from peripherals_sim.atomicfile import write_atomic
 from peripherals_sim.process import SimulatorProcess, SimulatorStartError, stop_all
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -144,9 +145,7 @@ def _publish(line: dict[str, Any]) -> Path:
     directory = publish_dir()
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     path = directory / f"up-{os.getpid()}.json"
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(line, ensure_ascii=False), encoding="utf-8")
-    tmp.replace(path)
+    write_atomic(path, json.dumps(line, ensure_ascii=False))
     return path
 
 

@@ -17,6 +17,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from peripherals_sim.atomicfile import write_atomic
+
 VALIDITY = dt.timedelta(days=3650)
 
 
@@ -38,10 +40,9 @@ def _name(cn: str) -> x509.Name:
 
 
 def _write_key(path: Path, key: ec.EllipticCurvePrivateKey) -> None:
-    path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
-                                       serialization.PrivateFormat.PKCS8,
-                                       serialization.NoEncryption()))
-    path.chmod(0o600)
+    write_atomic(path, key.private_bytes(serialization.Encoding.PEM,
+                                         serialization.PrivateFormat.PKCS8,
+                                         serialization.NoEncryption()))
 
 
 def _load_key(path: Path) -> ec.EllipticCurvePrivateKey:
@@ -92,7 +93,7 @@ def issue(subject_cn: str, ca_cert: x509.Certificate | None,
 
 def write_pair(cert: x509.Certificate, key: ec.EllipticCurvePrivateKey, cert_path: Path,
                key_path: Path) -> None:
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    write_atomic(cert_path, cert.public_bytes(serialization.Encoding.PEM), mode=0o644)
     _write_key(key_path, key)
 
 

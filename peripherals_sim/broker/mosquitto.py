@@ -40,6 +40,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
+from peripherals_sim.atomicfile import write_atomic
 from peripherals_sim.bank_host.tls import _load_key, issue, write_pair
 
 MOSQUITTO_CANDIDATES = ("/usr/sbin/mosquitto", "/usr/bin/mosquitto")
@@ -103,12 +104,12 @@ def ensure_fleet_pki(state_dir: Path, client_ids: Iterable[str] = ()) -> FleetPk
     command_key, command_pub = ops / "command.key", ops / "command.pub"
     if not command_key.exists() or not command_pub.exists():
         sk = ed25519.Ed25519PrivateKey.generate()
-        command_key.write_bytes(sk.private_bytes(serialization.Encoding.PEM,
-                                                 serialization.PrivateFormat.PKCS8,
-                                                 serialization.NoEncryption()))
-        command_key.chmod(0o600)
-        command_pub.write_bytes(sk.public_key().public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+        write_atomic(command_key, sk.private_bytes(serialization.Encoding.PEM,
+                                                   serialization.PrivateFormat.PKCS8,
+                                                   serialization.NoEncryption()))
+        write_atomic(command_pub, sk.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo),
+            mode=0o644)
     pki = FleetPki(Path(state_dir), ca_file, ca_key, broker_cert, broker_key, command_key,
                    command_pub)
     for cid in client_ids:

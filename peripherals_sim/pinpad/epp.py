@@ -8,14 +8,12 @@ on cancel, reset, timeout and keypad close. Key slots are persisted in the state
 from __future__ import annotations
 
 import json
-import os
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-# The one exception to "simulators import nothing from devices/": the shared crypto module.
 from devices.crypto import (
     Algorithm,
     MacMethod,
@@ -28,6 +26,9 @@ from devices.crypto import (
     mac,
     xor_components,
 )
+
+# The one exception to "simulators import nothing from devices/": the shared crypto module.
+from peripherals_sim.atomicfile import write_atomic
 
 ST_OK, ST_OK_NO_MK, ST_PARAM, ST_TIMEOUT, ST_NO_KEY, ST_BAD_CMD = (
     0x04, 0xA4, 0x15, 0x80, 0xB5, 0xE0)
@@ -93,9 +94,7 @@ class Epp:
 
     def _save_slots(self) -> None:
         self.state_dir.mkdir(parents=True, exist_ok=True)
-        tmp = self._slots_file.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"slots": self._slots}, indent=1))
-        os.replace(tmp, self._slots_file)
+        write_atomic(self._slots_file, json.dumps({"slots": self._slots}, indent=1))
 
     def _key(self, m: int, w: int) -> tuple[Algorithm, bytes] | None:
         if self.fault == "key_slot_empty":
