@@ -9,6 +9,7 @@ round). The only Qt used here is inside those GUI-thread calls (a PNG of the scr
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import logging
@@ -123,6 +124,8 @@ class KioskTelemetry:
         return self
 
     def stop(self) -> None:
+        with contextlib.suppress(RuntimeError, TypeError):  # already gone with the bridge
+            self.kiosk.bridge.status_changed.disconnect(self._on_status)
         self.telemetry.stop()
 
     # --- GUI thread: what happens ------------------------------------------------------------

@@ -84,6 +84,7 @@ class Telemetry:
         self._inflight: dict[int, int] = {}  # mid -> row id
         self._last_handed = 0
         self._refused = False
+        self._closed = False
 
     # --- producers (any thread) ---------------------------------------------------------
 
@@ -99,7 +100,11 @@ class Telemetry:
         return hb
 
     def event(self, kind: str, **detail: Any) -> dict[str, Any]:
-        """Queue an event (never dropped). ``detail`` is masked like the logs."""
+        """Queue an event (never dropped while running; after :meth:`stop` it is only
+        logged). ``detail`` is masked like the logs."""
+        if self._closed:
+            log.info("telemetry stopped: event %s not sent", kind)
+            return {}
         ev = {"schema": 1, "terminal": self.tid, "id": uuid.uuid4().hex, "kind": str(kind),
               "ts": round(time.time(), 3), "detail": mask_value(dict(detail))}
         self.buffer.put("evt", topic(self.tid, "evt"), dumps(ev))
@@ -123,6 +128,7 @@ class Telemetry:
         for t in self._threads:
             t.join(timeout)
         self._threads.clear()
+        self._closed = True
         self.buffer.close()
 
     # --- threads ------------------------------------------------------------------------
