@@ -35,6 +35,9 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 
+PROCS = 1  # load generator processes (--procs)
+
+
 def cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
@@ -82,7 +85,7 @@ def run_scale(terminals: int, interval: float, duration: float, pki_dir: Path
             [sys.executable, "-m", "fleet", "simulate", "--terminals", str(terminals),
              "--interval", str(interval), "--duration", str(duration), "--events-per-hour",
              "6", "--broker", broker.url, "--pki", str(broker.state_dir),
-             "--connect-rate", "400"],
+             "--connect-rate", "400", "--procs", str(PROCS)],
             capture_output=True, cwd=REPO, timeout=3600,
             preexec_fn=_raise_nofile)
         wall = time.monotonic() - t0
@@ -198,7 +201,10 @@ def main() -> int:
     p.add_argument("--skip-terminal", action="store_true")
     p.add_argument("--only-capacity", action="store_true",
                    help="only the console's in-process ingest capacity")
+    p.add_argument("--procs", type=int, default=1, help="load generator processes")
     args = p.parse_args()
+    global PROCS
+    PROCS = args.procs
     out: dict[str, Any] = {"scale": []}
     cap = console_capacity()
     print(json.dumps({"console_capacity": cap}), flush=True)

@@ -123,6 +123,8 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("--events-per-hour", type=float, default=2.0, help="per terminal")
     g.add_argument("--prefix", default="SIM")
     g.add_argument("--connect-rate", type=float, default=200.0, help="new connections/s")
+    g.add_argument("--procs", type=int, default=1, help="load generator processes")
+    g.add_argument("--offset", type=int, default=0, help="number of the first terminal")
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")

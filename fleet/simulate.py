@@ -98,9 +98,43 @@ class SimTerminal:
              "kind": "device", "ts": round(time.time(), 3), "detail": detail}), qos=1)
 
 
+def run_parallel(args: argparse.Namespace) -> dict[str, Any]:
+    """``--procs P``: P load generator processes, each with its share of the terminals."""
+    import json
+    import subprocess
+    import sys
+
+    share = -(-args.terminals // args.procs)
+    children = []
+    for k in range(args.procs):
+        n = min(share, args.terminals - k * share)
+        if n <= 0:
+            break
+        cmd = [sys.executable, "-m", "fleet", "simulate", "--terminals", str(n),
+               "--offset", str(args.offset + k * share), "--procs", "1",
+               "--interval", str(args.interval), "--duration", str(args.duration),
+               "--events-per-hour", str(args.events_per_hour), "--prefix", args.prefix,
+               "--connect-rate", str(args.connect_rate / args.procs),
+               "--broker", args.broker, "--pki", str(args.pki)]
+        children.append(subprocess.Popen(cmd, stdout=subprocess.PIPE))
+    results = []
+    for c in children:
+        out, _ = c.communicate()
+        results.append(json.loads(out.decode().strip().splitlines()[-1]))
+    total: dict[str, Any] = {"simulate": "done", "procs": len(results)}
+    for key in ("terminals", "connected", "connect_failed", "heartbeats", "events", "acked",
+                "rate_hz"):
+        total[key] = round(sum(r[key] for r in results), 1)
+    for key in ("connect_seconds", "seconds"):
+        total[key] = max(r[key] for r in results)
+    return total
+
+
 def run_simulation(args: argparse.Namespace) -> dict[str, Any]:
     from peripherals_sim.broker.mosquitto import ensure_fleet_pki
 
+    if getattr(args, "procs", 1) > 1:
+        return run_parallel(args)
     if not args.pki:
         raise SystemExit("kiosk-fleet simulate needs --pki (the broker's state directory: "
                          "its CA issues the simulated terminals' certificates)")
@@ -117,7 +151,7 @@ def run_simulation(args: argparse.Namespace) -> dict[str, Any]:
     for i in range(args.terminals):
         if stop.is_set():
             break
-        tid = f"{args.prefix}{i:05d}"
+        tid = f"{args.prefix}{args.offset + i:05d}"
         cert, key = pki.client(tid)
         t = SimTerminal(tid, Endpoint(args.broker, pki.ca_file, cert, key, tid), rng)
         try:
