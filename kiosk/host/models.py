@@ -409,6 +409,29 @@ class ApplicationStep(HostModel):
     date: Date
 
 
+class ApplicationDecision(HostModel):
+    """The host's scorecard decision on an online application: APPROVE with a new, unsigned
+    credit line (``line_id``), REFER to a loan officer (``intention_id``), DECLINE with up to
+    four reason codes (K01..K05 knock-outs first, then R01..R10). The farmer's words for
+    each code are in the ``credit`` catalog (``credit.reason.<code>``)."""
+
+    decision: Literal["APPROVE", "REFER", "DECLINE"]
+    model_version: str
+    score: int | None
+    grade: Literal["AAA", "AA", "A"] | None
+    line: Money | None
+    indicative_line: Money | None
+    line_binding: str | None
+    line_id: str | None = None
+    intention_id: str | None = None
+    knockouts: list[str]
+    refer_triggers: list[str]
+    reasons: list[str]
+    info: list[str]
+    apr_simple: Rate
+    rate_label: str
+
+
 class ApplicationResponse(HostClock):
     """An application (贷款申请) and its progress."""
 
@@ -419,6 +442,7 @@ class ApplicationResponse(HostClock):
     months: int
     steps: list[ApplicationStep]
     masked_phone: str
+    decision: ApplicationDecision | None = None
 
 
 class IntentionResponse(HostClock):

@@ -432,7 +432,7 @@ def create_app(bank: Bank, *, require_client_cert: bool = True) -> FastAPI:
     async def application(request: Request, body: m.ApplicationRequest, terminal_id: Terminal,
                           idempotency_key: IdemKey = None) -> Response:
         return await idempotent(request, terminal_id, idempotency_key, None,
-                           lambda: bank.application(dump(body)), money_request=False)
+                           lambda: bank.application(terminal_id, dump(body)), money_request=False)
 
     @app.get("/v1/applications/{application_id}", response_model=m.ApplicationResponse,
              responses=ERRORS_DOC, tags=["applications"], summary="Application progress")

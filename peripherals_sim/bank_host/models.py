@@ -430,6 +430,33 @@ class ApplicationStep(BaseModel):
     date: Date
 
 
+class ApplicationDecision(BaseModel):
+    """The scorecard's decision on an online application (reference farmer_credit_scorecard
+    §4.9): APPROVE with a new credit line to sign, REFER to a loan officer (an intention is
+    registered), DECLINE with up to four specific reasons (codes K01..K05, R01..R10)."""
+
+    decision: Literal["APPROVE", "REFER", "DECLINE"]
+    model_version: str
+    score: int | None
+    grade: Literal["AAA", "AA", "A"] | None
+    pd_scale: str | None = Field(description="probability of default on the model's scale "
+                                 "(illustrative, not calibrated)")
+    points: dict[str, int] = Field(description="points per characteristic (age not shown)")
+    line: Money | None = Field(description="the approved credit line")
+    indicative_line: Money | None = Field(description="REFER: a line for the officer to check")
+    line_binding: Literal["formula", "capacity", "product_cap", "reg_cap"] | None
+    line_id: str | None = Field(default=None, description="APPROVE: the new line, unsigned")
+    intention_id: str | None = Field(default=None, description="REFER: the officer's visit")
+    knockouts: list[str]
+    refer_triggers: list[str]
+    reasons: list[str] = Field(description="at most four, most important first")
+    info: list[str] = Field(description="I01 capacity, I02 the 20万 rule, I03 product cap "
+                            "bound the line below the amount asked")
+    not_accepted: str | None = None
+    apr_simple: str
+    rate_label: str
+
+
 class ApplicationResponse(HostClock):
     application_id: str
     status: Literal["SUBMITTED", "UNDER_REVIEW", "FIELD_VISIT", "APPROVED", "REJECTED"]
@@ -438,6 +465,9 @@ class ApplicationResponse(HostClock):
     months: int
     steps: list[ApplicationStep]
     masked_phone: str
+    decision: ApplicationDecision | None = Field(
+        default=None, description="online products: the scorecard's decision; "
+        "counter products: null (a loan officer decides)")
 
 
 class IntentionRequest(_In):
@@ -450,6 +480,9 @@ class IntentionRequest(_In):
     purpose: str
     consent: bool
     recorded_at: str | None = Field(default=None, description="terminal time (queued offline)")
+    application_id: str | None = Field(
+        default=None, description="a declined application whose human review the farmer "
+        "asks for (F06)")
 
 
 class IntentionResponse(HostClock):

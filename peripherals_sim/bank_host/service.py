@@ -24,7 +24,7 @@ from typing import Any
 import yaml
 
 from devices import crypto
-from peripherals_sim.bank_host import ledger
+from peripherals_sim.bank_host import ledger, scorecard
 from peripherals_sim.bank_host.errors import HostError
 from peripherals_sim.bank_host.ledger import ZERO, D, LedgerError, Loan, Terms, fen, money
 from peripherals_sim.bank_host.store import Store
@@ -134,6 +134,15 @@ def _money_in(s: str) -> Decimal:
     return fen(D(s))
 
 
+def _birth_date(id_number: str) -> dt.date:
+    """The birth date in an 18-digit ID number (GB 11643; foreign permanent residence cards
+    of 2023 use the same positions)."""
+    try:
+        return dt.date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
+    except ValueError:
+        return dt.date(1970, 1, 1)  # an older foreign card: age is then taken from the profile
+
+
 class Bank:
     """The simulated host's business logic over one SQLite store."""
 
@@ -143,6 +152,7 @@ class Bank:
         self.scenario = scenario
         self.settings = settings or Settings()
         self.products = products or load_products()
+        self.scorecard = scorecard.Model.load()
         self.terminals = {t["id"]: t for t in scenario.get("terminals", [])}
         self.staff = {s["id"]: s for s in scenario.get("staff", [])}
         self._clock: dict[str, str | None] = {}
@@ -223,7 +233,8 @@ class Bank:
             self.store.put("customer", c["id"], {
                 "customer_id": c["id"], "person": c["person"], "name": person["name"],
                 "id_number": person["id_number"], "phone": str(c.get("phone", "")),
-                "accounts": accounts, "village": c.get("village", "")}, person["id_number"])
+                "accounts": accounts, "village": c.get("village", ""),
+                "credit_profile": c.get("credit_profile")}, person["id_number"])
             line = c.get("credit_line")
             if line:
                 self.store.put("line", line["id"], {
@@ -766,7 +777,12 @@ class Bank:
 
     STEPS = (("SUBMITTED", 0), ("UNDER_REVIEW", 1), ("FIELD_VISIT", 2), ("APPROVED", 4))
 
-    def application(self, body: dict[str, Any]) -> dict[str, Any]:
+    def application(self, terminal_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        """A loan application. An online (闪电贷) product is decided at once by the scorecard
+        (:mod:`peripherals_sim.bank_host.scorecard`): APPROVE creates a credit line the farmer
+        can sign at once, REFER registers an intention for the service point's loan officer,
+        DECLINE gives the reasons; the inputs used are kept with the application (audit). A
+        counter product goes the officer's way (submitted, under review, field visit)."""
         if not body["consent"]:
             raise HostError("HOST-CONSENT-REQUIRED")
         product = self.product(body["product_code"])
@@ -778,13 +794,51 @@ class Bank:
             raise HostError("HOST-FORMAT", "customer_id or id_number is required")
         amount = _money_in(body["amount"])
         now = self.now()
+        decision: dict[str, Any] | None = None
+        record: dict[str, Any] | None = None
+        if product.data["online"]:
+            if self.store.docs("line", customer["customer_id"]):
+                raise HostError("HOST-PRODUCT-RULE", "the customer already has a credit line")
+            d = scorecard.decide(
+                self.scorecard, customer.get("credit_profile"), product_code=product.code,
+                product_min=D(product.data["min_amount"]),
+                product_max=D(product.data["max_amount"]), requested=amount,
+                months=int(body["months"]), consent=True,
+                birth_date=_birth_date(customer["id_number"]), today=now.acct_date)
+            if d.decision == scorecard.NOT_ACCEPTED:
+                raise HostError("HOST-PRODUCT-RULE",
+                                f"not offered to this customer ({d.not_accepted})")
+            decision = d.public()
+            decision["apr_simple"] = str(product.data["annual_rate"])
+            decision["rate_label"] = product.public()["rate_label"]
+            record = {"inputs": d.inputs, "points": d.points, "model_version": d.model_version,
+                      "consent": {"given": True, "at": now.host_datetime,
+                                  "terminal_id": terminal_id, "purpose": "credit_application"}}
         app_id = f"SQ{now.acct_date:%Y%m%d}{self.store.next_seq('application'):04d}"
+        if decision is not None and decision["decision"] == scorecard.APPROVE:
+            line_id = f"L{now.acct_date:%Y%m%d}{self.store.next_seq('line'):04d}"
+            years = int(self.scorecard.data["line"]["valid_years"])
+            expiry = now.acct_date.replace(year=now.acct_date.year + years)
+            self.store.put("line", line_id, {
+                "line_id": line_id, "customer_id": customer["customer_id"],
+                "product_code": product.code, "limit": decision["line"],
+                "expiry": expiry.isoformat(), "signed": False, "revolving": True,
+                "contract_no": None, "signed_on": None, "application_id": app_id},
+                customer["customer_id"])
+            decision["line_id"] = line_id
+        if decision is not None and decision["decision"] == scorecard.REFER:
+            decision["intention_id"] = self._record_intention(terminal_id, {
+                "customer_id": customer["customer_id"], "phone": body["phone"],
+                "village": customer.get("village"), "amount": body["amount"],
+                "purpose": body["purpose"], "consent": True, "application_id": app_id,
+                "triggers": decision["refer_triggers"]}, now)["intention_id"]
         self.store.put("application", app_id, {
             "application_id": app_id, "customer_id": customer["customer_id"],
             "product_code": product.code, "amount": money(amount), "months": body["months"],
-            "purpose": body["purpose"], "phone": body["phone"],
+            "purpose": body["purpose"], "phone": body["phone"], "terminal_id": terminal_id,
             "submitted": now.acct_date.isoformat(),
-            "rejected": amount > D(product.data["max_amount"])}, customer["customer_id"])
+            "rejected": amount > D(product.data["max_amount"]),
+            "decision": decision, "decision_record": record}, customer["customer_id"])
         return self.application_status(app_id)
 
     def application_status(self, app_id: str) -> dict[str, Any]:
@@ -793,32 +847,48 @@ class Bank:
             raise HostError("HOST-APPLICATION-NOT-FOUND")
         now = self.now()
         submitted = dt.date.fromisoformat(doc["submitted"])
+        decision = doc.get("decision")
         steps = []
-        for state, days in self.STEPS:
-            when = submitted + dt.timedelta(days=days)
-            if when > now.acct_date:
-                break
-            if state == "APPROVED" and doc["rejected"]:
-                state = "REJECTED"
-            steps.append({"state": state, "date": when.isoformat()})
+        if decision is not None and decision["decision"] != scorecard.REFER:
+            steps = [{"state": "SUBMITTED", "date": submitted.isoformat()},
+                     {"state": "APPROVED" if decision["decision"] == scorecard.APPROVE
+                      else "REJECTED", "date": submitted.isoformat()}]
+        else:
+            for state, days in self.STEPS:
+                when = submitted + dt.timedelta(days=days)
+                if when > now.acct_date or (state == "APPROVED" and decision is not None):
+                    break  # a referred application waits for the officer's visit
+                if state == "APPROVED" and doc["rejected"]:
+                    state = "REJECTED"
+                steps.append({"state": state, "date": when.isoformat()})
         return {**now.fields(), "application_id": app_id, "status": steps[-1]["state"],
                 "product_code": doc["product_code"], "amount": doc["amount"],
-                "months": doc["months"], "steps": steps, "masked_phone": mask_phone(doc["phone"])}
+                "months": doc["months"], "steps": steps, "masked_phone": mask_phone(doc["phone"]),
+                "decision": decision}
 
     def intention(self, terminal_id: str, body: dict[str, Any]) -> dict[str, Any]:
         if not body["consent"]:
             raise HostError("HOST-CONSENT-REQUIRED")
-        now = self.now()
+        if body.get("application_id"):  # human review asked after a decline (F06)
+            if self.store.doc("application", body["application_id"]) is None:
+                raise HostError("HOST-APPLICATION-NOT-FOUND")
+            body = {**body, "triggers": ["F06"]}
+        return self._record_intention(terminal_id, body, self.now())
+
+    def _record_intention(self, terminal_id: str, body: dict[str, Any], now: Now
+                          ) -> dict[str, Any]:
         iid = f"YX{now.acct_date:%Y%m%d}{self.store.next_seq('intention'):04d}"
         officers = [s for s in self.staff.values() if s.get("role") == "officer"]
-        officer = officers[0]["name"] if officers else ""
+        officer = officers[0] if officers else {}
         self.store.put("intention", iid, {**body, "intention_id": iid,
                                           "terminal_id": terminal_id,
+                                          "officer_id": officer.get("id"),
                                           "amount": money(_money_in(body["amount"])),
                                           "received_at": now.host_datetime},
                        body.get("customer_id"))
         return {**now.fields(), "intention_id": iid, "status": "RECORDED",
-                "masked_phone": mask_phone(body["phone"]), "officer_name": officer,
+                "masked_phone": mask_phone(body["phone"]),
+                "officer_name": officer.get("name", ""),
                 "visit_within_days": self.settings.officer_visit_days}
 
     def staff_sign_in(self, terminal_id: str, body: dict[str, Any]) -> dict[str, Any]:

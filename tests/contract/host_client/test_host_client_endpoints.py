@@ -214,11 +214,32 @@ def test_staff_authorisation_and_repayment_account_change(terminal):
 
 def test_application_and_its_progress(terminal):
     client: HostClient = terminal.client
-    app = client.apply("SJLD", Decimal("30000"), 12, "购买农机", "13800138000", True,
+    # a counter product: the loan officer's way, no score
+    app = client.apply("NHXE", Decimal("30000"), 12, "购买农机", "13800138000", True,
                        id_number="610425195906116022")
     assert app.status == "SUBMITTED" and app.masked_phone == "138****8000"
+    assert app.decision is None
     again = client.application(app.application_id)
     assert again.application_id == app.application_id and again.steps
+    # an online product: the scorecard decides at once (66 years old: the age rule)
+    app = client.apply("SJLD", Decimal("30000"), 12, "购买农机", "13800138000", True,
+                       id_number="610425195906116022")
+    assert app.status == "REJECTED" and app.decision is not None
+    assert app.decision.decision == "DECLINE" and app.decision.knockouts == ["K01"]
+    review = client.register_intention("13800138000", Decimal("30000"), "购买农机", True,
+                                       id_number="610425195906116022",
+                                       application_id=app.application_id)
+    assert review.status == "RECORDED"
+
+
+def test_application_approved_by_the_scorecard(terminal):
+    app = terminal.client.apply("SJLD", Decimal("50000"), 12, "种植", "13991234567", True,
+                                customer_id="C0005")
+    d = app.decision
+    assert app.status == "APPROVED" and d is not None and d.decision == "APPROVE"
+    assert d.line == Decimal("67000.00") and d.grade == "AA" and d.apr_simple == Decimal("0.0435")
+    line = terminal.client.credit_line("C0005")
+    assert line.line_id == d.line_id and line.limit == Decimal("67000.00") and not line.signed
 
 
 def test_intention_registration(terminal):
