@@ -81,7 +81,7 @@ def test_identify_matches_id_and_card_and_gives_reminders(term: SimTerminal) -> 
 
     r = term.post("/v1/customers/identify", {"id_number": ZHANG_ID, "pan": WANG_PAN})
     assert r.status_code == 403 and r.json()["code"] == "HOST-CARD-MISMATCH"
-    r = term.post("/v1/customers/identify", {"id_number": "610425198811091516"})
+    r = term.post("/v1/customers/identify", {"id_number": "610425197007220036"})
     assert r.status_code == 404 and r.json()["code"] == "HOST-CUSTOMER-NOT-FOUND"
     assert r.json()["next_action"] == "stop" and "意向" in r.json()["farmer_message"]
 
