@@ -189,6 +189,11 @@ class _Query(StrEnum):
     NO_ANSWER = "no_answer"
 
 
+#: Refusals the host does not record under the key (the same key may be sent again).
+NOT_RECORDED = frozenset({HostErrorCode.NOT_SIGNED_IN, HostErrorCode.MAC_INVALID,
+                          HostErrorCode.DAY_END, HostErrorCode.UNAVAILABLE})
+
+
 def _uncertain(exc: HostCallError) -> bool:
     """After this failure the request may have been applied: resolve by key."""
     status = exc.info.http_status
@@ -400,22 +405,31 @@ class TransactionsService:
                                                    request.model)
         except HostCallError as exc:
             self._step(Step.ANSWERED, row)
+            resend = row.state is TxState.UNKNOWN
             if _uncertain(exc):
                 row = self.journal.move(row.serial, TxState.UNKNOWN, reason=exc.host_code.code,
                                         note=f"{exc.host_code.code}: outcome unknown")
-            elif exc.host_code is HostErrorCode.TXN_NOT_FOUND:  # pragma: no cover - not a POST
-                row = self.journal.move(row.serial, TxState.UNKNOWN, note="odd answer")
+            elif resend and exc.host_code in NOT_RECORDED:
+                # The host refused the resend without recording it; the first send may still
+                # be in flight: the row stays UNKNOWN for the status query.
+                row = self.journal.move(row.serial, TxState.UNKNOWN, reason=exc.host_code.code,
+                                        note=f"resend refused ({exc.host_code.code})")
             else:
                 row = self.journal.move(row.serial, TxState.DECLINED, reason=exc.host_code.code,
                                         note=exc.info.host_code or exc.host_code.code)
             self._step(Step.RECORDED, row)
             return row, None
         except DeviceError as exc:
-            # The PIN pad's MAC failed (or no MAC provider): nothing went on the wire.
+            # The PIN pad's MAC failed (or no MAC provider): nothing went on the wire. For a
+            # resend the first send may still be in flight: stays UNKNOWN.
             self._step(Step.ANSWERED, row)
             code = str(getattr(exc, "error", "") or "mac")
-            row = self.journal.move(row.serial, TxState.DECLINED, reason=REASON_NOT_SENT,
-                                    note=f"not sent: {code}")
+            if row.state is TxState.UNKNOWN:
+                row = self.journal.move(row.serial, TxState.UNKNOWN,
+                                        note=f"resend not sent: {code}")
+            else:
+                row = self.journal.move(row.serial, TxState.DECLINED, reason=REASON_NOT_SENT,
+                                        note=f"not sent: {code}")
             self._step(Step.RECORDED, row)
             return row, None
         self._step(Step.ANSWERED, row)

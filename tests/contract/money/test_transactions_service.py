@@ -122,3 +122,40 @@ def test_prepared_row_from_a_crash_ends_not_sent_without_the_host(tmp_path):
     assert report.clean and report.resolved[0].reason == REASON_NOT_SENT
     assert svc.journal.get(row.serial).state is TxState.DECLINED
     svc.close()
+
+
+def test_a_refused_resend_keeps_the_row_unknown_until_nothing_can_be_in_flight(
+        tmp_path, host, terminal):
+    from kiosk.transactions import Step
+
+    svc = make_service(tmp_path / "state", host, terminal)
+    signed_out: list[bool] = []
+
+    def sign_out_after_the_first_send(step, row):
+        if step is Step.ANSWERED and row.state is TxState.SENT and not signed_out:
+            terminal.client.sign_out()  # the host destroys the MAK: resends get 401
+            signed_out.append(True)
+
+    svc.on_step = sign_out_after_the_first_send
+    try:
+        with host.fault(kind="reset", when="before", delay_ms=10, paths=["/v1/drawdowns"],
+                        count=1):
+            result = drawdown(svc, terminal)
+    finally:
+        terminal.sign_in()
+        svc.close()
+    assert signed_out
+    notes = [e.note for e in svc_rows(tmp_path, result.serial).events]
+    assert "resend refused (HOST-NOT-SIGNED-IN)" in notes
+    assert result.state is TxState.DECLINED and result.reason == REASON_NOT_APPLIED
+    assert result.key not in ledger(host)
+
+
+def svc_rows(tmp_path, serial):
+    from offline_queue.journal import Journal
+
+    j = Journal.open(tmp_path / "state", "ZN610425001")
+    try:
+        return j.get(serial, with_events=True)
+    finally:
+        j.close()
