@@ -516,31 +516,31 @@ class TransactionsService:
         return _Query.FINAL, row
 
     def _query_signing(self, row: TxRow) -> tuple[_Query, TxRow]:
-        assert self.client is not None and self.journal is not None
+        assert self.client is not None
         line = self.client.credit_line(row.customer_ref)
         if line.signed and line.contract_no:
-            row = self.journal.move(row.serial, TxState.CONFIRMED, host_ref=line.contract_no,
-                                    business_date=line.business_date.isoformat(),
-                                    acct_date=line.acct_date.isoformat(),
-                                    note="line read: signed")
-            self._step(Step.RESOLVED, row)
-            return _Query.FINAL, row
+            return self._confirmed_by_reading(row, line.contract_no, line, "line read: signed")
         return _Query.NOT_FOUND, row
 
     def _query_account(self, row: TxRow) -> tuple[_Query, TxRow]:
-        assert self.client is not None and self.journal is not None
+        assert self.client is not None
         loans = self.client.loans(row.customer_ref)
-        wanted = row.detail.get("new_account_masked")
         for loan in loans.loans:
             if loan.loan_id == row.detail.get("loan_id") and (
-                    loan.repayment_account_masked == wanted):
-                row = self.journal.move(row.serial, TxState.CONFIRMED, host_ref=loan.loan_id,
-                                        business_date=loans.business_date.isoformat(),
-                                        acct_date=loans.acct_date.isoformat(),
-                                        note="loan read: account changed")
-                self._step(Step.RESOLVED, row)
-                return _Query.FINAL, row
+                    loan.repayment_account_masked == row.detail.get("new_account_masked")):
+                return self._confirmed_by_reading(row, loan.loan_id, loans,
+                                                  "loan read: account changed")
         return _Query.NOT_FOUND, row
+
+    def _confirmed_by_reading(self, row: TxRow, host_ref: str, answer: m.HostClock,
+                              note: str) -> tuple[_Query, TxRow]:
+        """A contract request whose effect the host shows (no key to query by)."""
+        assert self.journal is not None
+        row = self.journal.move(row.serial, TxState.CONFIRMED, host_ref=host_ref,
+                                business_date=answer.business_date.isoformat(),
+                                acct_date=answer.acct_date.isoformat(), note=note)
+        self._step(Step.RESOLVED, row)
+        return _Query.FINAL, row
 
     # --- recovery --------------------------------------------------------------------------
 

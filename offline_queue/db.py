@@ -249,16 +249,22 @@ def _wal_problem(path: Path) -> str | None:
     return None
 
 
-def keep_aside(path: Path, why: str) -> Path:
-    """Copy the database, its WAL and index into ``<name>.corrupt-<time>/`` for the
-    technician (copies: the originals stay, so nothing starts afresh behind anyone's back)."""
+def _new_dir(path: Path, label: str) -> Path:
+    """A new directory ``<name>.<label>-<time>[-n]`` beside ``path``."""
     stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
-    target = path.with_name(f"{path.name}.corrupt-{stamp}")
+    target = path.with_name(f"{path.name}.{label}-{stamp}")
     n = 1
     while target.exists():
         n += 1
-        target = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
+        target = path.with_name(f"{path.name}.{label}-{stamp}-{n}")
     target.mkdir()
+    return target
+
+
+def keep_aside(path: Path, why: str) -> Path:
+    """Copy the database, its WAL and index into ``<name>.corrupt-<time>/`` for the
+    technician (copies: the originals stay, so nothing starts afresh behind anyone's back)."""
+    target = _new_dir(path, "corrupt")
     for suffix in ("", "-wal", "-shm"):
         src = path.with_name(path.name + suffix)
         if src.exists():
@@ -372,13 +378,7 @@ def retire(path: Path, why: str) -> Path:
     """Move a damaged or missing journal (its files and epoch marker) into
     ``<name>.retired-<time>/`` so that a new journal, with a new epoch and so new keys, can be
     created. Only ever called on a technician's explicit command."""
-    stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
-    target = path.with_name(f"{path.name}.retired-{stamp}")
-    n = 1
-    while target.exists():
-        n += 1
-        target = path.with_name(f"{path.name}.retired-{stamp}-{n}")
-    target.mkdir()
+    target = _new_dir(path, "retired")
     for src in (path.with_name(path.name + s) for s in ("", "-wal", "-shm")):
         if src.exists():
             os.replace(src, target / src.name)

@@ -408,25 +408,21 @@ class Journal:
                         (int(r[0]),)))
         return _row(r, events)
 
+    def _select(self, where: str, args: tuple[Any, ...] = ()) -> list[TxRow]:
+        with self.lock:
+            cur = self._conn.execute(f"SELECT {_COLUMNS} FROM tx WHERE {where} ORDER BY serial",
+                                     args)
+            return [_row(r) for r in cur.fetchall()]
+
     def rows(self, state: TxState | str | None = None, since_serial: int = 0) -> list[TxRow]:
         """Every row (or those in ``state``), oldest first."""
-        with self.lock:
-            if state is None:
-                cur = self._conn.execute(
-                    f"SELECT {_COLUMNS} FROM tx WHERE serial>? ORDER BY serial", (since_serial,))
-            else:
-                cur = self._conn.execute(
-                    f"SELECT {_COLUMNS} FROM tx WHERE state=? AND serial>? ORDER BY serial",
-                    (TxState(state).value, since_serial))
-            return [_row(r) for r in cur.fetchall()]
+        if state is None:
+            return self._select("serial>?", (since_serial,))
+        return self._select("state=? AND serial>?", (TxState(state).value, since_serial))
 
     def unresolved(self) -> list[TxRow]:
         """PREPARED, SENT and UNKNOWN rows, oldest first."""
-        with self.lock:
-            cur = self._conn.execute(
-                f"SELECT {_COLUMNS} FROM tx WHERE state IN ('PREPARED','SENT','UNKNOWN') "
-                "ORDER BY serial")
-            return [_row(r) for r in cur.fetchall()]
+        return self._select("state IN ('PREPARED','SENT','UNKNOWN')")
 
     def unresolved_count(self) -> int:
         with self.lock:
@@ -436,11 +432,8 @@ class Journal:
 
     def reprint_due(self) -> list[TxRow]:
         """Rows whose receipt or slip was owed and never printed (for the staff view)."""
-        with self.lock:
-            cur = self._conn.execute(
-                f"SELECT {_COLUMNS} FROM tx WHERE receipt_required=1 AND receipt_printed=0 "
-                "AND state IN ('CONFIRMED','DECLINED','UNKNOWN') ORDER BY serial")
-            return [_row(r) for r in cur.fetchall()]
+        return self._select("receipt_required=1 AND receipt_printed=0 "
+                            "AND state IN ('CONFIRMED','DECLINED','UNKNOWN')")
 
     def counts(self) -> dict[str, int]:
         """Rows per state."""

@@ -13,26 +13,15 @@ import pytest
 from kiosk.host import HostClient
 from kiosk.host.worker import mac_via_worker
 from kiosk.transactions import MoneySettings, TransactionsService
+from tests.contract.host_client import conftest as host_client
 from tests.contract.host_client.conftest import SimHost, Terminal
+
+# The host simulator and the signed-in terminal: the host client tests' module fixtures.
+host = host_client.host
+terminal = host_client.terminal
 
 FAST = MoneySettings(resolve_seconds=8.0, backoff=(0.05, 0.1, 0.2, 0.4), in_flight_seconds=2.5,
                      min_free_bytes=64 * 1024, outbox_backoff=(0.05, 0.1))
-
-
-@pytest.fixture(scope="module")
-def host(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimHost]:
-    with SimHost(tmp_path_factory.mktemp("host-state")) as sim:
-        yield sim
-
-
-@pytest.fixture(scope="module")
-def terminal(host: SimHost) -> Iterator[Terminal]:
-    t = Terminal(host)
-    t.sign_in()
-    try:
-        yield t
-    finally:
-        t.close()
 
 
 def make_service(state_dir: Path, host: SimHost, terminal: Terminal,
