@@ -39,7 +39,7 @@ def test_reprint_renders_the_stored_receipt_marked_as_reprint(state_dir):
     assert [a["outcome"] for a in stored.attempts] == ["partial", "printed"]
     assert stored.last_outcome is PrintOutcome.PRINTED
     text = plain_text(store.reprint_doc(r.header.serial_no), PROFILES["generic_58mm"])
-    assert "重打印" in text and "张*国" in text and "￥10,000.00" in text
+    assert "补打" in text and "张*国" in text and "￥10,000.00" in text
     en = plain_text(store.reprint_doc(r.header.serial_no, "en"), PROFILES["generic_58mm"])
     assert "REPRINT" in en and "CNY 10,000.00" in en
 

@@ -153,7 +153,7 @@ def test_accounting_date_differs_from_transaction_date_when_it_does():
 
 def test_reprint_is_marked():
     text = plain_text(render(SAMPLES["drawdown"], Translator("zh_CN"), reprint=True), P58)
-    assert "重打印" in text
+    assert "补打" in text
 
 
 def test_verification_qr_holds_terminal_serial_amount_and_check_code():
