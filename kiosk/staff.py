@@ -20,7 +20,7 @@ import logging
 import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
-from enum import StrEnum
+from enum import Enum, StrEnum
 from pathlib import Path
 from typing import Any, NoReturn, Protocol
 
@@ -130,19 +130,25 @@ SignInListener = Callable[[StaffMember], None]
 SignOutListener = Callable[[StaffMember, SignOutReason], None]
 
 
-def _is_auth_failure(error: BaseException) -> bool:
+def _host_code(error: BaseException | Enum) -> Any:
+    """The :class:`~kiosk.host.errors.HostErrorCode` of a failed host call: from the
+    exception (a direct call) or as a worker's completion carries it (``completion.error``)."""
     from kiosk.host.errors import HostCallError, HostErrorCode
 
-    return isinstance(error, HostCallError) and error.host_code is HostErrorCode.STAFF_AUTH_FAILED
-
-
-def host_error_code(error: BaseException) -> str:
-    """The unified code of a failed host call (``HOST-…``), for the staff screen."""
-    from kiosk.host.errors import HostCallError
-
     if isinstance(error, HostCallError):
-        return str(error.host_code.code)
-    return "HOST-CONNECTION"
+        return error.host_code
+    return error if isinstance(error, HostErrorCode) else HostErrorCode.CONNECTION
+
+
+def _is_auth_failure(error: BaseException | Enum) -> bool:
+    from kiosk.host.errors import HostErrorCode
+
+    return bool(_host_code(error) is HostErrorCode.STAFF_AUTH_FAILED)
+
+
+def host_error_code(error: BaseException | Enum) -> str:
+    """The unified code of a failed host call (``HOST-…``), for the staff screen."""
+    return str(_host_code(error).code)
 
 
 class StaffService:
@@ -220,11 +226,12 @@ class StaffService:
                                 tries_left=0)
 
     def finish_sign_in(self, staff_id: str, answer: Any = None,
-                       error: BaseException | None = None,
+                       error: BaseException | Enum | None = None,
                        roles: Collection[StaffRole] = STAFF_ROLES) -> StaffMember:
-        """Take the host's ``answer`` (a ``StaffSignInResponse``) or ``error`` of the sign-in
-        of ``staff_id``; the person must hold one of ``roles``. Returns the signed-in member
-        or raises :class:`SignInRefused`."""
+        """Take the host's ``answer`` (a ``StaffSignInResponse``) or ``error`` (the exception,
+        or the ``HostErrorCode`` of a worker's completion) of the sign-in of ``staff_id``;
+        the person must hold one of ``roles``. Returns the signed-in member or raises
+        :class:`SignInRefused`."""
         if error is not None:
             self._refuse(staff_id, error)
         self._credential_accepted()
@@ -248,7 +255,7 @@ class StaffService:
         worker thread). Raises :class:`SignInRefused`."""
         return self._adopt(self.check_credential(host, staff_id, password), roles)
 
-    def _refuse(self, staff_id: str, error: BaseException) -> NoReturn:
+    def _refuse(self, staff_id: str, error: BaseException | Enum) -> NoReturn:
         if _is_auth_failure(error):
             self._failed(staff_id)
         code = host_error_code(error)

@@ -302,6 +302,12 @@ class HostClient:
         self._status = HostStatus(DeviceState.ONLINE, signed, business, acct, None)
         self._last_contact = self._clock()
 
+    def run(self, task: Callable[[HostClient], Any]) -> Any:
+        """``task(self)`` on the thread that owns this client (the worker's ``run`` command):
+        a service step that makes several calls in a row, such as an authorisation (the
+        credential checked, then the record), without a second owner of the sessions."""
+        return task(self)
+
     # --- transport ------------------------------------------------------------------------
 
     def _url(self, path: str) -> str:

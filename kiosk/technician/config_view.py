@@ -12,8 +12,9 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 HIDDEN = "********"
-_SECRET = re.compile(r"(password|passwd|secret|token|passphrase|component|tmk|(^|_)pins?(_block)?$)",
-                     re.IGNORECASE)
+_SECRET = re.compile(
+    r"(password|passwd|secret|token|passphrase|component|tmk|(^|_)pins?(_block)?$)",
+    re.IGNORECASE)
 
 
 def _hide_url(text: str) -> str:

@@ -1,0 +1,547 @@
+"""Staff and technician modes on the GUI thread: the hidden entry, sign-in, supervised mode's
+staff functions, authorisations, and diagnostics. Every host or device call goes to the worker
+that owns it; results come back through the bridge (``call_soon``) to bound methods here.
+Every entry, exit and action is in the audit log (the services write it)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import logging
+import threading
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from kiosk.audit import audit_log
+from kiosk.authorization import (
+    AuthorizationAction,
+    AuthorizationNeed,
+    AuthorizationResult,
+    AuthorizationTicket,
+    Authorizer,
+    Outcome,
+)
+from kiosk.errors import error_info
+from kiosk.i18n import Translator
+from kiosk.masking import mask_name
+from kiosk.staff import (
+    STAFF_ROLES,
+    TECHNICIAN_ROLES,
+    RefusalReason,
+    SignInRefused,
+    SignOutReason,
+    StaffMember,
+    StaffService,
+    StaffSettings,
+)
+from kiosk.staff_functions import ReprintItem, reprint_items, unresolved_items
+from screens.staff.gesture import CornerHold, EntryCode
+from screens.staff.views import AuthorizationView, MenuView, SignInView, TableView
+
+log = logging.getLogger(__name__)
+
+TICK_MS = 1000
+ENTRY_CODE_SECONDS = 15.0
+
+STAFF_MENU = (("start_journey", "staff.home.start_journey"), ("reprint", "staff.home.reprint"),
+              ("unresolved", "staff.home.unresolved"), ("day_summary", "staff.home.day_summary"),
+              ("terminal_sign_in", "staff.home.terminal_sign_in"),
+              ("terminal_sign_out", "staff.home.terminal_sign_out"))
+TECH_MENU = (("selftest", "staff.tech.selftest"), ("test_print", "staff.tech.test_print"),
+             ("netcheck", "staff.tech.netcheck"), ("export", "staff.tech.export"),
+             ("config", "staff.tech.config"), ("out_of_service", "staff.tech.out_of_service"),
+             ("in_service", "staff.tech.in_service"))
+
+
+class _Deliver:
+    """A worker's completion handed to a GUI-thread method through the bridge."""
+
+    def __init__(self, bridge: Any, fn: Callable[[Any], None]) -> None:
+        self.bridge, self.fn = bridge, fn
+
+    def __call__(self, completion: Any) -> None:
+        self.bridge.call_soon(functools.partial(self.fn, completion))
+
+
+class StaffController(QObject):
+    """Owns the staff services and screens. ``start_journey`` is what supervised mode's
+    为客户办理 calls (the runner's journey start); ``at_safe_point()`` says whether a mode change
+    may happen now (the attract screen; the terminal service's handshake once it exists)."""
+
+    mode_changed = Signal(str)  # "self_service", "supervised", "technician"
+
+    def __init__(self, *, shell: Any, bridge: Any, workers: Mapping[str, Any], config: Any,
+                 translator: Translator, voice: Any = None, modes: Any = None,
+                 start_journey: Callable[[], None] | None = None,
+                 at_safe_point: Callable[[], bool] | None = None,
+                 ports: Callable[[], Mapping[str, str | None]] | None = None,
+                 staff: StaffService | None = None) -> None:
+        super().__init__(shell)  # lives and dies with the window that holds its screens
+        self.shell, self.bridge, self.workers = shell, bridge, workers
+        self.config, self.tr, self.voice, self.modes = config, translator, voice, modes
+        self.start_journey_fn = start_journey
+        self.ports = ports or dict
+        self.at_safe_point = at_safe_point or (lambda: shell.current_screen() is shell.attract)
+        self.state_dir = Path(config.state_dir).expanduser()
+        self.audit = audit_log(self.state_dir)
+        self.staff = staff or StaffService(self.audit, StaffSettings.from_config(config),
+                                           self.state_dir)
+        self.authorizer = Authorizer(self.staff, config.limits.supervised_drawdown_amount)
+        self.staff.signed_out_listeners.append(self._on_signed_out)
+        self.entry = EntryCode(config.staff.entry_code)
+        self._ticket: AuthorizationTicket | None = None
+        self._reprint: ReprintItem | None = None
+        self._items: list[ReprintItem] = []
+        self._gesture_at = 0.0
+
+        self.sign_in_view = SignInView(translator)
+        self.sign_in_view.submitted.connect(self._submit)
+        self.sign_in_view.cancelled.connect(self.home)
+        self.sign_in_view.keyboard.typed.connect(self.staff.touch)
+        self.staff_home = MenuView("staff_home", translator, STAFF_MENU)
+        self.tech_home = MenuView("technician_home", translator, TECH_MENU)
+        for view, handlers in ((self.staff_home, self._staff_handlers()),
+                               (self.tech_home, self._tech_handlers())):
+            for key, fn in handlers.items():
+                view.buttons[key].clicked.connect(fn)
+            view.sign_out_button.clicked.connect(self.sign_out)
+        self.reprint_view = TableView("staff_reprint", translator, (
+            "staff.col.serial", "staff.col.kind", "staff.col.time", "staff.col.amount",
+            "staff.col.printed"))
+        self.reprint_go = self.reprint_view.add_action("staff.reprint.print", "print",
+                                                       primary=True)
+        self.reprint_go.clicked.connect(self._reprint_selected)
+        self.reprint_view.back_button.clicked.connect(self.show_staff_home)
+        self.unresolved_view = TableView("staff_unresolved", translator, (
+            "staff.col.serial", "staff.col.kind", "staff.col.amount", "staff.col.state",
+            "staff.col.time", "staff.col.customer", "staff.col.advice"))
+        self.unresolved_view.back_button.clicked.connect(self.show_staff_home)
+        self.auth_view = AuthorizationView(translator)
+        self.auth_view.confirmed.connect(self._auth_confirm)
+        self.auth_view.refused.connect(self._auth_refuse)
+        self.auth_view.keyboard.typed.connect(self.staff.touch)
+        for view in (self.sign_in_view, self.staff_home, self.tech_home, self.reprint_view,
+                     self.unresolved_view, self.auth_view):
+            shell.add_screen(view)
+        self.hold = CornerHold(shell.attract, config.staff.entry_hold_seconds)
+        self.hold.held.connect(self.on_gesture)
+        self._tick = QTimer(self)
+        self._tick.setInterval(TICK_MS)
+        self._tick.timeout.connect(self.staff.tick)
+        self._tick.start()
+
+    # --- entry -------------------------------------------------------------------------------
+
+    def on_gesture(self) -> None:
+        """The corner was held: ask for the entry code on the PIN pad (plain mode), or go
+        straight to the sign-in when there is no PIN pad to ask."""
+        if not self.at_safe_point():
+            return
+        self.audit.append("kiosk", "staff.entry.gesture", {})
+        pad = self.workers.get("pinpad")
+        if pad is None or not pad.running:
+            self.show_sign_in()
+            return
+        self.entry.keys.clear()
+        pad.submit("keytest", ENTRY_CODE_SECONDS, timeout=ENTRY_CODE_SECONDS + 5,
+                   on_done=_Deliver(self.bridge, self._entry_code_done))
+
+    def _entry_code_done(self, completion: Any) -> None:
+        keys = list(completion.data or []) if completion.ok else []
+        if self.entry.matches(keys):
+            self.show_sign_in()
+            return
+        self.audit.append("kiosk", "staff.entry.code_wrong", {"keys": len(keys)})
+
+    def show_sign_in(self) -> None:
+        self.sign_in_view.reset()
+        remaining = self.staff.lockout_remaining()
+        if remaining > 0:
+            self._show_locked(remaining)
+        self.shell.show_screen(self.sign_in_view)
+
+    def _show_locked(self, seconds: float) -> None:
+        self.sign_in_view.set_locked(True)
+        self.sign_in_view.show_message(self.tr("staff.signin.locked",
+                                               minutes=max(1, round(seconds / 60))))
+
+    def _submit(self, staff_id: str, password: str) -> None:
+        self.staff.touch()
+        roles = TECHNICIAN_ROLES if self.sign_in_view.technician else STAFF_ROLES
+        try:
+            self.staff.begin_sign_in(staff_id)
+        except SignInRefused as refused:
+            self._show_locked(refused.locked_seconds)
+            return
+        host = self.workers.get("host")
+        if host is None or not staff_id or not password:
+            self.sign_in_view.show_message(self.tr("staff.signin.missing"))
+            return
+        self.sign_in_view.set_busy(True)
+        host.submit("staff_sign_in", staff_id, password, on_done=_Deliver(
+            self.bridge, functools.partial(self._signed_in, staff_id, roles)))
+
+    def _signed_in(self, staff_id: str, roles: Any, completion: Any) -> None:
+        self.sign_in_view.set_busy(False)
+        try:
+            if completion.ok:
+                member = self.staff.finish_sign_in(staff_id, completion.data, roles=roles)
+            else:
+                member = self.staff.finish_sign_in(staff_id, error=completion.error,
+                                                   roles=roles)
+        except SignInRefused as refused:
+            if refused.reason is RefusalReason.LOCKED:
+                self._show_locked(refused.locked_seconds)
+            elif refused.reason is RefusalReason.WRONG_CREDENTIALS:
+                self.sign_in_view.show_message(self.tr("staff.signin.wrong",
+                                                       tries=refused.tries_left))
+            else:
+                info = error_info(refused.error_code, self.tr, detail=refused.detail)
+                self.sign_in_view.show_message(f"{refused.error_code} {info.staff}")
+            return
+        self._entered(member)
+
+    def _entered(self, member: StaffMember) -> None:
+        name = member.masked_name
+        self.shell.status_strip.set_staff(name)
+        if member.is_technician:
+            self.tech_home.heading.setText(self.tr("staff.tech.title", name=name))
+            self.tech_home.output.clear()
+            self.shell.show_screen(self.tech_home)
+            self.mode_changed.emit("technician")
+        else:
+            self.show_staff_home()
+            self.mode_changed.emit("supervised")
+
+    def show_staff_home(self) -> None:
+        member = self.staff.current
+        self.staff_home.heading.setText(self.tr(
+            "staff.home.title", name=mask_name(member.name) if member else ""))
+        self.shell.show_screen(self.staff_home)
+
+    def home(self) -> None:
+        self.shell.show_screen(self.shell.attract)
+
+    def sign_out(self) -> None:
+        self.staff.sign_out(SignOutReason.MANUAL)
+
+    def _on_signed_out(self, member: StaffMember, reason: SignOutReason) -> None:
+        self.shell.status_strip.set_staff(None)
+        self.mode_changed.emit("self_service")
+        staff_screens = (self.sign_in_view, self.staff_home, self.tech_home, self.reprint_view,
+                         self.unresolved_view, self.auth_view)
+        if self.shell.current_screen() in staff_screens:
+            self.home()
+
+    # --- staff functions --------------------------------------------------------------------
+
+    def _staff_handlers(self) -> dict[str, Callable[[], None]]:
+        return {"start_journey": self.start_journey, "reprint": self.show_reprints,
+                "unresolved": self.show_unresolved, "day_summary": self.print_day_summary,
+                "terminal_sign_in": functools.partial(self._terminal, "sign_in"),
+                "terminal_sign_out": functools.partial(self._terminal, "sign_out")}
+
+    def start_journey(self) -> None:
+        """为客户办理: the farmer's journey starts with the staff member beside them (the PIN
+        is still typed by the farmer on the PIN pad; no staff screen ever asks for it)."""
+        self.staff.record("staff.start_journey", {})
+        self.home()
+        if self.start_journey_fn is not None:
+            self.start_journey_fn()
+
+    def _journal(self) -> Any:
+        from offline_queue.journal import Journal
+
+        if not (self.state_dir / Journal.FILE).exists():
+            return None
+        return Journal.open(self.state_dir, self.config.terminal.id, create=False)
+
+    def show_reprints(self) -> None:
+        from kiosk.receipts.store import ReceiptStore
+
+        journal = self._journal()
+        try:
+            self._items = reprint_items(ReceiptStore(self.state_dir), journal)
+        finally:
+            if journal is not None:
+                journal.close()
+        yes, no = self.tr("common.yes"), self.tr("common.no")
+        self.reprint_view.set_rows([
+            (i.serial_no, self.tr(f"staff.kind.{i.kind}"), i.when,
+             "" if i.amount is None else f"{i.amount:,.2f}", yes if i.printed else no)
+            for i in self._items])
+        self.reprint_view.heading.setText(self.tr("staff.reprint.title"))
+        self.reprint_view.show_message("")
+        self.staff.record("staff.reprint.list", {"items": len(self._items)})
+        self.shell.show_screen(self.reprint_view)
+
+    def _reprint_selected(self) -> None:
+        row = self.reprint_view.selected_row()
+        if row is None or row >= len(self._items):
+            return
+        item = self._items[row]
+        if item.source != "store":
+            self.reprint_view.show_message(self.tr("staff.reprint.not_stored"))
+            return
+        self._reprint = item
+        if not item.needs_authorization:
+            self._print_reprint()
+            return
+        need = AuthorizationNeed(AuthorizationAction.RECEIPT_REPRINT, reference=item.reference,
+                                 amount=item.amount)
+        self.ask_authorization(need, self.tr("staff.auth.what.reprint", serial=item.serial_no))
+
+    def _print_reprint(self) -> None:
+        from kiosk.receipts.store import ReceiptStore
+
+        item = self._reprint
+        printer = self.workers.get("printer")
+        if item is None or printer is None:
+            return
+        doc = ReceiptStore(self.state_dir).reprint_doc(item.serial_no)
+        printer.submit("print_receipt", doc, on_done=_Deliver(self.bridge, self._reprinted))
+
+    def _reprinted(self, completion: Any) -> None:
+        from kiosk.receipts.store import ReceiptStore
+
+        item = self._reprint
+        if item is None:
+            return
+        stored = ReceiptStore(self.state_dir).get(item.serial_no)
+        from kiosk.receipts.printing import outcome_of
+
+        outcome = outcome_of(completion)
+        ReceiptStore(self.state_dir).record(stored.receipt, stored.lang, outcome,
+                                            detail=completion.detail, reprint=True)
+        self.staff.record("staff.reprint", {"serial": item.serial_no,
+                                            "outcome": outcome.value})
+        self.show_reprints()
+        self.reprint_view.show_message(self.tr("staff.reprint.done" if completion.ok
+                                               else "staff.reprint.failed",
+                                               serial=item.serial_no))
+
+    def show_unresolved(self) -> None:
+        journal = self._journal()
+        try:
+            items = unresolved_items(journal) if journal is not None else []
+        finally:
+            if journal is not None:
+                journal.close()
+        self.unresolved_view.set_rows([
+            (str(i.serial), self.tr(f"staff.kind.{i.kind}"),
+             "" if i.amount is None else f"{i.amount:,.2f}", i.state, i.created[:16],
+             i.customer_ref, self.tr(i.advice_id)) for i in items])
+        self.unresolved_view.heading.setText(self.tr("staff.unresolved.title",
+                                                     count=len(items)))
+        self.staff.record("staff.unresolved.list", {"items": len(items)})
+        self.shell.show_screen(self.unresolved_view)
+
+    def print_day_summary(self) -> None:
+        from kiosk.receipts.model import ReceiptHeader
+        from kiosk.receipts.templates import render
+        from kiosk.staff_functions import day_summary
+
+        printer = self.workers.get("printer")
+        if printer is None:
+            return
+        now = dt.datetime.now().replace(microsecond=0)
+        member = self.staff.current
+        header = ReceiptHeader(self.config.terminal.id, self.config.terminal.service_point,
+                               f"DS{now:%Y%m%d%H%M%S}", now,
+                               staff_id=member.staff_id if member else None)
+        journal = self._journal()
+        try:
+            rows = journal.rows() if journal is not None else []
+            unresolved = journal.unresolved_count() if journal is not None else 0
+        finally:
+            if journal is not None:
+                journal.close()
+        summary = day_summary(header, now.date(), rows, unresolved, outbox=0)
+        doc = render(summary, self.tr)
+        printer.submit("print_receipt", doc, on_done=_Deliver(self.bridge, self._summary_done))
+
+    def _summary_done(self, completion: Any) -> None:
+        self.staff.record("staff.day_summary", {"ok": completion.ok})
+        key = "staff.day_summary.printed" if completion.ok else "staff.day_summary.failed"
+        self.staff_home.output.setPlainText(self.tr(key))
+
+    def _terminal(self, command: str) -> None:
+        host = self.workers.get("host")
+        if host is None:
+            return
+        self.staff.record(f"staff.terminal.{command}", {})
+        host.submit(command, on_done=_Deliver(
+            self.bridge, functools.partial(self._terminal_done, command)))
+
+    def _terminal_done(self, command: str, completion: Any) -> None:
+        key = f"staff.terminal.{command}.{'ok' if completion.ok else 'failed'}"
+        self.staff_home.output.setPlainText(self.tr(key))
+
+    # --- authorisation ------------------------------------------------------------------------
+
+    def ask_authorization(self, need: AuthorizationNeed, what: str) -> None:
+        """A step needs a second person: the staff member's own password, now."""
+        ticket = self.authorizer.request(need)
+        if ticket.result is not None:
+            self._authorized(ticket.result)
+            return
+        self._ticket = ticket
+        self.auth_view.ask(what)
+        self.shell.show_screen(self.auth_view)
+
+    def _auth_confirm(self, password: str) -> None:
+        ticket, host = self._ticket, self.workers.get("host")
+        if ticket is None or host is None:
+            return
+        task = functools.partial(self.authorizer.confirm, ticket, password)
+        host.submit("run", task, on_done=_Deliver(self.bridge, self._auth_answer))
+
+    def _auth_answer(self, completion: Any) -> None:
+        if completion.ok:
+            result = completion.data
+        else:
+            ticket = self._ticket
+            result = AuthorizationResult(Outcome.HOST_ERROR, ticket.ticket_id if ticket else 0,
+                                         error_code="STAFF-HOST")
+        if not result.final:
+            self.auth_view.confirm_button.setEnabled(True)
+            self.auth_view.show_message(self.tr("staff.signin.wrong", tries=result.tries_left))
+            return
+        self._authorized(result)
+
+    def _auth_refuse(self) -> None:
+        if self._ticket is not None:
+            self._authorized(self.authorizer.refuse(self._ticket))
+
+    def _authorized(self, result: AuthorizationResult) -> None:
+        self._ticket = None
+        if result.granted:
+            self._print_reprint()
+            return
+        if result.farmer_text_id is not None and self.voice is not None:
+            self.voice.speak(result.farmer_text_id, self.tr)
+        if self.staff.current is None:
+            return  # signed out: the attract screen is shown already
+        self.show_reprints()
+        self.reprint_view.show_message(
+            f"{self.tr(result.farmer_text_id or 'staff.auth.farmer.refused')} "
+            f"({result.error_code})")
+
+    # --- technician ---------------------------------------------------------------------------
+
+    def _tech_handlers(self) -> dict[str, Callable[[], None]]:
+        return {"selftest": self.selftest, "test_print": self.test_print,
+                "netcheck": self.netcheck, "export": self.export, "config": self.show_config,
+                "out_of_service": functools.partial(self.set_out_of_service, True),
+                "in_service": functools.partial(self.set_out_of_service, False)}
+
+    def _background(self, name: str, work: Callable[[], Any],
+                    done: Callable[[Any], None]) -> None:
+        """``work()`` on its own thread (it waits for workers or the network), ``done(result
+        or exception)`` back on the GUI thread."""
+
+        def run() -> None:
+            try:
+                result: Any = work()
+            except Exception as exc:  # shown to the technician with its type
+                result = exc
+            self.bridge.call_soon(functools.partial(done, result))
+
+        threading.Thread(target=run, name=f"technician-{name}", daemon=True).start()
+
+    def _show_output(self, text: str) -> None:
+        self.tech_home.output.setPlainText(text)
+
+    def selftest(self) -> None:
+        from kiosk.technician import selftest
+
+        workers = {k: w for k, w in self.workers.items() if w.running}
+        ports = dict(self.ports())
+        self.tech_home.output.setPlainText(self.tr("staff.tech.running"))
+        self._background("selftest", lambda: selftest.through_workers(workers, ports),
+                         self._selftest_done)
+
+    def _selftest_done(self, report: Any) -> None:
+        from kiosk.technician.selftest import report_text
+
+        if isinstance(report, Exception):
+            self._show_output(f"{type(report).__name__}: {report}")
+            return
+        self.last_selftest = report
+        self.staff.record("diag.selftest", {"source": "app", "ok": report.ok,
+                                            "failed": report.failed})
+        self._show_output(report_text(report))
+
+    def test_print(self) -> None:
+        from kiosk.receipts.model import ReceiptHeader, TestPage
+        from kiosk.receipts.templates import render
+
+        printer = self.workers.get("printer")
+        if printer is None:
+            return
+        now = dt.datetime.now().replace(microsecond=0)
+        page = TestPage(ReceiptHeader(self.config.terminal.id,
+                                      self.config.terminal.service_point,
+                                      f"T{now:%Y%m%d%H%M%S}", now))
+        self.staff.record("diag.test_print", {})
+        printer.submit("print_receipt", render(page, self.tr), on_done=_Deliver(
+            self.bridge, self._test_printed))
+
+    def _test_printed(self, completion: Any) -> None:
+        self._show_output(self.tr("staff.tech.printed" if completion.ok
+                                  else "staff.tech.print_failed") + f" {completion.detail}")
+
+    def netcheck(self) -> None:
+        from kiosk.technician.netcheck import check_host
+
+        host = self.workers.get("host")
+        settings = getattr(getattr(host, "device", None), "settings", None)
+        if settings is None:
+            self._show_output(self.tr("staff.tech.no_host"))
+            return
+        self.staff.record("diag.netcheck", {})
+        self._show_output(self.tr("staff.tech.running"))
+        self._background("netcheck", lambda: check_host(
+            settings.url, settings.terminal_id, ca_file=settings.ca_file,
+            cert_file=settings.cert_file, key_file=settings.key_file,
+            timeout=settings.connect_timeout,
+            max_skew_seconds=self.config.clock.max_skew_seconds),
+            lambda r: self._show_output(r.text() if hasattr(r, "text") else str(r)))
+
+    def export(self, dest: Path | None = None) -> None:
+        from kiosk.technician.export import export_bundle
+
+        target = dest or (self.state_dir / "exports")
+        self._show_output(self.tr("staff.tech.running"))
+        self._background("export", lambda: export_bundle(self.state_dir, target,
+                                                         self.config.terminal.id),
+                         self._exported)
+
+    def _exported(self, result: Any) -> None:
+        if isinstance(result, Exception):
+            self._show_output(f"{type(result).__name__}: {result}")
+            return
+        self.staff.record("diag.export", {"file": result.path.name, "bytes": result.size,
+                                          "sha256": result.sha256})
+        self._show_output(self.tr("staff.tech.exported", path=str(result.path)))
+
+    def show_config(self) -> None:
+        from kiosk.technician.config_view import config_view, versions
+
+        self.staff.record("diag.config_view", {})
+        self._show_output(json.dumps({"versions": versions(),
+                                      "config": config_view(self.config)},
+                                     ensure_ascii=False, indent=1))
+
+    def set_out_of_service(self, out: bool, reason: str = "technician") -> None:
+        """Out of service with a reason, or back (the modes chart; audited)."""
+        if self.modes is not None:
+            self.modes.force_out_of_service(reason if out else None)
+        self.staff.record("diag.out_of_service" if out else "diag.in_service",
+                          {"reason": reason if out else None})
+        self._show_output(self.tr("staff.tech.out_of_service_now" if out
+                                  else "staff.tech.in_service_now"))

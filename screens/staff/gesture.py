@@ -1,0 +1,73 @@
+"""The hidden staff entry (docs/staff.md): a long press in the top-left corner of the attract
+screen (``[staff] entry_hold_seconds``), then a code on the PIN pad's function keys in plain
+mode (``entry_code``, e.g. 更正 清除 更正 确认), then the sign-in screen. A farmer touching
+the screen does not hold a corner for seconds, and never types function keys in that order.
+
+:class:`CornerHold` watches a widget's mouse/touch events; :class:`EntryCode` is the Qt-free
+matcher of the pressed key names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QEvent, QObject, QPointF, QTimer, Signal
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QWidget
+
+CORNER_PX = 120  # the square in the top-left corner that must be held
+
+
+class EntryCode:
+    """Matches key names against the configured code; any other key, or too many, fail."""
+
+    def __init__(self, code: Sequence[str]) -> None:
+        self.code = tuple(code)
+        self.keys: list[str] = []
+
+    def feed(self, key: str) -> bool | None:
+        """True when the code is complete, False when it can no longer match, else None."""
+        self.keys.append(key)
+        n = len(self.keys)
+        if tuple(self.keys) != self.code[:n]:
+            return False
+        return True if n == len(self.code) else None
+
+    def matches(self, keys: Sequence[str]) -> bool:
+        return tuple(keys) == self.code
+
+
+class CornerHold(QObject):
+    """Emits ``held`` when a press stays inside the top-left corner of ``widget`` for
+    ``seconds``; moving out of the corner or releasing earlier cancels it."""
+
+    held = Signal()
+
+    def __init__(self, widget: QWidget, seconds: float) -> None:
+        super().__init__(widget)
+        self.widget = widget
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(int(seconds * 1000))
+        self._timer.timeout.connect(self.held)
+        widget.installEventFilter(self)
+
+    @staticmethod
+    def in_corner(pos: QPointF) -> bool:
+        return 0 <= pos.x() <= CORNER_PX and 0 <= pos.y() <= CORNER_PX
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if kind == QEvent.Type.MouseButtonPress and isinstance(event, QMouseEvent):
+            if self.in_corner(event.position()):
+                self._timer.start()
+        elif kind == QEvent.Type.MouseMove and isinstance(event, QMouseEvent):
+            if self._timer.isActive() and not self.in_corner(event.position()):
+                self._timer.stop()
+        elif kind == QEvent.Type.MouseButtonRelease:
+            self._timer.stop()
+        return False
+
+    @property
+    def pending(self) -> bool:
+        return self._timer.isActive()

@@ -1,0 +1,52 @@
+"""Sizes and look of the staff and technician screens (denser than the farmer's)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QPushButton
+
+from kiosk.shell import theme
+
+TEXT_PX = 24  # never smaller on a staff screen
+HEADING_PX = 34
+TARGET_PX = 64  # touch targets at least 64x64
+GAP_PX = 10
+STAFF_BG = "#F4F6F4"
+
+STYLE = f"""
+QWidget#staffscreen {{ background: {STAFF_BG}; }}
+QWidget#staffscreen QLabel {{ font-size: {TEXT_PX}px; color: {theme.TEXT}; }}
+QWidget#staffscreen QLabel[role="heading"] {{ font-size: {HEADING_PX}px; font-weight: bold; }}
+QWidget#staffscreen QLabel[role="alert"] {{ color: {theme.ERROR_TEXT}; font-weight: bold; }}
+QWidget#staffscreen QPushButton {{
+    font-size: {TEXT_PX}px; min-height: {TARGET_PX}px; min-width: {TARGET_PX}px;
+    padding: 0 14px; border-radius: 8px;
+}}
+QWidget#staffscreen QLineEdit {{
+    font-size: {TEXT_PX + 4}px; min-height: {TARGET_PX}px; padding: 0 10px;
+    border: 2px solid {theme.TEXT}; border-radius: 6px; background: #FFFFFF;
+}}
+QWidget#staffscreen QTableWidget {{ font-size: {TEXT_PX}px; background: #FFFFFF; }}
+QWidget#staffscreen QHeaderView::section {{ font-size: {TEXT_PX}px; padding: 4px; }}
+"""
+
+
+def button(text: str = "", *, primary: bool = False, name: str = "") -> QPushButton:
+    b = QPushButton(text)
+    b.setProperty("role", "primary" if primary else "secondary")
+    b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    b.setMinimumSize(TARGET_PX, TARGET_PX)
+    if name:
+        b.setObjectName(name)
+    return b
+
+
+def label(role: str = "", *, name: str = "") -> QLabel:
+    lab = QLabel()
+    lab.setWordWrap(True)
+    lab.setTextFormat(Qt.TextFormat.PlainText)
+    if role:
+        lab.setProperty("role", role)
+    if name:
+        lab.setObjectName(name)
+    return lab

@@ -1,0 +1,316 @@
+"""Staff and technician modes in the real GUI: the hidden gesture and the entry code on the PIN
+pad, sign-in checked by the bank host simulator (mutual TLS), lockout shown, supervised
+journey start, no PIN on any staff screen, the reprint authorisation (granted, refused, staff
+signed out mid-way), the reprint and the day summary read back from the printer simulator,
+and the technician self-test with a device faulted in its simulator."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QLineEdit
+
+from devices.iccard.fake import FakeIcCardReader
+from devices.idcard.fake import FakeIdCardReader
+from devices.pinpad.fake import FakePinPad
+from devices.printer.escpos_driver import EscposReceiptPrinter
+from devices.voice.fake import RecordingVoice
+from kiosk.authorization import Outcome
+from kiosk.receipts.samples import sample_receipts
+from kiosk.receipts.store import PrintOutcome, ReceiptStore
+from kiosk.simcontrol.printer import HttpPrinterControl
+from kiosk.staff import SignOutReason
+from offline_queue.journal import Journal, TxState
+from peripherals_sim.bank_host.process import HostProcess
+from peripherals_sim.process import SimulatorProcess
+from screens.widgets.pin_dots import PinDots
+
+from .conftest import TODAY, kiosk_config
+
+TERMINAL = "ZN610425001"
+
+
+@pytest.fixture(scope="module")
+def host(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HostProcess]:
+    with HostProcess(tmp_path_factory.mktemp("staff-bank-host")) as sim:
+        yield sim
+
+
+@pytest.fixture(scope="module")
+def printer_sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimulatorProcess]:
+    out = tmp_path_factory.mktemp("staff-printer")
+    with SimulatorProcess("printer", ["--listen", "tcp://127.0.0.1:0", "--out", str(out),
+                                      "--control", "0"]) as sim:
+        yield sim
+
+
+class StaffRig:
+    def __init__(self, kiosk: Any, staff: Any, pad: FakePinPad, voice: RecordingVoice,
+                 printer: HttpPrinterControl, host: HostProcess, qtbot: Any) -> None:
+        self.kiosk, self.staff, self.pad, self.voice = kiosk, staff, pad, voice
+        self.printer, self.host, self.qtbot = printer, host, qtbot
+        self.shell = kiosk.shell
+
+    def screen(self) -> str:
+        return str(self.shell.current_name())
+
+    def wait_screen(self, name: str, timeout: int = 8000) -> None:
+        self.qtbot.waitUntil(lambda: self.screen() == name, timeout=timeout)
+
+    def click(self, button: Any) -> None:
+        self.qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+    def hold_corner(self) -> None:
+        attract = self.shell.attract
+        QTest.mousePress(attract, Qt.MouseButton.LeftButton, pos=QPoint(20, 20))
+        self.qtbot.waitUntil(lambda: not self.staff.hold.pending, timeout=5000)
+        QTest.mouseRelease(attract, Qt.MouseButton.LeftButton, pos=QPoint(20, 20))
+
+    def enter(self, code: str = "BCBE") -> None:
+        self.hold_corner()
+        self.qtbot.waitUntil(lambda: self.pad.state()["mode"] == "plain", timeout=5000)
+        self.pad.press(code)
+
+    def type(self, keyboard: Any, text: str) -> None:
+        for char in text:
+            self.click(keyboard.keys[char])
+
+    def sign_in(self, staff_id: str, password: str, technician: bool = False) -> None:
+        view = self.staff.sign_in_view
+        if technician:
+            self.click(view.tech_mode)
+        self.click(view.staff_id)
+        self.type(view.keyboard, staff_id)
+        self.click(view.password)
+        self.type(view.keyboard, password)
+        self.click(view.submit_button)
+
+    def audit_actions(self) -> list[str]:
+        path = Path(self.kiosk.config.state_dir) / "audit" / "audit.jsonl"
+        return [json.loads(x)["action"] for x in path.read_text("utf-8").splitlines()]
+
+    def receipt_texts(self) -> list[str]:
+        return [self.printer.receipt_text(r["n"]) for r in self.printer.receipts()]
+
+    def wait_receipts(self, count: int) -> list[str]:
+        self.qtbot.waitUntil(lambda: len(self.printer.receipts()) >= count, timeout=10000)
+        return self.receipt_texts()
+
+    def sim(self, method: str, path: str, body: Any = None) -> Any:
+        with requests.Session() as s:
+            s.trust_env = False
+            r = s.request(method, self.host.control + path, json=body, timeout=10)
+        r.raise_for_status()
+        return r.json()
+
+
+@pytest.fixture()
+def rig(qtbot: Any, state_dir: Path, host: HostProcess,
+        printer_sim: SimulatorProcess) -> Iterator[StaffRig]:
+    from kiosk.app import Kiosk, make_qt_app
+    from kiosk.host import HostClient, HostSettings
+    from kiosk.technician.appwire import device_ports
+    from screens.staff.controller import StaffController
+
+    make_qt_app("zh_CN")
+    t = host.ready["terminals"][TERMINAL]
+    client = HostClient(HostSettings(
+        url=host.url, terminal_id=TERMINAL, ca_file=Path(host.ready["ca_file"]),
+        cert_file=Path(t["cert_file"]), key_file=Path(t["key_file"]),
+        connect_timeout=3.0, read_timeout=10.0, retry_backoff=0.05))
+    control = HttpPrinterControl(printer_sim.control)
+    control.clear_fault()
+    printer = EscposReceiptPrinter(printer_sim.url)
+    pad = FakePinPad(preload=False)
+    voice = RecordingVoice()
+    voice.open()
+    config = kiosk_config(state_dir, **{"timeouts.idle_seconds": 30.0,
+                                        "timeouts.idle_warning_seconds": 5.0,
+                                        "staff.entry_hold_seconds": 1.0,
+                                        "staff.max_failures": 2})
+    kiosk = Kiosk(config, devices={"idcard": FakeIdCardReader(), "iccard": FakeIcCardReader(),
+                                   "pinpad": pad, "printer": printer, "host": client},
+                  voice_device=voice, remove_prompt=0.2, today=lambda: TODAY)
+    qtbot.addWidget(kiosk.shell)
+    kiosk.modes.settle()
+    staff = StaffController(shell=kiosk.shell, bridge=kiosk.bridge, workers=kiosk.workers,
+                            config=config, translator=kiosk.translator, voice=kiosk.voice,
+                            modes=kiosk.modes, start_journey=kiosk.start_journey,
+                            ports=lambda: device_ports(kiosk))
+    kiosk.start(show=True)
+    try:
+        qtbot.waitUntil(lambda: kiosk.host_signed_in, timeout=15000)
+        yield StaffRig(kiosk, staff, pad, voice, control, host, qtbot)
+    finally:
+        kiosk.shutdown()
+        control.clear_fault()
+
+
+def test_gesture_code_and_sign_in_enter_supervised_mode(rig):
+    rig.enter()
+    rig.wait_screen("staff_sign_in")
+    rig.sign_in("S1001", "246810")
+    rig.wait_screen("staff_home")
+    assert rig.staff.staff.current.staff_id == "S1001"
+    assert "孙*" in rig.shell.status_strip.staff.full_text()
+    assert "孙丽" not in rig.shell.status_strip.staff.full_text()
+    assert rig.pad.state()["mode"] != "pin"
+    rig.click(rig.staff.staff_home.sign_out_button)
+    rig.wait_screen("attract")
+    actions = rig.audit_actions()
+    assert actions[:1] == ["staff.entry.gesture"]
+    assert "staff.sign_in" in actions and actions[-1] == "staff.sign_out"
+
+
+def test_a_short_touch_or_a_wrong_code_does_not_open_the_sign_in(rig):
+    QTest.mouseClick(rig.shell.attract, Qt.MouseButton.LeftButton, pos=QPoint(20, 20))
+    assert not rig.staff.hold.pending and rig.screen() == "attract"
+    rig.enter("CCE")
+    rig.qtbot.waitUntil(lambda: "staff.entry.code_wrong" in rig.audit_actions(), timeout=8000)
+    assert rig.screen() == "attract"
+
+
+def test_wrong_passwords_lock_the_sign_in_and_the_lock_is_shown(rig):
+    rig.enter()
+    rig.wait_screen("staff_sign_in")
+    view = rig.staff.sign_in_view
+    rig.sign_in("S1001", "111")
+    rig.qtbot.waitUntil(lambda: "1" in view.message.text(), timeout=8000)
+    assert view.message.text() == "工号或密码不对，还可以试 1 次"
+    rig.sign_in("S1001", "222")
+    rig.qtbot.waitUntil(lambda: "锁定" in view.message.text(), timeout=8000)
+    assert not view.submit_button.isEnabled()
+    assert rig.audit_actions().count("staff.lockout") == 1
+    rig.click(view.cancel_button)
+    rig.wait_screen("attract")
+    rig.enter()  # coming back does not unlock
+    rig.wait_screen("staff_sign_in")
+    assert "锁定" in view.message.text() and not view.submit_button.isEnabled()
+
+
+def _signed_in_staff(rig, staff_id="S1001", password="246810"):
+    rig.enter()
+    rig.wait_screen("staff_sign_in")
+    rig.sign_in(staff_id, password)
+    rig.wait_screen("staff_home")
+
+
+def test_supervised_journey_start_and_no_pin_on_any_staff_screen(rig):
+    _signed_in_staff(rig)
+    staff_views = [rig.staff.sign_in_view, rig.staff.staff_home, rig.staff.tech_home,
+                   rig.staff.reprint_view, rig.staff.unresolved_view, rig.staff.auth_view]
+    for view in staff_views:
+        assert not view.findChildren(PinDots), view.name
+        names = [e.objectName() for e in view.findChildren(QLineEdit)]
+        assert not [n for n in names if "pin" in n.lower()], (view.name, names)
+    rig.click(rig.staff.staff_home.buttons["start_journey"])
+    rig.wait_screen("insert_id")
+    assert rig.staff.staff.current is not None  # still beside the farmer
+    assert "孙*" in rig.shell.status_strip.staff.full_text()
+    assert rig.audit_actions()[-1] == "staff.start_journey"
+
+
+def _reprint_ready(rig):
+    store = ReceiptStore(Path(rig.kiosk.config.state_dir))
+    store.record(sample_receipts()["drawdown"], "zh_CN", PrintOutcome.PRINTED)
+    _signed_in_staff(rig)
+    rig.click(rig.staff.staff_home.buttons["reprint"])
+    rig.wait_screen("staff_reprint")
+    assert rig.staff.reprint_view.table.item(0, 0).text() == "20261128000101"
+    rig.click(rig.staff.reprint_go)
+    rig.wait_screen("staff_authorize")
+
+
+def test_a_reprint_authorised_by_the_staff_member_prints_marked_补打(rig):
+    before = len(rig.printer.receipts())
+    _reprint_ready(rig)
+    view = rig.staff.auth_view
+    rig.type(view.keyboard, "246810")
+    rig.click(view.confirm_button)
+    texts = rig.wait_receipts(before + 1)
+    assert "※ 补打 ※" in texts[-1] and "张*国" in texts[-1] and "张卫国" not in texts[-1]
+    rig.wait_screen("staff_reprint")
+    auths = rig.sim("GET", "/sim/ledger")["authorizations"]
+    assert auths[-1]["action"] == "receipt_reprint" and auths[-1]["staff_id"] == "S1001"
+    actions = rig.audit_actions()
+    assert "authorization.granted" in actions and actions[-1] == "staff.reprint.list"
+    assert "staff.reprint" in actions
+
+
+def test_a_refused_reprint_prints_nothing_and_the_farmer_hears_why(rig):
+    before = len(rig.printer.receipts())
+    _reprint_ready(rig)
+    rig.click(rig.staff.auth_view.refuse_button)
+    rig.wait_screen("staff_reprint")
+    assert "STAFF-AUTH-REFUSED" in rig.staff.reprint_view.message.text()
+    assert rig.voice.spoken and "工作人员没有同意" in rig.voice.spoken[-1][1]
+    assert len(rig.printer.receipts()) == before
+    assert "authorization.refused" in rig.audit_actions()
+
+
+def test_staff_signed_out_mid_way_cannot_continue(rig):
+    before = len(rig.printer.receipts())
+    _reprint_ready(rig)
+    ticket = rig.staff._ticket
+    rig.staff.staff.sign_out(SignOutReason.IDLE)  # the idle timer fired
+    rig.wait_screen("attract")
+    assert ticket.result.outcome is Outcome.STAFF_SIGNED_OUT
+    assert "authorization.void" in rig.audit_actions()
+    assert len(rig.printer.receipts()) == before
+    assert rig.shell.status_strip.staff.full_text() != "孙*"
+
+
+def test_the_day_summary_is_printed_and_reads_back_from_the_printer(rig):
+    journal = Journal.open(Path(rig.kiosk.config.state_dir), TERMINAL)
+    try:
+        for amount in ("60000.00", "1500.50"):
+            row = journal.prepare("drawdown", "C0001", amount, "ef" * 32)
+            journal.move(row.serial, TxState.SENT, sent=True)
+            journal.move(row.serial, TxState.CONFIRMED, host_ref=f"HR{row.serial}",
+                         business_date=dt.date.today().isoformat())
+        journal.prepare("repayment", "C0002", "300.00", "ef" * 32)  # unresolved
+    finally:
+        journal.close()
+    before = len(rig.printer.receipts())
+    _signed_in_staff(rig)
+    rig.click(rig.staff.staff_home.buttons["day_summary"])
+    text = rig.wait_receipts(before + 1)[-1]
+    assert "日终汇总" in text and "61,500.50" in text
+    assert "S1001" in text
+    rig.qtbot.waitUntil(lambda: "已打印" in rig.staff.staff_home.output.toPlainText(),
+                        timeout=5000)
+
+
+def test_technician_self_test_names_the_device_faulted_in_its_simulator(rig):
+    rig.printer.set_fault("paper_out")
+    rig.enter()
+    rig.wait_screen("staff_sign_in")
+    rig.sign_in("T3001", "314159", technician=True)
+    rig.wait_screen("technician_home")
+    assert "韩*" in rig.shell.status_strip.staff.full_text()
+    rig.click(rig.staff.tech_home.buttons["selftest"])
+    rig.qtbot.waitUntil(lambda: "FAIL" in rig.staff.tech_home.output.toPlainText(),
+                        timeout=15000)
+    report = rig.staff.last_selftest
+    assert report.failed == ["printer"] and report.source == "app"
+    printer = next(c for c in report.checks if c.device == "printer")
+    assert printer.problem == "paper_out"
+    rig.printer.clear_fault()
+    assert rig.audit_actions()[-1] == "diag.selftest"
+
+
+def test_a_technician_cannot_enter_staff_mode(rig):
+    rig.enter()
+    rig.wait_screen("staff_sign_in")
+    rig.sign_in("T3001", "314159")  # staff mode chosen
+    view = rig.staff.sign_in_view
+    rig.qtbot.waitUntil(lambda: "STAFF-ROLE" in view.message.text(), timeout=8000)
+    assert rig.screen() == "staff_sign_in"
