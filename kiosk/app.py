@@ -212,6 +212,24 @@ class Kiosk:
                                          config=self.config, **kwargs)
         return self._runner
 
+    _staff: Any = None
+
+    @property
+    def staff(self) -> Any:
+        """Staff and technician modes (screens/staff), built on first use after the first
+        paint: the hidden entry on the attract screen, sign-in, staff functions, diagnostics."""
+        if self._staff is None:
+            import functools
+
+            from kiosk.technician.appwire import device_ports
+            from screens.staff.controller import StaffController
+
+            self._staff = StaffController(
+                shell=self.shell, bridge=self.bridge, workers=self.workers, config=self.config,
+                translator=self.translator, voice=self.voice, modes=self.modes,
+                terminal=self.terminal, ports=functools.partial(device_ports, self))
+        return self._staff
+
     @property
     def home(self) -> Any:
         """The home screen's presenter (screens/home.py): the services from the registry."""
@@ -221,7 +239,6 @@ class Kiosk:
             self._home = HomePresenter(self.shell, self.runner, self.translator,
                                        float(self.config.timeouts.idle_seconds))
         return self._home
-
 
     def start_journey(self, name: str = "identify") -> bool:
         """Start a journey as if chosen on the home screen (tools)."""
@@ -397,6 +414,7 @@ class Kiosk:
         if self._stopped:
             return
         self.home  # noqa: B018 (the runner and the home choices, off the start-up path)
+        self.staff  # noqa: B018 (and the staff screens)
         self._start_bring_up()
 
     def _start_bring_up(self) -> None:

@@ -57,6 +57,19 @@ TECH_MENU = (("selftest", "staff.tech.selftest"), ("test_print", "staff.tech.tes
              ("in_service", "staff.tech.in_service"))
 
 
+def _short_time(iso: str) -> str:
+    """``2026-11-28T10:15:30+08:00`` -> ``11-28 10:15`` (a dense staff table)."""
+    try:
+        return dt.datetime.fromisoformat(iso).strftime("%m-%d %H:%M")
+    except ValueError:
+        return iso[:16]
+
+
+def _short_serial(serial: str) -> str:
+    """A journal key ``ZN610425001-000123`` without the terminal id (the same on every row)."""
+    return serial.split("-", 1)[1] if "-" in serial else serial
+
+
 class _Deliver:
     """A worker's completion handed to a GUI-thread method through the bridge."""
 
@@ -120,6 +133,8 @@ class StaffController(QObject):
             "staff.col.serial", "staff.col.kind", "staff.col.amount", "staff.col.state",
             "staff.col.time", "staff.col.customer", "staff.col.advice"))
         self.unresolved_view.back_button.clicked.connect(self.show_staff_home)
+        self.unresolved_view.table.itemSelectionChanged.connect(self._show_advice)
+        self._advice: list[str] = []
         self.auth_view = AuthorizationView(translator)
         self.auth_view.confirmed.connect(self._auth_confirm)
         self.auth_view.refused.connect(self._auth_refuse)
@@ -271,7 +286,7 @@ class StaffController(QObject):
                 journal.close()
         yes, no = self.tr("common.yes"), self.tr("common.no")
         self.reprint_view.set_rows([
-            (i.serial_no, self.tr(f"staff.kind.{i.kind}"), i.when,
+            (_short_serial(i.serial_no), self.tr(f"staff.kind.{i.kind}"), _short_time(i.when),
              "" if i.amount is None else f"{i.amount:,.2f}", yes if i.printed else no)
             for i in self._items])
         self.reprint_view.heading.setText(self.tr("staff.reprint.title"))
@@ -333,12 +348,20 @@ class StaffController(QObject):
                 journal.close()
         self.unresolved_view.set_rows([
             (str(i.serial), self.tr(f"staff.kind.{i.kind}"),
-             "" if i.amount is None else f"{i.amount:,.2f}", i.state, i.created[:16],
+             "" if i.amount is None else f"{i.amount:,.2f}", i.state, _short_time(i.created),
              i.customer_ref, self.tr(i.advice_id)) for i in items])
+        self._advice = [self.tr(i.advice_id) for i in items]
+        self._show_advice()
         self.unresolved_view.heading.setText(self.tr("staff.unresolved.title",
                                                      count=len(items)))
         self.staff.record("staff.unresolved.list", {"items": len(items)})
         self.shell.show_screen(self.unresolved_view)
+
+    def _show_advice(self) -> None:
+        """The selected row's 处理办法 in full (the table column is narrow)."""
+        row = self.unresolved_view.selected_row()
+        advice = self._advice[row] if row is not None and row < len(self._advice) else ""
+        self.unresolved_view.show_message(advice)
 
     def print_day_summary(self) -> None:
         from kiosk.receipts.model import ReceiptHeader

@@ -9,8 +9,9 @@ from kiosk.shell import theme
 
 TEXT_PX = 24  # never smaller on a staff screen
 HEADING_PX = 34
-TARGET_PX = 64  # touch targets at least 64x64
+TARGET_PX = 64  # touch targets at least 64x64 (content + padding + the 3 px border)
 GAP_PX = 10
+FOOTER_BUTTON_PX = 140
 STAFF_BG = "#F4F6F4"
 
 STYLE = f"""
@@ -19,8 +20,8 @@ QWidget#staffscreen QLabel {{ font-size: {TEXT_PX}px; color: {theme.TEXT}; }}
 QWidget#staffscreen QLabel[role="heading"] {{ font-size: {HEADING_PX}px; font-weight: bold; }}
 QWidget#staffscreen QLabel[role="alert"] {{ color: {theme.ERROR_TEXT}; font-weight: bold; }}
 QWidget#staffscreen QPushButton {{
-    font-size: {TEXT_PX}px; min-height: {TARGET_PX}px; min-width: {TARGET_PX}px;
-    padding: 0 14px; border-radius: 8px;
+    font-size: {TEXT_PX}px; min-height: {TARGET_PX - 6}px; min-width: {TARGET_PX - 14}px;
+    padding: 0 4px; border-radius: 8px;
 }}
 QWidget#staffscreen QLineEdit {{
     font-size: {TEXT_PX + 4}px; min-height: {TARGET_PX}px; padding: 0 10px;

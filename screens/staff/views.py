@@ -50,6 +50,7 @@ class StaffPage(QWidget):
 
     def add_action(self, text_id: str, name: str, primary: bool = False) -> QPushButton:
         b = style.button(self.tr(text_id), primary=primary, name=name)
+        b.setStyleSheet(f"min-width: {style.FOOTER_BUTTON_PX - 14}px;")
         self.footer.addWidget(b)
         return b
 
@@ -80,15 +81,12 @@ class SignInView(StaffPage):
     def __init__(self, tr: Translator, parent: QWidget | None = None) -> None:
         super().__init__("staff_sign_in", tr, parent)
         self.technician = False
-        modes = QHBoxLayout()
         self.staff_mode = style.button(tr("staff.signin.mode_staff"), name="mode-staff")
         self.tech_mode = style.button(tr("staff.signin.mode_technician"), name="mode-technician")
         self.staff_mode.clicked.connect(lambda: self.set_technician(False))
         self.tech_mode.clicked.connect(lambda: self.set_technician(True))
-        modes.addWidget(self.staff_mode)
-        modes.addWidget(self.tech_mode)
-        modes.addStretch(1)
-        self.content.addLayout(modes)
+        self.footer.addWidget(self.staff_mode)  # the mode toggle, left in the footer
+        self.footer.addWidget(self.tech_mode)
         fields = QGridLayout()
         fields.setSpacing(style.GAP_PX)
         self.staff_id = QLineEdit(objectName="staff-id")

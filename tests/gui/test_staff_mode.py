@@ -117,9 +117,6 @@ def rig(qtbot: Any, state_dir: Path, host: HostProcess,
         printer_sim: SimulatorProcess) -> Iterator[StaffRig]:
     from kiosk.app import Kiosk, make_qt_app
     from kiosk.host import HostClient, HostSettings
-    from kiosk.technician.appwire import device_ports
-    from screens.staff.controller import StaffController
-
     make_qt_app("zh_CN")
     t = host.ready["terminals"][TERMINAL]
     client = HostClient(HostSettings(
@@ -141,10 +138,7 @@ def rig(qtbot: Any, state_dir: Path, host: HostProcess,
                   voice_device=voice, remove_prompt=0.2, today=lambda: TODAY)
     qtbot.addWidget(kiosk.shell)
     kiosk.modes.settle()
-    staff = StaffController(shell=kiosk.shell, bridge=kiosk.bridge, workers=kiosk.workers,
-                            config=config, translator=kiosk.translator, voice=kiosk.voice,
-                            modes=kiosk.modes, start_journey=kiosk.start_journey,
-                            ports=lambda: device_ports(kiosk))
+    staff = kiosk.staff
     kiosk.start(show=True)
     try:
         qtbot.waitUntil(lambda: kiosk.host_signed_in, timeout=15000)
