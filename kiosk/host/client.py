@@ -283,6 +283,12 @@ class HostClient:
                 self._last_contact = now  # it answered: reachable (e.g. terminal unknown)
         return self._status
 
+    def self_test(self) -> HostStatus:
+        """A heartbeat now, whatever the interval (a technician's self-test): the link as it
+        is at this moment."""
+        self._last_contact = None
+        return self.probe()
+
     def _offline(self, code: HostErrorCode) -> None:
         """No usable answer: the host counts as offline until the next good one."""
         s = self._status

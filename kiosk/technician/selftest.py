@@ -22,6 +22,9 @@ from devices.base import Completion, DeviceState
 #: The order in which devices are tested and shown.
 KINDS = ("idcard", "iccard", "pinpad", "printer", "host")
 PORT_KEYS = ("url", "reader", "path", "device", "port")
+#: The command that tests a device: its probe, except the host, whose probe may answer from
+#: the last heartbeat; its self_test sends one now.
+COMMANDS = {"host": "self_test"}
 
 Prober = Callable[[str], Completion[Any]]
 
@@ -167,7 +170,8 @@ def through_workers(workers: Mapping[str, Any], ports: Mapping[str, str | None] 
     GUI thread: this blocks until every worker answered)."""
 
     def probe(kind: str) -> Completion[Any]:
-        result: Completion[Any] = workers[kind].call("probe", timeout=timeout)
+        result: Completion[Any] = workers[kind].call(COMMANDS.get(kind, "probe"),
+                                                     timeout=timeout)
         return result
 
     return run(workers.keys(), probe, ports, source="app")
@@ -207,7 +211,7 @@ def with_own_devices(config: Any, kinds: Iterable[str] = KINDS) -> SelftestRepor
         except DeviceError as exc:  # unknown backend, port missing, host certificate missing
             return completion_from_exception(0, exc, kind, "open")
         try:
-            return run_command(device, "probe")
+            return run_command(device, COMMANDS.get(kind, "probe"))
         finally:
             device.close()
 

@@ -117,3 +117,15 @@ def test_no_app_and_an_unknown_command_are_told_apart(sims, app_side, tmp_path):
     app_side.stop()
     with pytest.raises(AppNotRunning):
         ask_app(sims.state_dir, "selftest")
+
+
+def test_a_host_that_does_not_answer_fails_its_self_test(sims):
+    from kiosk.config import load_config
+    from kiosk.technician.selftest import with_own_devices
+
+    config = load_config(sims.config, overrides={"host.url": "https://127.0.0.1:9",
+                                                 "host.connect_timeout": 1.0})
+    report = with_own_devices(config, kinds=("host", "printer"))
+    assert report.failed == ["host"]
+    host = report.checks[-1]
+    assert host.device == "host" and host.state == "offline" and host.port.endswith(":9")
