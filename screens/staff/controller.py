@@ -81,24 +81,24 @@ class _Deliver:
 
 
 class StaffController(QObject):
-    """Owns the staff services and screens. ``start_journey`` is what supervised mode's
-    为客户办理 calls (the runner's journey start); ``at_safe_point()`` says whether a mode change
-    may happen now (the attract screen; the terminal service's handshake once it exists)."""
+    """Owns the staff services and screens. With a ``terminal``
+    (:class:`kiosk.terminal.TerminalService`) the modes go through it: staff functions and
+    diagnostics are entered at a safe point (a request made mid-journey waits until nothing is
+    in flight, then the journey ends with the cards returned), and the staff member's masked
+    name is what supervised journeys see."""
 
     mode_changed = Signal(str)  # "self_service", "supervised", "technician"
 
     def __init__(self, *, shell: Any, bridge: Any, workers: Mapping[str, Any], config: Any,
                  translator: Translator, voice: Any = None, modes: Any = None,
-                 start_journey: Callable[[], None] | None = None,
-                 at_safe_point: Callable[[], bool] | None = None,
+                 terminal: Any = None,
                  ports: Callable[[], Mapping[str, str | None]] | None = None,
                  staff: StaffService | None = None) -> None:
         super().__init__(shell)  # lives and dies with the window that holds its screens
         self.shell, self.bridge, self.workers = shell, bridge, workers
         self.config, self.tr, self.voice, self.modes = config, translator, voice, modes
-        self.start_journey_fn = start_journey
+        self.terminal = terminal
         self.ports = ports or dict
-        self.at_safe_point = at_safe_point or (lambda: shell.current_screen() is shell.attract)
         self.state_dir = Path(config.state_dir).expanduser()
         self.audit = audit_log(self.state_dir)
         self.staff = staff or StaffService(self.audit, StaffSettings.from_config(config),
@@ -142,7 +142,7 @@ class StaffController(QObject):
         for view in (self.sign_in_view, self.staff_home, self.tech_home, self.reprint_view,
                      self.unresolved_view, self.auth_view):
             shell.add_screen(view)
-        self.hold = CornerHold(shell.attract, config.staff.entry_hold_seconds)
+        self.hold = CornerHold(shell.screen_area, config.staff.entry_hold_seconds)
         self.hold.held.connect(self.on_gesture)
         self._tick = QTimer(self)
         self._tick.setInterval(TICK_MS)
@@ -151,10 +151,31 @@ class StaffController(QObject):
 
     # --- entry -------------------------------------------------------------------------------
 
+    def at_safe_point(self) -> bool:
+        if self.terminal is not None:
+            return bool(self.terminal.at_safe_point())
+        return bool(self.shell.current_screen() is self.shell.attract)
+
+    def _request_mode(self, mode_name: str, then: Callable[[], None]) -> bool:
+        """Enter a mode through the terminal's safe-point handshake (at once without one)."""
+        if self.terminal is None:
+            then()
+            return True
+        from kiosk.terminal import TerminalMode
+
+        return bool(self.terminal.request_mode(TerminalMode(mode_name), then))
+
     def on_gesture(self) -> None:
-        """The corner was held: ask for the entry code on the PIN pad (plain mode), or go
-        straight to the sign-in when there is no PIN pad to ask."""
-        if not self.at_safe_point():
+        """The corner was held. On the attract screen: ask for the entry code on the PIN pad
+        (plain mode), or go straight to the sign-in when there is no PIN pad to ask. During a
+        supervised journey: back to the staff functions, at the next safe point."""
+        member = self.staff.current
+        if member is not None and not member.is_technician and not self._on_staff_screen():
+            self.staff.record("staff.functions.requested", {"at_safe_point":
+                                                            self.at_safe_point()})
+            self._request_mode("staff", self.show_staff_home)
+            return
+        if not self.at_safe_point() or self.shell.current_screen() is not self.shell.attract:
             return
         self.audit.append("kiosk", "staff.entry.gesture", {})
         pad = self.workers.get("pinpad")
@@ -224,13 +245,25 @@ class StaffController(QObject):
         name = member.masked_name
         self.shell.status_strip.set_staff(name)
         if member.is_technician:
-            self.tech_home.heading.setText(self.tr("staff.tech.title", name=name))
-            self.tech_home.output.clear()
-            self.shell.show_screen(self.tech_home)
+            self._request_mode("technician", self.show_tech_home)
             self.mode_changed.emit("technician")
         else:
-            self.show_staff_home()
+            if self.terminal is not None:
+                self.terminal.staff = name  # supervised journeys: staff beside the farmer
+            self._request_mode("staff", self.show_staff_home)
             self.mode_changed.emit("supervised")
+
+    def show_tech_home(self) -> None:
+        member = self.staff.current
+        self.tech_home.heading.setText(self.tr(
+            "staff.tech.title", name=member.masked_name if member else ""))
+        self.tech_home.output.clear()
+        self.shell.show_screen(self.tech_home)
+
+    def _on_staff_screen(self) -> bool:
+        return self.shell.current_screen() in (
+            self.sign_in_view, self.staff_home, self.tech_home, self.reprint_view,
+            self.unresolved_view, self.auth_view)
 
     def show_staff_home(self) -> None:
         member = self.staff.current
@@ -239,6 +272,12 @@ class StaffController(QObject):
         self.shell.show_screen(self.staff_home)
 
     def home(self) -> None:
+        """Back to the farmer's attract/home screen (leaving staff functions or diagnostics)."""
+        if self.terminal is not None:
+            from kiosk.terminal import TerminalMode
+
+            if self.terminal.mode in (TerminalMode.STAFF, TerminalMode.TECHNICIAN):
+                self.terminal.request_mode(TerminalMode.ATTRACT)
         self.shell.show_screen(self.shell.attract)
 
     def sign_out(self) -> None:
@@ -246,10 +285,10 @@ class StaffController(QObject):
 
     def _on_signed_out(self, member: StaffMember, reason: SignOutReason) -> None:
         self.shell.status_strip.set_staff(None)
+        if self.terminal is not None:
+            self.terminal.staff = None
         self.mode_changed.emit("self_service")
-        staff_screens = (self.sign_in_view, self.staff_home, self.tech_home, self.reprint_view,
-                         self.unresolved_view, self.auth_view)
-        if self.shell.current_screen() in staff_screens:
+        if self._on_staff_screen():
             self.home()
 
     # --- staff functions --------------------------------------------------------------------
@@ -261,12 +300,11 @@ class StaffController(QObject):
                 "terminal_sign_out": functools.partial(self._terminal, "sign_out")}
 
     def start_journey(self) -> None:
-        """为客户办理: the farmer's journey starts with the staff member beside them (the PIN
-        is still typed by the farmer on the PIN pad; no staff screen ever asks for it)."""
+        """为客户办理: back to the home screen with the staff member still signed in; the
+        journey the farmer (or the staff member for them) picks runs supervised. The PIN is
+        still typed by the farmer on the PIN pad; no staff screen ever asks for it."""
         self.staff.record("staff.start_journey", {})
         self.home()
-        if self.start_journey_fn is not None:
-            self.start_journey_fn()
 
     def _journal(self) -> Any:
         from offline_queue.journal import Journal

@@ -10,12 +10,14 @@ matcher of the pressed key names.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QPointF, QTimer, Signal
 from PySide6.QtGui import QMouseEvent
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 CORNER_PX = 120  # the square in the top-left corner that must be held
+_MOUSE = (QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove, QEvent.Type.MouseButtonRelease)
 
 
 class EntryCode:
@@ -38,31 +40,51 @@ class EntryCode:
 
 
 class CornerHold(QObject):
-    """Emits ``held`` when a press stays inside the top-left corner of ``widget`` for
-    ``seconds``; moving out of the corner or releasing earlier cancels it."""
+    """Emits ``held`` when a press stays inside the top-left corner of ``area`` (the screen
+    area below the status strip, whatever screen is shown) for ``seconds``; moving out of the
+    corner or releasing earlier cancels it. It watches the application's mouse events and
+    never consumes one: the widget under the finger still gets its press."""
 
     held = Signal()
 
-    def __init__(self, widget: QWidget, seconds: float) -> None:
-        super().__init__(widget)
-        self.widget = widget
+    def __init__(self, area: QWidget, seconds: float) -> None:
+        super().__init__(area)
+        self.area = area
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(int(seconds * 1000))
         self._timer.timeout.connect(self.held)
-        widget.installEventFilter(self)
+        self._last: tuple[Any, ...] = ()
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+        area.destroyed.connect(self._detach)
 
-    @staticmethod
-    def in_corner(pos: QPointF) -> bool:
+    def _detach(self) -> None:
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+
+    def in_corner(self, global_pos: QPointF) -> bool:
+        if not self.area.isVisible():
+            return False
+        pos = self.area.mapFromGlobal(global_pos.toPoint())
         return 0 <= pos.x() <= CORNER_PX and 0 <= pos.y() <= CORNER_PX
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
-        if kind == QEvent.Type.MouseButtonPress and isinstance(event, QMouseEvent):
-            if self.in_corner(event.position()):
+        if kind not in _MOUSE or not isinstance(event, QMouseEvent):
+            return False
+        # One event passes the filter once per receiver (window, widget, its parents).
+        seen = (kind, event.timestamp(), event.globalPosition().toPoint())
+        if seen == self._last:
+            return False
+        self._last = seen
+        if kind == QEvent.Type.MouseButtonPress:
+            if self.in_corner(event.globalPosition()):
                 self._timer.start()
-        elif kind == QEvent.Type.MouseMove and isinstance(event, QMouseEvent):
-            if self._timer.isActive() and not self.in_corner(event.position()):
+        elif kind == QEvent.Type.MouseMove:
+            if self._timer.isActive() and not self.in_corner(event.globalPosition()):
                 self._timer.stop()
         elif kind == QEvent.Type.MouseButtonRelease:
             self._timer.stop()

@@ -28,6 +28,7 @@ from kiosk.receipts.samples import sample_receipts
 from kiosk.receipts.store import PrintOutcome, ReceiptStore
 from kiosk.simcontrol.printer import HttpPrinterControl
 from kiosk.staff import SignOutReason
+from kiosk.terminal import TerminalMode
 from offline_queue.journal import Journal, TxState
 from peripherals_sim.bank_host.process import HostProcess
 from peripherals_sim.process import SimulatorProcess
@@ -206,10 +207,38 @@ def test_supervised_journey_start_and_no_pin_on_any_staff_screen(rig):
         names = [e.objectName() for e in view.findChildren(QLineEdit)]
         assert not [n for n in names if "pin" in n.lower()], (view.name, names)
     rig.click(rig.staff.staff_home.buttons["start_journey"])
-    rig.wait_screen("insert_id")
-    assert rig.staff.staff.current is not None  # still beside the farmer
-    assert "孙*" in rig.shell.status_strip.staff.full_text()
+    rig.wait_screen("attract")  # the farmer's home, the staff member still signed in
+    terminal = rig.kiosk.terminal
+    assert terminal.mode is TerminalMode.ATTRACT and terminal.staff == "孙*"
     assert rig.audit_actions()[-1] == "staff.start_journey"
+    assert rig.kiosk.start_journey("identify")
+    assert terminal.mode is TerminalMode.SUPERVISED
+    assert "孙*" in rig.shell.status_strip.staff.full_text()
+    assert rig.pad.state()["mode"] != "pin"
+
+
+def test_staff_functions_asked_for_mid_journey_wait_for_the_safe_point(rig):
+    _signed_in_staff(rig)
+    rig.click(rig.staff.staff_home.buttons["start_journey"])
+    rig.wait_screen("attract")
+    runner = rig.kiosk.runner
+    assert rig.kiosk.start_journey("identify")
+    rig.qtbot.waitUntil(lambda: runner.session is not None, timeout=5000)
+    # a host request that must finish is in flight (held by a slow host)
+    rig.sim("POST", "/sim/fault", {"kind": "slow", "rate": 1.0, "paths": ["/v1/products"]})
+    try:
+        runner.request("host", "products", on_done=lambda c: None)
+        assert runner.work_in_flight()
+        rig.hold_corner()  # the staff member asks for the staff functions
+        assert "mode:staff" in rig.kiosk.terminal.pending
+        assert rig.screen() != "staff_home" and runner.session is not None
+        rig.qtbot.waitUntil(lambda: not runner.work_in_flight(), timeout=20000)
+    finally:
+        rig.sim("DELETE", "/sim/fault")
+    rig.wait_screen("staff_home", timeout=10000)  # granted once nothing was in flight
+    assert runner.session is None  # the journey ended (cards back, session wiped) first
+    assert rig.kiosk.terminal.mode is TerminalMode.STAFF
+    assert "staff.functions.requested" in rig.audit_actions()
 
 
 def _reprint_ready(rig):
