@@ -569,6 +569,16 @@ def _identify_journeys(scenario: dict[str, Any]) -> Iterable[Journey]:
 JOURNEY_FACTORIES.append(_identify_journeys)
 
 
+def _staff_journeys(scenario: dict[str, Any]) -> Iterable[Journey]:
+    """Staff and technician modes (screens/staff/autopilot.py)."""
+    from screens.staff.autopilot import journeys
+
+    return journeys(scenario)
+
+
+JOURNEY_FACTORIES.append(_staff_journeys)
+
+
 @journey("attract", "the attract screen; touching it speaks what the terminal can do")
 def attract(pilot: Pilot, params: dict[str, Any]) -> str:
     from PySide6.QtCore import QPoint, Qt
