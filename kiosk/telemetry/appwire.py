@@ -306,15 +306,13 @@ class KioskTelemetry:
         self._gui(_Force(self.kiosk, None))
 
     def _self_test(self) -> Mapping[str, Any]:
-        out: dict[str, Any] = {}
-        for kind, worker in list(self.kiosk.workers.items()):
-            if kind == "host":
-                continue
-            c = worker.call("probe", timeout=10.0)
-            out[kind] = {"code": c.code.value,
-                         "status": status_json(c.data) if c.data is not None else None,
-                         "error": None if c.error is None else str(c.error)}
-        return out
+        """The technician's self-test (kiosk/technician/selftest.py) through the workers."""
+        from kiosk.technician import selftest
+        from kiosk.technician.appwire import device_ports
+
+        workers = {k: w for k, w in list(self.kiosk.workers.items()) if w.running}
+        report = selftest.through_workers(workers, device_ports(self.kiosk), timeout=10.0)
+        return {c.device: c.to_json() for c in report.checks}
 
     def _logs(self, lines: int) -> list[str]:
         path = self.state_dir / "logs" / LOG_FILE_NAME
