@@ -230,9 +230,10 @@ class EscposReceiptPrinter:
             printer.open()
         except DeviceNotFoundError as exc:
             if self.address.scheme == "usb":
+                log.info("usb printer %s: %s", self.address, exc)
                 raise DeviceInitError(
                     f"no USB printer {self.address} found: is it plugged in and switched on? "
-                    f"({exc})", PrinterError.NOT_CONNECTED) from exc
+                    "(lsusb lists what is attached)", PrinterError.NOT_CONNECTED) from exc
             raise DeviceInitError(f"cannot open printer {self.url}: {exc}",
                                   PrinterError.NOT_CONNECTED) from exc
         except (OSError, serial.SerialException) as exc:
