@@ -50,7 +50,8 @@ ENTRY_CODE_SECONDS = 15.0
 STAFF_MENU = (("start_journey", "staff.home.start_journey"), ("reprint", "staff.home.reprint"),
               ("unresolved", "staff.home.unresolved"), ("day_summary", "staff.home.day_summary"),
               ("terminal_sign_in", "staff.home.terminal_sign_in"),
-              ("terminal_sign_out", "staff.home.terminal_sign_out"))
+              ("terminal_sign_out", "staff.home.terminal_sign_out"),
+              ("calls", "staff.home.calls"))
 TECH_MENU = (("selftest", "staff.tech.selftest"), ("test_print", "staff.tech.test_print"),
              ("netcheck", "staff.tech.netcheck"), ("export", "staff.tech.export"),
              ("config", "staff.tech.config"), ("out_of_service", "staff.tech.out_of_service"),
@@ -135,12 +136,19 @@ class StaffController(QObject):
         self.unresolved_view.back_button.clicked.connect(self.show_staff_home)
         self.unresolved_view.table.itemSelectionChanged.connect(self._show_advice)
         self._advice: list[str] = []
+        self.calls_view = TableView("staff_calls", translator, (
+            "staff.col.time", "staff.col.journey", "staff.col.state"))
+        self.calls_view.back_button.clicked.connect(self.show_staff_home)
+        self.calls: list[tuple[dt.datetime, str]] = []  # the farmers' 呼叫工作人员, newest last
+        self._help_seen = False
+        if terminal is not None:
+            terminal.add_listener(self._on_terminal)
         self.auth_view = AuthorizationView(translator)
         self.auth_view.confirmed.connect(self._auth_confirm)
         self.auth_view.refused.connect(self._auth_refuse)
         self.auth_view.keyboard.typed.connect(self.staff.touch)
         for view in (self.sign_in_view, self.staff_home, self.tech_home, self.reprint_view,
-                     self.unresolved_view, self.auth_view):
+                     self.unresolved_view, self.calls_view, self.auth_view):
             shell.add_screen(view)
         self.hold = CornerHold(shell.screen_area, config.staff.entry_hold_seconds)
         self.hold.held.connect(self.on_gesture)
@@ -263,7 +271,7 @@ class StaffController(QObject):
     def _on_staff_screen(self) -> bool:
         return self.shell.current_screen() in (
             self.sign_in_view, self.staff_home, self.tech_home, self.reprint_view,
-            self.unresolved_view, self.auth_view)
+            self.unresolved_view, self.calls_view, self.auth_view)
 
     def show_staff_home(self) -> None:
         member = self.staff.current
@@ -297,7 +305,29 @@ class StaffController(QObject):
         return {"start_journey": self.start_journey, "reprint": self.show_reprints,
                 "unresolved": self.show_unresolved, "day_summary": self.print_day_summary,
                 "terminal_sign_in": functools.partial(self._terminal, "sign_in"),
-                "terminal_sign_out": functools.partial(self._terminal, "sign_out")}
+                "terminal_sign_out": functools.partial(self._terminal, "sign_out"),
+                "calls": self.show_calls}
+
+    def _on_terminal(self) -> None:
+        """A farmer pressed 呼叫工作人员: kept for the staff's list (and audited)."""
+        asked = bool(getattr(self.terminal, "help_requested", False))
+        if asked and not self._help_seen:
+            journey = ""
+            runner = getattr(self.terminal, "journey", None)
+            if runner is not None and hasattr(runner, "current"):
+                journey = str(runner.current or "")
+            self.calls.append((dt.datetime.now(), journey))
+            self.audit.append("kiosk", "staff.help_call", {"journey": journey})
+        self._help_seen = asked
+
+    def show_calls(self) -> None:
+        answered = self.tr("staff.calls.open")
+        self.calls_view.set_rows([
+            (at.strftime("%m-%d %H:%M"), self.tr(f"home.service.{journey}") if journey
+             else "", answered) for at, journey in reversed(self.calls)])
+        self.calls_view.heading.setText(self.tr("staff.calls.title", count=len(self.calls)))
+        self.staff.record("staff.calls.list", {"items": len(self.calls)})
+        self.shell.show_screen(self.calls_view)
 
     def start_journey(self) -> None:
         """为客户办理: back to the home screen with the staff member still signed in; the

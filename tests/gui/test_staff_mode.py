@@ -337,3 +337,18 @@ def test_a_technician_cannot_enter_staff_mode(rig):
     view = rig.staff.sign_in_view
     rig.qtbot.waitUntil(lambda: "STAFF-ROLE" in view.message.text(), timeout=8000)
     assert rig.screen() == "staff_sign_in"
+
+
+def test_the_farmers_help_calls_are_listed_for_the_staff(rig):
+    assert rig.kiosk.start_journey("identify")
+    rig.qtbot.waitUntil(lambda: rig.kiosk.runner.session is not None, timeout=5000)
+    rig.kiosk.runner.ask_for_help()  # 呼叫工作人员
+    rig.kiosk.runner.cancel()
+    rig.qtbot.waitUntil(lambda: rig.kiosk.runner.session is None, timeout=10000)
+    rig.wait_screen("attract")
+    _signed_in_staff(rig)
+    rig.click(rig.staff.staff_home.buttons["calls"])
+    rig.wait_screen("staff_calls")
+    table = rig.staff.calls_view.table
+    assert table.rowCount() == 1 and table.item(0, 1).text()
+    assert "staff.help_call" in rig.audit_actions()

@@ -47,6 +47,8 @@ def fill(rig: Rig) -> list[tuple[str, QWidget]]:
     staff.staff_home.output.setPlainText(tr("staff.day_summary.printed"))
     staff.show_reprints()
     staff.show_unresolved()
+    staff.calls.append((dt.datetime(2026, 11, 28, 10, 15), "identify"))
+    staff.show_calls()
     staff.auth_view.ask(tr("staff.auth.what.reprint", serial="20261128000101"))
     staff.auth_view.show_message(tr("staff.signin.wrong", tries=2))
     staff.tech_home.heading.setText(tr("staff.tech.title", name="韩*"))
@@ -54,6 +56,7 @@ def fill(rig: Rig) -> list[tuple[str, QWidget]]:
     rig.qtbot.waitUntil(lambda: "ms" in staff.tech_home.output.toPlainText(), timeout=10000)
     return [("staff_sign_in", staff.sign_in_view), ("staff_home", staff.staff_home),
             ("staff_reprint", staff.reprint_view), ("staff_unresolved", staff.unresolved_view),
+            ("staff_calls", staff.calls_view),
             ("staff_authorize", staff.auth_view), ("technician_home", staff.tech_home)]
 
 
