@@ -60,14 +60,15 @@ def stats(url: str, window: float) -> dict[str, Any]:
         return dict(json.loads(r.read()))
 
 
-def run_scale(terminals: int, interval: float, duration: float, pki_dir: Path
-              ) -> dict[str, Any]:
+def run_scale(terminals: int, interval: float, duration: float, pki_dir: Path,
+              inflight: int = 1000) -> dict[str, Any]:
     from peripherals_sim.broker.mosquitto import Mosquitto
     from peripherals_sim.process import read_ready_line
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-fleet-"))
     shutil.rmtree(pki_dir / "data", ignore_errors=True)  # no sessions or retained messages
-    broker = Mosquitto(pki_dir, log_file=tmp / "mosquitto.log").start()  # certificates kept
+    broker = Mosquitto(pki_dir, log_file=tmp / "mosquitto.log",  # certificates kept
+                       max_inflight=inflight).start()
     assert broker.proc is not None
     console = subprocess.Popen(
         [sys.executable, "-m", "fleet", "serve", "--state-dir", str(tmp / "console"),
@@ -114,7 +115,7 @@ def run_scale(terminals: int, interval: float, duration: float, pki_dir: Path
             "console_rss_mb_before": round(rss0, 1),
             "console_rss_mb_after": round(rss_mb(console.pid), 1),
             "loadavg_1min_before_after": [round(load0, 1), round(os.getloadavg()[0], 1)],
-            "cpus": os.cpu_count(),
+            "cpus": os.cpu_count(), "broker_max_inflight": inflight,
         }
     finally:
         console.terminate()
@@ -194,7 +195,7 @@ def console_capacity(terminals: int = 5000, beats: int = 20000, batch: int = 500
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--runs", nargs="+", default=["1000:10", "1000:1", "5000:10", "5000:2"],
-                   help="TERMINALS:INTERVAL_SECONDS per run")
+                   help="TERMINALS:INTERVAL_SECONDS[:BROKER_MAX_INFLIGHT] per run")
     p.add_argument("--duration", type=float, default=30.0)
     p.add_argument("--pki-dir", type=Path, help="keep the simulated terminals' certificates "
                    "here between runs (default: a temporary directory)")
@@ -212,8 +213,9 @@ def main() -> int:
         return 0
     pki = args.pki_dir or Path(tempfile.mkdtemp(prefix="bench-fleet-pki-"))
     for run in args.runs:
-        n, interval = run.split(":")
-        r = run_scale(int(n), float(interval), args.duration, pki)
+        n, interval, *inflight = run.split(":")
+        r = run_scale(int(n), float(interval), args.duration, pki,
+                      int(inflight[0]) if inflight else 1000)
         print(json.dumps(r), flush=True)
         out["scale"].append(r)
     if not args.skip_terminal:

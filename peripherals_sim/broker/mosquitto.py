@@ -127,7 +127,7 @@ def acl_text(consoles: Sequence[str]) -> str:
 
 
 def config_text(pki: FleetPki, port: int, data_dir: Path, acl: Path, *,
-                host: str = "127.0.0.1") -> str:
+                host: str = "127.0.0.1", max_inflight: int = 1000) -> str:
     user = pwd.getpwuid(os.getuid()).pw_name  # stay who we are (root would drop to mosquitto)
     return "\n".join([
         "# written by kiosk-sim broker (see peripherals_sim/broker/mosquitto.py)",
@@ -137,8 +137,10 @@ def config_text(pki: FleetPki, port: int, data_dir: Path, acl: Path, *,
         f"persistence_location {data_dir}/",
         "autosave_interval 60",
         "persistent_client_expiration 14d",
-        "max_inflight_messages 20",
-        "max_queued_messages 10000",
+        # per client, broker -> client: the console receives every terminal's messages on one
+        # connection; a window of 20 unacknowledged messages caps it at 20 / round trip
+        f"max_inflight_messages {max_inflight}",
+        "max_queued_messages 100000",
         "allow_anonymous false",
         f"acl_file {acl}",
         "log_dest stderr",
@@ -184,13 +186,14 @@ class Mosquitto:
 
     def __init__(self, state_dir: Path, *, consoles: Sequence[str] = DEFAULT_CONSOLES,
                  terminals: Iterable[str] = (), port: int = 0,
-                 log_file: Path | None = None) -> None:
+                 log_file: Path | None = None, max_inflight: int = 1000) -> None:
         self.state_dir = Path(state_dir)
         self.consoles = list(consoles)
         self.pki = ensure_fleet_pki(self.state_dir, [*self.consoles, *terminals])
         self.port = port
         self.log_file = log_file or self.state_dir / "mosquitto.log"
         self.proc: subprocess.Popen[bytes] | None = None
+        self.max_inflight = max_inflight
 
     @property
     def url(self) -> str:
@@ -209,7 +212,8 @@ class Mosquitto:
         for _attempt in range(5):
             self.port = want or free_port()
             conf = self.state_dir / "mosquitto.conf"
-            conf.write_text(config_text(self.pki, self.port, data, acl))
+            conf.write_text(config_text(self.pki, self.port, data, acl,
+                                        max_inflight=self.max_inflight))
             log = self.log_file.open("ab")
             self.proc = subprocess.Popen([binary, "-c", str(conf)], stdin=subprocess.DEVNULL,
                                          stdout=log, stderr=log, preexec_fn=_child_setup)
