@@ -762,12 +762,14 @@ def main(argv: Sequence[str]) -> int:
         return _exit(EXIT_USAGE, "STATUS=configuration invalid (kiosk.toml)")
 
     from kiosk.crash import install_crash_handler
-    from kiosk.logs import setup_logging
+    from kiosk.logs import setup_logging, stderr_stream
     from kiosk.single_instance import SingleInstance
 
     state_dir = Path(config.state_dir)
     prepare_state_dir(state_dir)
-    setup_logging(state_dir, config.logging.level)
+    # under systemd (JOURNAL_STREAM set) the same masked JSON lines go to the journal too
+    setup_logging(state_dir, config.logging.level,
+                  stream=stderr_stream() if os.environ.get("JOURNAL_STREAM") else None)
     crash_handler = install_crash_handler(state_dir)
     guard = SingleInstance("kiosk", state_dir)
     if not guard.acquire():

@@ -30,7 +30,8 @@ def test_relay_forwards_ready_and_pings_and_stops_the_kiosk(tmp_path: Path) -> N
     h = NotifyHarness(tmp_path, watchdog_usec=2_000_000)
     config = write_config(tmp_path / "kiosk.toml", tmp_path / "state")
     backoff = tmp_path / "backoff.json"
-    env = h.env({"RUNTIME_DIRECTORY": str(tmp_path / "run"), "WATCHDOG_PID": "1"})
+    env = h.env({"RUNTIME_DIRECTORY": str(tmp_path / "run"), "WATCHDOG_PID": "1",
+                 "JOURNAL_STREAM": "8:12345"})  # as systemd sets it: logs go to the journal
     proc = subprocess.Popen(relay_cmd(backoff, sys.executable, "-m", "kiosk", "run",
                                       "--config", str(config)),
                             cwd=REPO, env=env, stderr=subprocess.PIPE)
@@ -39,7 +40,11 @@ def test_relay_forwards_ready_and_pings_and_stops_the_kiosk(tmp_path: Path) -> N
         h.wait_for("WATCHDOG", 10, proc)  # WATCHDOG_PID=1 was not passed on to the kiosk
         assert not any("MAINPID" in m.fields for m in h.messages)
         proc.send_signal(signal.SIGTERM)
-        assert proc.wait(30) == 0
+        _, err = proc.communicate(timeout=30)
+        assert proc.returncode == 0
+        logged = [json.loads(line) for line in err.decode().splitlines()
+                  if line.startswith("{")]
+        assert any(r["msg"].startswith("service ready") for r in logged)
     finally:
         if proc.poll() is None:
             proc.kill()
