@@ -111,11 +111,11 @@ def move(rel):
         dst.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(str(src), str(dst))
 for n in sorted(sim):
-    d = dists[n]
-    tops = {Path(f).parts[0] for f in d.files or [] if not str(f).startswith("..")}
+    files = list(dists[n].files or [])  # read RECORD before its dist-info moves away
+    tops = {Path(f).parts[0] for f in files if not str(f).startswith("..")}
     for t in sorted(tops):
         move(t)
-    for f in d.files or []:  # console scripts of sim-only packages
+    for f in files:  # console scripts of sim-only packages (fastapi, uvicorn ...)
         if str(f).startswith("../../../bin/"):
             src = (site / f).resolve()
             dst = sim_venv / "bin" / src.name
@@ -183,7 +183,7 @@ depends() {  # the tags of debian-packages.txt -> a Depends: list
 }
 KDEPS="$(depends '[][@term]'), adduser, debconf (>= 0.5) | debconf-2.0, init-system-helpers (>= 1.54~), libc6"
 SDEPS="$PKG (= $VERSION), $(depends '[@sim]')"
-control() {  # $1 root, $2 package, $3 depends, $4 description
+control() {  # $1 root, $2 package, $3 depends, $4 description, $5 more fields
   install -d "$1/DEBIAN"
   cat > "$1/DEBIAN/control" <<EOF
 Package: $2
@@ -192,6 +192,7 @@ Architecture: $ARCH
 Maintainer: Zhunong kiosk team <kiosk@example-rcc.cn>
 Installed-Size: $(du -sk --exclude=DEBIAN "$1" | cut -f1)
 Depends: $3
+$5
 Section: misc
 Priority: optional
 Homepage: https://example-rcc.cn/zhunong-kiosk
@@ -200,14 +201,18 @@ EOF
   (cd "$1" && find . -path ./DEBIAN -prune -o -type f -printf '%P\0' | LC_ALL=C sort -z \
      | xargs -0 md5sum > DEBIAN/md5sums)
 }
+# files may move between the two packages from one version to the next
 control "$ROOT" $PKG "$KDEPS" "village self-service lending kiosk (助农E终端)
  The fullscreen PySide6 kiosk of a rural credit cooperative's village service
  point, run under the cage Wayland compositor on tty1 by systemd, with its
- watchdog, device rules, time source and upgrade safety checks."
+ watchdog, device rules, time source and upgrade safety checks." \
+  "Breaks: $PKG-sim (<< $VERSION)
+Replaces: $PKG-sim (<< $VERSION)"
 control "$SIMROOT" $PKG-sim "$SDEPS" "simulators of the 助农E终端 kiosk's peripherals and bank host
  Wire-protocol simulators of the ID card reader, bank card reader (vpcd),
  PIN pad, receipt printer and the bank host (kiosk-sim), for trainers and
- test benches. Never install on a production terminal."
+ test benches. Never install on a production terminal." \
+  "Replaces: $PKG (<< $VERSION)"
 cat > "$ROOT/DEBIAN/conffiles" <<EOF
 /etc/$PKG/kiosk.toml
 /etc/pam.d/$PKG

@@ -27,6 +27,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 BUILD = REPO / "build"
 CACHE = BUILD / "debian12-minbase.tar"
+APT_CACHE = BUILD / "apt-archives"  # Debian's .debs fetched once (the mirror is slow here)
 MIRROR = "http://deb.debian.org/debian"
 VENV = "/opt/zhunong-kiosk/venv"
 STATE = "/var/lib/zhunong-kiosk"
@@ -103,6 +104,9 @@ def make_root(path: Path) -> Root:
     policy.write_text("#!/bin/sh\nexit 101\n")
     policy.chmod(0o755)
     shutil.copy("/etc/resolv.conf", path / "etc/resolv.conf")
+    if APT_CACHE.is_dir():
+        for deb in APT_CACHE.glob("*.deb"):
+            shutil.copy(deb, path / "var/cache/apt/archives" / deb.name)
     root.sh("apt-get -o Acquire::Retries=3 update -qq")
     return root
 
@@ -141,6 +145,10 @@ def test_install_upgrade_purge_in_a_clean_debian_12_root(
     t = time.monotonic()
     du0 = int(root.sh("du -sxk / 2>/dev/null | cut -f1", check=False).stdout.split()[0])
     root.sh("apt-get install -y -q /tmp/main-1.deb /tmp/sim-1.deb")
+    APT_CACHE.mkdir(parents=True, exist_ok=True)
+    for deb in root.file("/var/cache/apt/archives").glob("*.deb"):
+        if not (APT_CACHE / deb.name).exists():
+            shutil.copy(deb, APT_CACHE / deb.name)
     REPORT["install_seconds"] = round(time.monotonic() - t, 1)
     du1 = int(root.sh("du -sxk / 2>/dev/null | cut -f1", check=False).stdout.split()[0])
     REPORT["root_growth_mb"] = round((du1 - du0) / 1024, 1)
