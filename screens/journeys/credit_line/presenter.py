@@ -1,0 +1,121 @@
+"""The credit line's presenter: ask the host for the identified farmer's line and say it."""
+
+from __future__ import annotations
+
+import logging
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from devices.base import Completion
+from kiosk.host.errors import HostErrorCode
+from kiosk.shell.formats import short_date, yuan
+from screens.chart import Outcome
+from screens.journeys.credit_line.chart import CreditLineFlow, LineEvent, LineState
+from screens.runner import Presenter
+
+if TYPE_CHECKING:
+    from screens.journeys.credit_line.screens import CreditLineViews
+    from screens.runner import JourneyRunner
+
+log = logging.getLogger(__name__)
+
+S, E = LineState, LineEvent
+
+
+class CreditLinePresenter(Presenter):
+    def __init__(self, runner: JourneyRunner, views: CreditLineViews, **options: Any) -> None:
+        super().__init__(runner, views, **options)
+        self.v = views
+        self.flow = CreditLineFlow()
+        self.flow.add_listener(self._on_transition)
+        self._connections = [
+            (views.line_view.finish_requested, self.finish),
+            (views.no_line_view.finish_requested, self.finish),
+            (views.unavailable_view.finish_requested, self.finish),
+        ]
+        for signal, slot in self._connections:
+            signal.connect(slot)
+
+    def start(self) -> None:
+        self.flow.send(E.START)
+
+    def stop(self) -> None:
+        for signal, slot in self._connections:
+            signal.disconnect(slot)
+        self._connections = []
+
+    def cancel(self) -> None:
+        self.flow.send_if_allowed(E.CANCEL)
+
+    def finish(self) -> None:
+        self.flow.send_if_allowed(E.FINISH)
+
+    def idle_timeout(self) -> None:
+        self.flow.send_if_allowed(E.IDLE_TIMEOUT)
+
+    @property
+    def _tr(self) -> Any:
+        return self.runner.tr
+
+    def _on_transition(self, source: LineState, event: LineEvent, target: LineState) -> None:
+        log.info("credit line: %s --%s--> %s", source.name, event.name, target.name)
+        if target is S.ENDED:
+            self.runner.end(self.flow.outcome or Outcome.CANCELED)
+            return
+        getattr(self, f"_enter_{target.name.lower()}")()
+
+    def _enter_loading(self) -> None:
+        session = self.runner.session
+        assert session is not None and session.customer is not None
+        view = self.v.loading_view
+        view.heading.setText("… " + self._tr("line.loading"))
+        view.repeat_button.setText(self._tr("screen.common.repeat"))
+        self.runner.show(view, idle=False)
+        self.runner.request("host", "credit_line", session.customer.customer_id, safe=True,
+                            on_done=self._answered)
+
+    def _answered(self, completion: Completion[Any]) -> None:
+        if self.flow.state is not S.LOADING:
+            return
+        if completion.ok and completion.data is not None:
+            self.flow.found(completion.data)
+        elif completion.error is HostErrorCode.LINE_NOT_FOUND:
+            self.flow.send(E.NONE)
+        else:
+            self.flow.failed(completion)
+
+    def _enter_line(self) -> None:
+        tr, line = self._tr, self.flow.line
+        session = self.runner.session
+        assert session is not None
+        self.v.line_view.show_line(tr, line, session.masked_name, self.runner.today())
+        self.runner.show(self.v.line_view)
+        self.runner.speak(
+            "voice.line.signed" if line.signed else "voice.line.unsigned",
+            available=_spoken(tr, Decimal(line.available)),
+            limit=_spoken(tr, Decimal(line.limit)), used=_spoken(tr, Decimal(line.used)),
+            expiry=short_date(tr, line.expiry, self.runner.today()))
+
+    def _enter_no_line(self) -> None:
+        tr = self._tr
+        self.v.no_line_view.show_texts(tr, tr("line.none.title"), tr("line.none.body"))
+        self.runner.show(self.v.no_line_view)
+        self.runner.speak("voice.line.none")
+
+    def _enter_unavailable(self) -> None:
+        from kiosk.errors import error_for_completion  # the tables load on the first error
+
+        info = error_for_completion(self.flow.error, self._tr, "host")
+        self.runner.show_error(info)
+        log.warning("credit line not read: %s (%s)", info.code, self.flow.error.detail)
+        self.v.unavailable_view.show_texts(self._tr, self._tr("line.unavailable.title"),
+                                           info.farmer)
+        self.runner.show(self.v.unavailable_view)
+        self.runner.speak_text(info.voice, msgid=f"error.{info.code}.voice")
+
+
+def _spoken(tr: Any, amount: Decimal) -> str:
+    """An amount as the voice says it: 一万二千元 in Mandarin, figures in English."""
+    from kiosk.voice import speakable_amount
+
+    return speakable_amount(amount) if tr.lang.startswith("zh") else f"{yuan(amount)} yuan"

@@ -1,0 +1,102 @@
+"""The credit line's screens: the line (what is left as large as a heading, every amount in
+figures and in capitals), no line, and the host not answering."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QWidget
+
+from kiosk.i18n import Translator
+from kiosk.receipts.capitals import amount_in_capitals
+from kiosk.shell.formats import short_date, yuan
+from kiosk.shell.page import ScreenPage, make_button, make_label
+
+
+def amount_text(tr: Translator, amount: Decimal) -> str:
+    """30,000.00 元（叁万元整）: figures and capitals, as a bank confirmation says it."""
+    return tr("line.amount", figures=yuan(amount), capitals=amount_in_capitals(amount))
+
+
+class LineView(ScreenPage):
+    finish_requested = Signal()
+
+    def __init__(self) -> None:
+        super().__init__("credit_line")
+        self.available = make_label("amount", name="available")
+        self.available_capitals = make_label(name="available-capitals")
+        self.content.addWidget(self.available)
+        self.content.addWidget(self.available_capitals)
+        self.lines = {key: make_label(name=f"line-{key}")
+                      for key in ("limit", "used", "signed")}
+        for label in self.lines.values():
+            self.content.addWidget(label)
+        self.finish_button = self.add_action(make_button(primary=True, name="finish"))
+        self.finish_button.clicked.connect(self.finish_requested)
+
+    def show_line(self, tr: Translator, line: Any, name: str, today: dt.date) -> None:
+        self.heading.setText(tr("line.title", name=name))
+        self.body.hide()  # the amount says it: 还可以借 …
+        available = Decimal(line.available)
+        self.available.setText(tr("line.available", figures=yuan(available)))
+        self.available_capitals.setText(amount_in_capitals(available))
+        self.lines["limit"].setText(tr("line.limit", amount=amount_text(tr, Decimal(line.limit))))
+        self.lines["used"].setText(tr("line.used", amount=amount_text(tr, Decimal(line.used))))
+        expiry = short_date(tr, line.expiry, today)
+        self.lines["signed"].setText(tr("line.signed" if line.signed else "line.unsigned",
+                                        date=expiry))
+        self.lines["signed"].setProperty("role", "" if line.signed else "alert")
+        self.lines["signed"].style().unpolish(self.lines["signed"])
+        self.lines["signed"].style().polish(self.lines["signed"])
+        self.finish_button.setText(tr("line.finish"))
+        self.repeat_button.setText(tr("screen.common.repeat"))
+
+
+class MessageView(ScreenPage):
+    """No line, or the host not answering: what it means and what to do, one button."""
+
+    finish_requested = Signal()
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.finish_button = self.add_action(make_button(primary=True, name="finish"))
+        self.finish_button.clicked.connect(self.finish_requested)
+
+    def show_texts(self, tr: Translator, heading: str, body: str) -> None:
+        self.heading.setText(heading)
+        self.body.setText(body)
+        self.finish_button.setText(tr("line.finish"))
+        self.repeat_button.setText(tr("screen.common.repeat"))
+
+
+class CreditLineViews:
+    def __init__(self) -> None:
+        self.loading_view = ScreenPage("credit_line_loading")
+        self.line_view = LineView()
+        self.no_line_view = MessageView("credit_line_none")
+        self.unavailable_view = MessageView("credit_line_unavailable")
+
+    def pages(self) -> list[ScreenPage]:
+        return [self.loading_view, self.line_view, self.no_line_view, self.unavailable_view]
+
+
+def sample_screens(views: CreditLineViews, tr: Translator) -> list[tuple[str, QWidget]]:
+    """Every screen with the longest texts it can get: an unsigned line at the products' cap
+    (300,000) with the longest capitals below it, expiring in another year."""
+    from types import SimpleNamespace
+
+    from kiosk.errors import error_info
+
+    big = Decimal("299999.99")
+    line = SimpleNamespace(available=big, limit=big, used=Decimal("288888.88"),
+                           expiry=dt.date(2028, 12, 31), signed=False)
+    v = views
+    v.loading_view.heading.setText("… " + tr("line.loading"))
+    v.line_view.show_line(tr, line, "欧阳**娜", dt.date(2027, 3, 1))
+    v.no_line_view.show_texts(tr, tr("line.none.title"), tr("line.none.body"))
+    info = error_info("HOST-UNREACHABLE", tr)
+    v.unavailable_view.show_texts(tr, tr("line.unavailable.title"), info.farmer)
+    return [(page.name, page) for page in v.pages()]
