@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .test_bank_card_journey import BankRig, all_texts, assert_wiped, bank_rig, host  # noqa: F401
+from .test_bank_card_journey import BankRig, all_texts, bank_rig, host  # noqa: F401
 
 
 def identify_for(rig: BankRig, journey: str, pid: str, card: str) -> Any:
@@ -37,7 +37,7 @@ def past_reminders(rig: BankRig, target: str) -> None:
 
 def test_signed_line_in_figures_and_capitals_spoken(bank_rig: BankRig) -> None:  # noqa: F811
     rig = bank_rig
-    session = identify_for(rig, "credit_line", "zhang_weiguo", "zhang_debit")
+    identify_for(rig, "credit_line", "zhang_weiguo", "zhang_debit")
     past_reminders(rig, "credit_line")
     view = rig.runner.views_of("credit_line").line_view
     texts = all_texts(view)
