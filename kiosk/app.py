@@ -169,6 +169,7 @@ class Kiosk:
         self.terminal = TerminalService(DEVICE_KINDS)
         self.modes = self.terminal.modes
         self.modes.add_listener(self._on_mode)
+        self.terminal.add_listener(self._on_terminal)
         self._runner: Any = None
         self._remove_prompt = remove_prompt
         self._pin_timeout = pin_timeout
@@ -188,7 +189,7 @@ class Kiosk:
         self._stopped = False
         self._given = devices is not None
         if devices is not None:
-            from kiosk.sim_panel.children import DevicePlan
+            from kiosk.device_plan import DevicePlan
 
             given = {k: d for k, d in devices.items() if k in (*DEVICE_KINDS, "host")}
             self.transactions = self._create_transactions(given.get("host"))
@@ -249,7 +250,7 @@ class Kiosk:
     def _bring_up(self) -> None:
         """Bring-up thread: build every driver (not opened: each worker opens its own) and the
         voice device, then hand them to the GUI thread."""
-        from kiosk.sim_panel.children import DevicePlan, plan_devices
+        from kiosk.device_plan import DevicePlan, plan_devices
 
         plans = plan_devices(self.config, self.sims)
         built: dict[str, Any] = {}
@@ -476,6 +477,10 @@ class Kiosk:
         else:
             self.shell.status_strip.set_device_state(event.device, event.new.device)
         self.terminal.device_status(event.device, event.new)
+
+    def _on_terminal(self) -> None:
+        """The staff see a farmer's call for help in the status strip."""
+        self.shell.status_strip.set_help(self.terminal.help_requested)
 
     def _on_mode(self, old: Any, new: Any) -> None:
         tr = self.translator

@@ -344,6 +344,8 @@ class TerminalService:
 
     def ask_for_help(self) -> None:
         """呼叫工作人员: the staff see it in the status strip until the session ends."""
+        if self.help_requested:
+            return
         self.help_requested = True
         log.warning("the farmer asks for help")
         self._changed()

@@ -66,6 +66,7 @@ class GroupView(ScreenPage):
             tile.hide()
         self.back_button.setText(tr("screen.common.back"))
         self.repeat_button.setText(tr("screen.common.repeat"))
+        self.set_help_text(tr("screen.common.help"))
 
     def tile(self, key: str) -> ChoiceTile | None:
         for tile, choice in zip(self.tiles, self._choices, strict=False):
@@ -109,6 +110,8 @@ class HomePresenter(QObject):
         self.group_view.chosen.connect(self.choose)
         self.group_view.back_requested.connect(self.back_home)
         self.group_view.repeat_requested.connect(self.speak_group)
+        self.group_view.help_requested.connect(self.runner.ask_for_help)
+        self.attract.help_requested.connect(self.runner.ask_for_help)
         self.attract.chosen.connect(self.choose)
         self.attract.end_requested.connect(self.end_session)
         self.runner.journey_finished.connect(self._on_session_ended)

@@ -181,6 +181,9 @@ class JourneyRunner(QObject):
         self._ending: Outcome | None = None
         self._between = False  # an identified farmer on the home screen between journeys
         self.home: Callable[[], QWidget] | None = None  # the screen shown between sessions
+        from kiosk.i18n import Translator
+
+        self._home_tr = Translator(language)
 
         self.idle_warning = IdleWarning(shell.screen_area)
         self.idle_warning.keep_going.connect(self.user_activity)
@@ -190,6 +193,11 @@ class JourneyRunner(QObject):
         self._tick = QTimer(self)
         self._tick.setInterval(1000)
         self._tick.timeout.connect(self._on_tick)
+        # the seconds left, on the screen itself, whenever it can time out
+        self._count = QTimer(self)
+        self._count.setInterval(1000)
+        self._count.timeout.connect(self._show_seconds_left)
+        self._counted: Any = None
         self._deadline = 0.0
         self._idle_on = False
 
@@ -226,6 +234,7 @@ class JourneyRunner(QObject):
         for page in getattr(views, "pages", lambda: [])():
             self.shell.add_screen(page)
             page.repeat_requested.connect(self.repeat_prompt, Qt.ConnectionType.UniqueConnection)
+            page.help_requested.connect(self.ask_for_help, Qt.ConnectionType.UniqueConnection)
         return views
 
     # --- starting and ending ------------------------------------------------------------------
@@ -376,9 +385,16 @@ class JourneyRunner(QObject):
             self.presenter.finish()
 
     def ask_for_help(self) -> None:
-        """呼叫工作人员: the staff see it in the status strip."""
+        """呼叫工作人员: the staff see it in the status strip; the farmer hears that they come."""
         self.user_activity()
+        already = self.terminal.help_requested
         self.terminal.ask_for_help()
+        page = self.shell.current_screen()
+        tr = self.session.translator if self.session is not None else self._home_tr
+        if hasattr(page, "set_help_text"):
+            page.set_help_text(tr("screen.common.help_called"))
+        if not already:
+            self.voice.speak("voice.help_called", tr)
 
     def stop(self) -> None:
         """App shutdown: end any session quietly (no wait for the cards)."""
@@ -418,6 +434,9 @@ class JourneyRunner(QObject):
     def show(self, view: QWidget, *, idle: bool = True) -> None:
         """Show ``view``; ``idle``: the screen waits for the farmer (idle countdown runs)."""
         self._stop_idle()
+        if hasattr(view, "set_help_text"):
+            view.set_help_text(self.tr("screen.common.help_called" if self.terminal.help_requested
+                                       else "screen.common.help"))
         self.shell.show_screen(view)
         self._idle_on = idle
         if idle:
@@ -478,6 +497,7 @@ class JourneyRunner(QObject):
             self._remove_view = RemoveCardView()
             self.shell.add_screen(self._remove_view)
             self._remove_view.repeat_requested.connect(self.repeat_prompt)
+            self._remove_view.help_requested.connect(self.ask_for_help)
         return self._remove_view
 
     def _return_cards(self, kinds: list[str]) -> None:
@@ -529,12 +549,26 @@ class JourneyRunner(QObject):
         self._deadline = time.monotonic() + t.idle
         self._warn_timer.start(_ms(max(0.0, t.idle - t.idle_warning)))
         self._timeout_timer.start(_ms(t.idle))
+        self._counted = self.shell.current_screen()
+        self._show_seconds_left()
+        self._count.start()
 
     def _stop_idle(self) -> None:
         self._warn_timer.stop()
         self._timeout_timer.stop()
         self._tick.stop()
+        self._count.stop()
+        if self._counted is not None and hasattr(self._counted, "set_countdown"):
+            self._counted.set_countdown("")
+        self._counted = None
         self.idle_warning.hide()
+
+    def _show_seconds_left(self) -> None:
+        page = self._counted
+        if page is None or not hasattr(page, "set_countdown"):
+            return
+        tr = self.session.translator if self.session is not None else self._home_tr
+        page.set_countdown(tr("label.seconds_left", seconds=self.seconds_left()))
 
     def seconds_left(self) -> int:
         return max(0, math.ceil(self._deadline - time.monotonic()))

@@ -20,6 +20,14 @@ from enum import StrEnum
 from devices.base import CompletionCode, DeviceOperationError
 
 
+def tries_left(detail: str) -> int | None:
+    """How many PIN tries the host says are left (its detail ``tries left N``), if it said."""
+    import re
+
+    m = re.search(r"tries left (\d+)", detail)
+    return int(m.group(1)) if m else None
+
+
 class HostErrorCode(StrEnum):
     """The unified host error codes. The value is the ``error`` of the code's row in
     ``kiosk/error_codes/host.yaml`` (the code without ``HOST-``, in snake case); :attr:`code`

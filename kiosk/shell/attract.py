@@ -163,6 +163,7 @@ class AttractScreen(ScreenPage):
             self.heading.setText(tr("screen.attract.title"))
             self.body.setText(tr("screen.home.body"))
         self.end_button.setText(tr("screen.home.end"))
+        self.set_help_text(tr("screen.common.help"))
         self.repeat_button.setText(tr("screen.common.repeat"))
         self.set_mode(self.mode, self._reason)
 

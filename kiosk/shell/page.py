@@ -34,9 +34,12 @@ def make_label(role: str = "", *, name: str = "") -> QLabel:
 
 class ScreenPage(QWidget):
     """Base of every farmer screen. ``name`` identifies it (screenshots, tests);
-    ``repeat_requested`` is the 重听 button."""
+    ``repeat_requested`` is the 重听 button, ``help_requested`` the 呼叫工作人员 button (the
+    staff see it in the status strip). ``countdown`` shows the seconds left on a screen that
+    can time out (the runner keeps it current)."""
 
     repeat_requested = Signal()
+    help_requested = Signal()
 
     def __init__(self, name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -49,7 +52,15 @@ class ScreenPage(QWidget):
         outer.setSpacing(theme.GAP_PX + 8)
         self.heading = make_label("heading", name="heading")
         self.body = make_label(name="body")
-        outer.addWidget(self.heading)
+        self.countdown = make_label("muted", name="countdown")
+        self.countdown.setWordWrap(False)
+        self.countdown.hide()
+        top = QHBoxLayout()
+        top.setSpacing(theme.GAP_PX)
+        top.addWidget(self.heading, 1)
+        self.top_row = top
+        top.addWidget(self.countdown, 0, Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignRight)
+        outer.addLayout(top)
         outer.addWidget(self.body)
         self.content = QVBoxLayout()
         self.content.setSpacing(theme.GAP_PX)
@@ -60,12 +71,28 @@ class ScreenPage(QWidget):
         self.repeat_button = make_button(name="repeat")
         self.repeat_button.clicked.connect(self.repeat_requested)
         footer.addWidget(self.repeat_button)
+        self.help_button = QPushButton()
+        self.help_button.setObjectName("help")
+        self.help_button.setProperty("role", "secondary")
+        self.help_button.setProperty("compact", True)
+        self.help_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.help_button.setMinimumSize(theme.TOUCH_MIN_PX, theme.TOUCH_MIN_PX)
+        self.help_button.clicked.connect(self.help_requested)
+        footer.addWidget(self.help_button)
         footer.addStretch(1)
         self.action_row = QHBoxLayout()
         self.action_row.setSpacing(theme.GAP_PX)
         footer.addLayout(self.action_row)
         outer.addLayout(footer)
         self.footer = footer
+
+    def set_help_text(self, text: str) -> None:
+        self.help_button.setText(text)
+
+    def set_countdown(self, text: str) -> None:
+        """The seconds left as words (``""`` hides it: the screen does not time out)."""
+        self.countdown.setText(text)
+        self.countdown.setVisible(bool(text))
 
     def add_action(self, button: QPushButton) -> QPushButton:
         """Add a choice to the footer's right side (keep it to 3 plus back/cancel)."""

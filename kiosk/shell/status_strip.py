@@ -92,6 +92,10 @@ class StatusStrip(QWidget):
         self.staff.setObjectName("staff")
         layout.addWidget(self.staff)
         self.set_staff(None)
+        self.help = QLabel()
+        self.help.setObjectName("help")
+        self.help.hide()
+        layout.addWidget(self.help)
         self.clock = QLabel()
         self.clock.setObjectName("clock")
         layout.addWidget(self.clock)
@@ -142,6 +146,11 @@ class StatusStrip(QWidget):
         else:
             text = self._tr("shell.host.offline")
         self.host.setText(text)
+
+    def set_help(self, asked: bool) -> None:
+        """The farmer pressed 呼叫工作人员 (shown until the session ends)."""
+        self.help.setText("‼ " + self._tr("shell.help_asked") if asked else "")
+        self.help.setVisible(asked)
 
     def set_staff(self, name: str | None) -> None:
         """Staff-on-duty badge (placeholder until staff sign-in exists)."""

@@ -76,6 +76,7 @@ QLabel[role="tile-title"] {{
 QLabel[role="tile-note"] {{ color: {ON_PRIMARY}; background: transparent; }}
 QLabel[role="tile-title"][off="true"], QLabel[role="tile-note"][off="true"] {{ color: {TEXT}; }}
 QLabel[role="amount"] {{ font-size: {HEADING_PX}px; font-weight: bold; }}
+QLabel[role="staff-code"] {{ font-size: {STATUS_PX}px; color: {MUTED_TEXT}; }}
 QPushButton {{
     font-size: {BUTTON_PX}px; min-height: {TOUCH_MIN_PX}px; min-width: {TOUCH_MIN_PX}px;
     padding: 0 28px; border-radius: 12px;
@@ -88,6 +89,7 @@ QPushButton:disabled {{ color: {MUTED_TEXT}; border-style: dashed; }}
 QPushButton[tile="true"] {{ min-height: {TILE_MIN_PX}px; padding: 0; }}
 QPushButton[keypad="true"] {{ padding: 0; font-size: {HEADING_PX}px; }}
 QPushButton[keypad="word"] {{ padding: 0; }}
+QPushButton[compact="true"] {{ padding: 0 12px; }}
 QWidget#status-strip {{ background: {STRIP_BG}; }}
 QWidget#status-strip QLabel {{ color: {STRIP_TEXT}; font-size: {STATUS_PX}px; }}
 QFrame#idle-warning {{ background: {OVERLAY_BG}; border: 4px solid {TEXT}; border-radius: 16px; }}

@@ -9,37 +9,18 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from devices.registry import resolve_backend
+from kiosk.device_plan import DEVICE_KINDS, SIM_DRIVERS, DevicePlan, plan_devices
 from peripherals_sim.process import SimulatorProcess
 
 log = logging.getLogger(__name__)
 
-DEVICE_KINDS = ("idcard", "iccard", "printer", "pinpad")
-
-# The real driver that speaks each simulator's wire protocol, and what of the ready line it
-# takes as its address.
-SIM_DRIVERS: dict[str, tuple[str, str]] = {
-    "idcard": ("samv", "url"),
-    "pinpad": ("kmy", "url"),
-    "printer": ("escpos", "url"),
-    "iccard": ("pcsc", "reader"),
-}
-
-
-@dataclass(frozen=True)
-class DevicePlan:
-    """How one device is built: backend, its parameters, and the simulator control URL."""
-
-    kind: str
-    backend: str
-    params: Mapping[str, Any]
-    control_url: str | None = None
-    note: str = ""
+__all__ = ["DEVICE_KINDS", "SIM_DRIVERS", "DevicePlan", "SimulatorSet", "plan_devices",
+           "read_line"]
 
 
 @dataclass
@@ -97,38 +78,6 @@ class SimulatorSet:
             tls["cert_file"] = Path(cert["cert_file"])
             tls["key_file"] = Path(cert["key_file"])
         return tls
-
-
-def _driver_exists(kind: str, backend: str) -> bool:
-    try:
-        resolve_backend(kind, backend)
-    except Exception as exc:  # ImportError of a driver not written yet, or a broken one
-        log.info("no %s %s driver yet (%s)", kind, backend, exc)
-        return False
-    return True
-
-
-def plan_devices(config: Any, sims: SimulatorSet | None) -> dict[str, DevicePlan]:
-    """Each device's backend: the configured one, or with ``sims`` the real driver against
-    its simulator, else ``fake``."""
-    plans: dict[str, DevicePlan] = {}
-    for kind in DEVICE_KINDS:
-        dev = config.devices.for_kind(kind)
-        params = dict(dev.params)
-        if sims is None:
-            plans[kind] = DevicePlan(kind, dev.backend, params)
-            continue
-        backend, address_key = SIM_DRIVERS[kind]
-        ready = sims.sims.get(kind)
-        if ready is not None and ready.get(address_key) and _driver_exists(kind, backend):
-            params[address_key] = ready[address_key]
-            plans[kind] = DevicePlan(kind, backend, params, sims.control_url(kind),
-                                     note=f"(simulator at {ready[address_key]})")
-            continue
-        why = "no simulator" if ready is None else f"no {backend} driver"
-        log.info("%s: %s yet; using the fake backend", kind, why)
-        plans[kind] = DevicePlan(kind, "fake", {}, None, note=f"({why} yet)")
-    return plans
 
 
 def read_line(text: str) -> dict[str, Any]:

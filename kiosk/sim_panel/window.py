@@ -44,6 +44,15 @@ QGroupBox { font-weight: bold; margin-top: 12px; }
 PIN_KEYS = (("1", "2", "3"), ("4", "5", "6"), ("7", "8", "9"), ("C", "0", "B"), ("X", "E"))
 
 
+
+class NoWheelComboBox(QComboBox):
+    """A choice box that a scroll wheel passing over it does not change (the wheel scrolls
+    the panel instead): only a click and a choice change it."""
+
+    def wheelEvent(self, event: Any) -> None:
+        event.ignore()
+
+
 class SimPanel(QWidget):
     """The panel for one running kiosk (``kiosk.controls()`` gives the control objects)."""
 
@@ -60,7 +69,14 @@ class SimPanel(QWidget):
         self.controls: dict[str, Any] = kiosk.controls()
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
+        # collapsible: folded, the panel is a small tab over the status strip's corner and
+        # covers none of the kiosk's buttons
+        self.fold_button = QPushButton(tr("panel.fold"))
+        self.fold_button.setObjectName("panel-fold")
+        self.fold_button.clicked.connect(self.toggle_folded)
+        outer.addWidget(self.fold_button)
         scroll = QScrollArea()
+        self.scroll = scroll
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         outer.addWidget(scroll)
@@ -87,6 +103,18 @@ class SimPanel(QWidget):
         self.resize(440, 700)
         screen = self.screen().availableGeometry()
         self.move(screen.right() - 440, screen.top())  # beside the kiosk, not on its buttons
+        self.folded = False
+
+    def toggle_folded(self) -> None:
+        """Fold to a small tab at the top right (over the clock), or unfold."""
+        self.folded = not self.folded
+        self.scroll.setVisible(not self.folded)
+        self.fold_button.setText(self._tr("panel.unfold" if self.folded else "panel.fold"))
+        screen = self.screen().availableGeometry()
+        width, height = (160, 40) if self.folded else (440, 700)
+        self.setMinimumSize(0, 0)
+        self.resize(width, height)
+        self.move(screen.right() - width, screen.top())
 
     # --- running control calls off the GUI thread ---------------------------------------------
 
@@ -123,7 +151,7 @@ class SimPanel(QWidget):
 
     def _faults_row(self, control: Any) -> QHBoxLayout:
         row = QHBoxLayout()
-        combo = QComboBox()
+        combo = NoWheelComboBox()
         try:
             combo.addItems(list(control.fault_kinds()))
         except Exception as exc:
@@ -149,7 +177,7 @@ class SimPanel(QWidget):
     def _idcard_box(self, control: Any) -> QGroupBox:
         box = QGroupBox(self._tr("panel.idcard"))
         v = QVBoxLayout(box)
-        self.people = QComboBox()
+        self.people = NoWheelComboBox()
         self.people.setObjectName("people")
         try:
             for person in control.people():
@@ -179,7 +207,7 @@ class SimPanel(QWidget):
     def _iccard_box(self, control: Any) -> QGroupBox:
         box = QGroupBox(self._tr("panel.iccard"))
         v = QVBoxLayout(box)
-        self.cards = QComboBox()
+        self.cards = NoWheelComboBox()
         try:
             for card in control.cards():
                 self.cards.addItem(f"{card.get('id')}  {mask_pan(str(card.get('pan', '')))}",

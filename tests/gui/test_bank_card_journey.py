@@ -203,8 +203,13 @@ def test_wrong_pin_is_refused_by_the_host_spoken_and_may_be_typed_again(
     rig.type_pin("654321E")
     rig.wait_screen("error", timeout=15000)
     assert rig.runner.last_error.code == "HOST-PIN-WRONG"
-    assert rig.identify.error_view.body.text()
-    assert "密码" in rig.spoken_texts()[-1]
+    view = rig.identify.error_view
+    # not a failure screen: how many tries are left, in plain words; the code only small
+    assert view.heading.text() == "密码不对" and view.heading.property("role") == "heading"
+    assert "还可以再试 2 次" in view.body.text() and "HOST" not in view.body.text()
+    assert view.code_label.text() == "HOST-PIN-WRONG"
+    assert view.code_label.property("role") == "staff-code"
+    assert "还可以再试" in rig.spoken_texts()[-1]
     retry = rig.identify.error_view.retry_button
     assert retry.isVisible()
     rig.click(retry)

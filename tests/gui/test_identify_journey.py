@@ -210,3 +210,18 @@ def test_logs_carry_the_session_and_never_the_name(rig: Rig, state_dir: Any) -> 
     serving = next(x for x in lines if x["msg"].startswith("serving"))
     assert serving["session_id"] == session_id
     assert any(x["msg"] == "session ended" and x["session_id"] == session_id for x in lines)
+
+
+def test_a_foreign_name_is_not_split_into_surname_and_title(rig: Rig) -> None:
+    rig.reader.remove()
+    rig.start()
+    person = rig.person("hans_mueller")
+    rig.reader.insert(person)
+    rig.wait_screen("welcome")
+    spoken = rig.spoken_texts()[-1]
+    assert "先生" not in spoken and "女士" not in spoken
+    assert mask_name(person["name"]) in rig.identify.welcome_view.name_label.text()
+    rig.runner.finish()
+    rig.wait_screen("remove_id")
+    rig.reader.remove()
+    rig.wait_home()

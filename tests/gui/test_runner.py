@@ -190,3 +190,23 @@ def test_a_mode_change_waits_for_the_request_in_flight_then_ends_the_journey(rig
     assert probe.results and probe.results[0].request_id == request.request_id
     assert granted == ["staff"] and terminal.mode is TerminalMode.STAFF
     assert not session.active
+
+
+def test_a_screen_that_can_time_out_shows_its_seconds_and_help_reaches_the_staff(
+        rig: Rig) -> None:
+    probe = start_probe(rig)
+    page = probe.views.page
+    assert page.countdown.isVisible() and page.countdown.text().startswith("还剩")
+    assert page.help_button.text() == "求助"
+    strip = rig.shell.status_strip
+    assert not strip.help.isVisible()
+    rig.click(page.help_button)
+    assert strip.help.isVisible() and "求助" in strip.help.text()  # the staff see it
+    assert "工作人员" in rig.spoken_texts()[-1] and page.help_button.text() == "求助✓"
+    rig.click(page.help_button)  # a second touch does not call twice
+    assert sum("工作人员" in t for t in rig.spoken_texts()) == 1
+    probe.runner.show(page, idle=False)
+    assert not page.countdown.isVisible()  # a screen that does not time out shows none
+    rig.runner.end(Outcome.DONE)
+    rig.wait_home()
+    assert not strip.help.isVisible()  # the call ends with the session

@@ -48,3 +48,25 @@ def test_panel_injects_and_clears_a_reader_fault(rig: Rig) -> None:
     rig.qtbot.waitUntil(lambda: rig.reader.fault is IdCardError.READ_FAILED, timeout=3000)
     rig.click(clear)
     rig.qtbot.waitUntil(lambda: rig.reader.fault is None, timeout=3000)
+
+
+def test_the_wheel_over_a_choice_box_changes_nothing_and_the_panel_folds_away(rig: Rig) -> None:
+    from PySide6.QtCore import QPoint, QPointF, Qt
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    panel = SimPanel(rig.kiosk)
+    rig.qtbot.addWidget(panel)
+    panel.show()
+    people = panel.findChild(QComboBox, "people")
+    before = people.currentIndex()
+    wheel = QWheelEvent(QPointF(10, 10), QPointF(people.mapToGlobal(QPoint(10, 10))),
+                        QPoint(0, 0), QPoint(0, -120), Qt.MouseButton.NoButton,
+                        Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(people, wheel)
+    assert people.currentIndex() == before
+    full = panel.size()
+    rig.click(button(panel, "panel-fold"))
+    assert panel.folded and panel.width() < full.width() // 2 and panel.height() <= 60
+    rig.click(button(panel, "panel-fold"))
+    assert not panel.folded and panel.scroll.isVisible()

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QPushButton, QWidget
 
 from kiosk.i18n import Translator
 from kiosk.shell import theme
+from kiosk.shell.formats import short_date
 from kiosk.shell.page import ScreenPage, make_label
 from screens.widgets.buttons import big_button
 from screens.widgets.cards import BankCardPicture
@@ -252,7 +253,7 @@ def money_figures(amount: Decimal) -> str:
 def reminder_line(tr: Translator, reminder: Any, capitals: Any) -> str:
     """One reminder as shown: kind, date, amount in figures and in Chinese capitals."""
     amount = Decimal(str(reminder.amount))
-    fields = {"due_date": reminder.due_date.isoformat(), "days": reminder.days,
+    fields = {"due_date": short_date(tr, reminder.due_date), "days": reminder.days,
               "amount": money_figures(amount), "capitals": capitals(amount)}
     if reminder.kind == "overdue":
         return tr("label.reminder.overdue", **fields)
@@ -267,7 +268,7 @@ class IdentifiedView(ScreenPage):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("identified", parent)
-        self.name_label = make_label("big-number", name="masked-name")
+        self.name_label = make_label("amount", name="masked-name")
         self.content.addWidget(self.name_label)
         self.finish_button = self.add_action(big_button(primary=True, name="finish"))
         self.finish_button.clicked.connect(self.finish_requested)

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from devices.base import CardInserted, CardRemoved, Completion, CompletionCode, DeviceEvent
 from devices.iccard.contract import IccardError
+from devices.idcard.contract import CardType
+from kiosk.host.errors import HostErrorCode, tries_left
 from screens.chart import Outcome
 from screens.journeys.identify.chart import (
     IdentifyEvent,
@@ -194,10 +196,18 @@ class IdentifyPresenter(Presenter):
                                        next_step=self.flow.bank_card)
         self.runner.show(self.v.welcome_view)
         identity = session.identity
+        if self.flow.bank_card:
+            self.runner.speak("voice.welcome.next")  # the success comes with the bank's answer
+            return
+        # 张先生 only for a Chinese name on a resident card: a foreign name is not a surname
+        # plus 先生 (its masked full name is on the screen)
+        chinese = (identity is not None and identity.card_type is CardType.RESIDENT
+                   and bool(identity.name) and all("\u4e00" <= ch <= "\u9fff"
+                                                   for ch in identity.name))
         surname = identity.name[:1] if identity is not None else ""
-        if identity is not None and identity.gender == "女":
+        if chinese and identity is not None and identity.gender == "女":
             self.runner.speak("voice.welcome.female", surname=surname)
-        elif identity is not None and identity.gender == "男":
+        elif chinese and identity is not None and identity.gender == "男":
             self.runner.speak("voice.welcome.male", surname=surname)
         else:
             self.runner.speak("voice.welcome")
@@ -212,9 +222,18 @@ class IdentifyPresenter(Presenter):
         log.warning("identify failed: %s (%s)", info.code, self.flow.problem.detail)
         if self.flow.bank_card_used:
             self._session.cards.add("iccard")
-        self.v.error_view.show_error(tr, info, retry=self.flow.retry is not None)
+        heading = body = ""
+        voice = info.voice
+        if self.flow.problem.error is HostErrorCode.PIN_WRONG:
+            left = tries_left(self.flow.problem.detail)
+            heading = tr("screen.pin_wrong.title")
+            body = (tr("screen.pin_wrong.tries_left", tries=left) if left is not None
+                    else info.farmer)
+            voice = body
+        self.v.error_view.show_error(tr, info, retry=self.flow.retry is not None,
+                                     heading=heading, body=body)
         self.runner.show(self.v.error_view)
-        self.runner.speak_text(info.voice, msgid=f"error.{info.code}.voice")
+        self.runner.speak_text(voice, msgid=f"error.{info.code}.voice")
 
     # --- the bank card step -------------------------------------------------------------------
 
@@ -318,8 +337,6 @@ class IdentifyPresenter(Presenter):
                             timeout=None, on_done=self._verified)
 
     def _verified(self, completion: Completion[Any]) -> None:
-        from kiosk.host.errors import HostErrorCode
-
         if self.flow.state is not S.VERIFYING:
             return
         if completion.ok and completion.data is not None:
@@ -330,6 +347,7 @@ class IdentifyPresenter(Presenter):
             self.flow.host_failed(completion, retry_pin=wrong_pin)
 
     def _enter_reminder(self) -> None:
+        from kiosk.shell.formats import short_date
         from kiosk.voice import speakable_amount
 
         tr = self._tr
@@ -341,12 +359,13 @@ class IdentifyPresenter(Presenter):
         for r in reminders:
             amount = (speakable_amount(r.amount) if tr.lang.startswith("zh")
                       else f"{r.amount:,.2f}")
+            due = short_date(tr, r.due_date, self.runner.today())
             if r.kind == "overdue":
                 parts.append(tr("voice.reminder.overdue", days=r.days, amount=amount,
-                                due_date=r.due_date.isoformat()))
+                                due_date=due))
             else:
                 parts.append(tr("voice.reminder.due_soon", days=r.days, amount=amount,
-                                due_date=r.due_date.isoformat()))
+                                due_date=due))
         parts.append(tr("voice.reminder.end"))
         self.runner.speak_text("".join(parts), msgid="voice.reminder")
 

@@ -59,7 +59,7 @@ class WelcomeView(ScreenPage):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("welcome", parent)
-        self.name_label = make_label("big-number", name="masked-name")
+        self.name_label = make_label("amount", name="masked-name")
         self.content.addWidget(self.name_label)
         self.cancel_button = self.add_action(big_button(name="cancel"))
         self.cancel_button.clicked.connect(self.cancel_requested)
@@ -67,7 +67,10 @@ class WelcomeView(ScreenPage):
         self.finish_button.clicked.connect(self.finish_requested)
 
     def show_texts(self, tr: Translator, masked_name: str, *, next_step: bool = False) -> None:
-        self.heading.setText("✓ " + tr("screen.welcome.title"))
+        # one success moment per identification: with the bank card still to come, the
+        # heading is the next instruction (the ✓ comes when the bank has confirmed)
+        self.heading.setText(tr("screen.welcome.next_title") if next_step
+                             else "✓ " + tr("screen.welcome.title"))
         self.name_label.setText(tr("label.welcome_name", name=masked_name))
         if next_step:
             self.body.setText(tr("screen.welcome.body_next"))
@@ -89,8 +92,10 @@ class ErrorView(ScreenPage):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("error", parent)
         self.heading.setProperty("role", "error")
-        self.code_label = make_label("muted", name="error-code")
-        self.content.addWidget(self.code_label)
+        # the code is for the staff: small, in the top corner, never in the farmer's text
+        self.code_label = make_label("staff-code", name="error-code")
+        self.code_label.setWordWrap(False)
+        self.top_row.insertWidget(1, self.code_label, 0, Qt.AlignmentFlag.AlignTop)
         self.finish_button = self.add_action(big_button(primary=True, name="finish"))
         self.finish_button.clicked.connect(self.finish_requested)
         self.retry_button = self.add_action(big_button(primary=True, name="retry"))
@@ -99,13 +104,17 @@ class ErrorView(ScreenPage):
         self.info: ErrorInfo | None = None
 
     def show_error(self, tr: Translator, info: ErrorInfo, *, retry: bool = False,
-                   with_bank_card: bool = False) -> None:
+                   with_bank_card: bool = False, heading: str = "", body: str = "") -> None:
         """``retry``: offer 重新输入密码 (the finish button then says 取消); ``with_bank_card``:
         finishing asks for both cards back."""
         self.info = info
-        self.heading.setText("⚠ " + tr("screen.error.title"))
-        self.body.setText(info.farmer)
-        self.code_label.setText(tr("label.error_code", code=info.code))
+        # a wrong PIN is not a failure: its own heading, no warning sign, no red
+        self.heading.setProperty("role", "heading" if heading else "error")
+        self.heading.style().unpolish(self.heading)
+        self.heading.style().polish(self.heading)
+        self.heading.setText(heading or "⚠ " + tr("screen.error.title"))
+        self.body.setText(body or info.farmer)
+        self.code_label.setText(info.code)
         if retry:
             self.finish_button.setText(tr("screen.common.cancel"))
             self.finish_button.setProperty("role", "secondary")
