@@ -437,10 +437,10 @@ class JourneyRunner(QObject):
         if hasattr(view, "set_help_text"):
             view.set_help_text(self.tr("screen.common.help_called" if self.terminal.help_requested
                                        else "screen.common.help"))
-        self.shell.show_screen(view)
         self._idle_on = idle
-        if idle:
-            self._restart_idle()
+        if idle:  # the seconds left are on the screen from its first paint
+            self._restart_idle(view)
+        self.shell.show_screen(view)
         self.state_entered.emit(str(getattr(view, "name", "")))
 
     def speak(self, msgid: str, **fields: Any) -> None:
@@ -543,13 +543,13 @@ class JourneyRunner(QObject):
         if (self._frames or self._between) and self._idle_on:
             self._restart_idle()
 
-    def _restart_idle(self) -> None:
+    def _restart_idle(self, view: QWidget | None = None) -> None:
         self._stop_idle()
         t = self.timeouts
         self._deadline = time.monotonic() + t.idle
         self._warn_timer.start(_ms(max(0.0, t.idle - t.idle_warning)))
         self._timeout_timer.start(_ms(t.idle))
-        self._counted = self.shell.current_screen()
+        self._counted = view if view is not None else self.shell.current_screen()
         self._show_seconds_left()
         self._count.start()
 

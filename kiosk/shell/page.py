@@ -32,6 +32,9 @@ def make_label(role: str = "", *, name: str = "") -> QLabel:
     return label
 
 
+COUNTDOWN_PX = 190  # 还剩60秒 / 60 s left at body size
+
+
 class ScreenPage(QWidget):
     """Base of every farmer screen. ``name`` identifies it (screenshots, tests);
     ``repeat_requested`` is the 重听 button, ``help_requested`` the 呼叫工作人员 button (the
@@ -52,9 +55,12 @@ class ScreenPage(QWidget):
         outer.setSpacing(theme.GAP_PX + 8)
         self.heading = make_label("heading", name="heading")
         self.body = make_label(name="body")
+        # always there, empty when the screen does not time out: a tick changes its text only
+        # (no show/hide, no relayout of the page every second)
         self.countdown = make_label("muted", name="countdown")
         self.countdown.setWordWrap(False)
-        self.countdown.hide()
+        self.countdown.setFixedWidth(COUNTDOWN_PX)
+        self.countdown.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
         top = QHBoxLayout()
         top.setSpacing(theme.GAP_PX)
         top.addWidget(self.heading, 1)
@@ -90,9 +96,9 @@ class ScreenPage(QWidget):
         self.help_button.setText(text)
 
     def set_countdown(self, text: str) -> None:
-        """The seconds left as words (``""`` hides it: the screen does not time out)."""
-        self.countdown.setText(text)
-        self.countdown.setVisible(bool(text))
+        """The seconds left as words (``""``: the screen does not time out)."""
+        if self.countdown.text() != text:
+            self.countdown.setText(text)
 
     def add_action(self, button: QPushButton) -> QPushButton:
         """Add a choice to the footer's right side (keep it to 3 plus back/cancel)."""

@@ -176,7 +176,8 @@ def test_reader_fault_takes_the_terminal_out_of_service_with_a_reason(rig: Rig) 
     why = Translator("zh_CN")("terminal.why.id_reader_down")
     assert why in tile.note.text() and "身份证" in why  # why, in plain words, on the tile
     assert "暂停服务" in attract.banner.text() and "身份证" in attract.banner.text()
-    assert "身份证✗" in rig.shell.status_strip.devices["idcard"].text()
+    idcard = rig.shell.status_strip.devices["idcard"]
+    rig.qtbot.waitUntil(lambda: "身份证✗" in idcard.text(), timeout=3000)  # once laid out
     rig.reader.set_fault(None)
     worker.submit("sam_id")
     rig.qtbot.waitUntil(tile.isEnabled, timeout=10000)
