@@ -53,9 +53,13 @@ STAFF_MENU = (("start_journey", "staff.home.start_journey"), ("reprint", "staff.
               ("terminal_sign_out", "staff.home.terminal_sign_out"),
               ("calls", "staff.home.calls"))
 TECH_MENU = (("selftest", "staff.tech.selftest"), ("test_print", "staff.tech.test_print"),
-             ("netcheck", "staff.tech.netcheck"), ("export", "staff.tech.export"),
+             ("netcheck", "staff.tech.netcheck"), ("idcard_read", "staff.tech.idcard_read"),
+             ("iccard_read", "staff.tech.iccard_read"), ("reveal", "staff.tech.reveal"),
+             ("keytest", "staff.tech.keytest"), ("export", "staff.tech.export"),
              ("config", "staff.tech.config"), ("out_of_service", "staff.tech.out_of_service"),
              ("in_service", "staff.tech.in_service"))
+KEYTEST_SECONDS = 30.0
+READ_SECONDS = 20.0
 
 
 def _short_time(iso: str) -> str:
@@ -527,6 +531,9 @@ class StaffController(QObject):
     def _tech_handlers(self) -> dict[str, Callable[[], None]]:
         return {"selftest": self.selftest, "test_print": self.test_print,
                 "netcheck": self.netcheck, "export": self.export, "config": self.show_config,
+                "idcard_read": functools.partial(self.test_read, "idcard"),
+                "iccard_read": functools.partial(self.test_read, "iccard"),
+                "reveal": self.reveal, "keytest": self.keytest,
                 "out_of_service": functools.partial(self.set_out_of_service, True),
                 "in_service": functools.partial(self.set_out_of_service, False)}
 
@@ -566,6 +573,63 @@ class StaffController(QObject):
         self.staff.record("diag.selftest", {"source": "app", "ok": report.ok,
                                             "failed": report.failed})
         self._show_output(report_text(report))
+
+    def test_read(self, kind: str) -> None:
+        """Test read of an ID card or a bank card: shown masked; 显示完整 reveals it (audited)."""
+        worker = self.workers.get(kind)
+        if worker is None:
+            self._show_output(self.tr("staff.tech.no_device"))
+            return
+        self._last_read = None
+        self.staff.record("diag.test_read", {"device": kind})
+        self._show_output(self.tr("staff.tech.insert_card"))
+        command = "read_identity" if kind == "idcard" else "read_account"
+        worker.submit(command, wait=True, timeout=READ_SECONDS,
+                      on_done=_Deliver(self.bridge, functools.partial(self._read_done, kind)))
+
+    def _read_done(self, kind: str, completion: Any) -> None:
+        if not completion.ok:
+            self._show_output(f"{kind}: {completion.code.value} "
+                              f"{getattr(completion.error, 'value', '')} {completion.detail}")
+            return
+        self._last_read = (kind, completion.data)
+        self._show_read(reveal=False)
+
+    def _show_read(self, reveal: bool) -> None:
+        data = (self._last_read or ("", None))[1]
+        if data is None:
+            return
+        shown = data.to_json(reveal)
+        self._show_output("\n".join(f"{k:<20} {v}" for k, v in shown.items()))
+
+    def reveal(self) -> None:
+        """Personal data of the last test read in full: only once the audit log holds the
+        reveal (a reveal the log cannot record stays masked)."""
+        if getattr(self, "_last_read", None) is None:
+            return
+        try:
+            self.staff.record("diag.reveal", {"device": self._last_read[0]})
+        except OSError as exc:
+            self._show_output(f"AUDIT-UNWRITABLE {exc}")
+            return
+        self._show_read(reveal=True)
+
+    def keytest(self) -> None:
+        """PIN-pad key test in plain mode (never PIN mode): the names of the keys pressed
+        until 确认 or 取消."""
+        pad = self.workers.get("pinpad")
+        if pad is None:
+            self._show_output(self.tr("staff.tech.no_device"))
+            return
+        self.staff.record("diag.keytest", {})
+        self._show_output(self.tr("staff.tech.press_keys"))
+        pad.submit("keytest", KEYTEST_SECONDS, timeout=KEYTEST_SECONDS + 5,
+                   on_done=_Deliver(self.bridge, self._keytest_done))
+
+    def _keytest_done(self, completion: Any) -> None:
+        names = list(completion.data or []) if completion.ok else []
+        self.last_keys = names
+        self._show_output(self.tr("staff.tech.keys", keys=" ".join(names) or "-"))
 
     def test_print(self) -> None:
         from kiosk.receipts.model import ReceiptHeader, TestPage

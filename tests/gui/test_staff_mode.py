@@ -352,3 +352,29 @@ def test_the_farmers_help_calls_are_listed_for_the_staff(rig):
     table = rig.staff.calls_view.table
     assert table.rowCount() == 1 and table.item(0, 1).text()
     assert "staff.help_call" in rig.audit_actions()
+
+
+def test_technician_test_reads_are_masked_until_an_audited_reveal_and_keys_never_pin(
+        rig, demo_scenario):
+    from peripherals_sim.scenario import by_id
+
+    rig.enter()
+    rig.wait_screen("staff_sign_in")
+    rig.sign_in("T3001", "314159", technician=True)
+    rig.wait_screen("technician_home")
+    tech = rig.staff.tech_home
+    person = dict(by_id(demo_scenario["people"], demo_scenario["people"][0]["id"]))
+    rig.kiosk.devices["idcard"].insert(person)
+    rig.click(tech.buttons["idcard_read"])
+    rig.qtbot.waitUntil(lambda: "id_number" in tech.output.toPlainText(), timeout=10000)
+    masked = tech.output.toPlainText()
+    assert person["id_number"] not in masked and person["name"] not in masked
+    rig.click(tech.buttons["reveal"])
+    assert person["id_number"] in tech.output.toPlainText()
+    assert rig.audit_actions()[-1] == "diag.reveal"
+    rig.click(tech.buttons["keytest"])
+    rig.qtbot.waitUntil(lambda: rig.pad.state()["mode"] == "plain", timeout=5000)
+    rig.pad.press("12E")
+    rig.qtbot.waitUntil(lambda: "enter" in tech.output.toPlainText(), timeout=10000)
+    assert rig.staff.last_keys == ["1", "2", "enter"]
+    assert rig.pad.state()["mode"] != "pin"
