@@ -47,7 +47,7 @@ LETTERS = {
     "U": "you1", "V": "wei1", "W": "da2 bu5 liu5", "X": "ai2 ke4 si5", "Y": "wai4", "Z": "zei4",
 }
 _NUMERALS = set("零〇一二两三四五六七八九十")
-_NOT_BEFORE_YI = set("第十点号")  # 第一, 十一, 四点一, 一号 ... keep yī
+_NOT_BEFORE_YI = set("第十号")  # 第一, 十一, 号一 ... keep yī (点: only after a figure)
 _YI_PLAIN_AFTER = set("月日号")  # 一月, 一日, 一号: yī
 _UNITS = set("百千万亿")  # 一百 yì bǎi, 一万 yí wàn: the tone change applies
 
@@ -118,8 +118,9 @@ def _sandhi(run: str, syllables: list[str]) -> list[str]:
                 out[i] = "bu2"
             continue
         before = run[i - 1] if i else ""
-        if (before in _NUMERALS or before in _NOT_BEFORE_YI or nxt in _YI_PLAIN_AFTER
-                or nxt in _NUMERALS - _UNITS):
+        decimal_point = before == "点" and i >= 2 and run[i - 2] in _NUMERALS  # 四点一五
+        if (before in _NUMERALS or before in _NOT_BEFORE_YI or decimal_point
+                or nxt in _YI_PLAIN_AFTER or nxt in _NUMERALS - _UNITS):
             out[i] = "yi1"  # a figure: 十一, 四点一五, 第一, 一月一日, 尾号一五, 一十
             continue
         if before == nxt:

@@ -87,6 +87,7 @@ READINGS = {
     "一次": "yi2 ci4",
     "一张": "yi4 zhang1",
     "擦一擦": "ca1 yi5 ca1",
+    "点一个可以看详细": "dian3 yi2 ge4 ke3 yi3 kan4 xiang2 xi4",  # 点 "tap", not a decimal point
     "回单": "hui2 dan1",
     "打印": "da3 yin4",
     "柜台": "gui4 tai2",
