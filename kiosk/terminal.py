@@ -252,7 +252,10 @@ class TerminalService:
     def _signed_in(self, completion: Completion[Any]) -> None:
         self._sign_in = None
         self.sign_in_outcome = bool(completion.ok)
-        host_time = getattr(completion.data, "host_datetime", None)
+        # the host's real clock when it gives one: its host_datetime carries the business date,
+        # which a simulated host (and a host in a day-end replay) may set to another day
+        host_time = (getattr(completion.data, "server_time", None)
+                     or getattr(completion.data, "host_datetime", None))
         if completion.ok and host_time and self.clock is not None:
             self.clock.record(host_time, self._sign_in_sent, time.time())  # kiosk/clock.py
         if completion.ok:

@@ -97,6 +97,7 @@ class SignInResponse(HostClock):
     """Terminal sign-in: dates, batch, working keys, the MAC and PIN-block conventions."""
 
     terminal_id: str
+    server_time: str | None = None  # the host's real clock; host_datetime is the business day
     service_point: str
     batch_no: str
     keys: WorkingKeys

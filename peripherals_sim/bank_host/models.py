@@ -78,6 +78,9 @@ class WorkingKeys(BaseModel):
 
 class SignInResponse(HostClock):
     terminal_id: str
+    server_time: str = Field(description="the host's real clock (ISO 8601 with its offset), "
+                             "for the terminal's clock check; host_datetime carries the "
+                             "business date, which a simulated host may set to another day")
     service_point: str
     batch_no: str
     keys: WorkingKeys

@@ -27,6 +27,22 @@ def test_sign_in_delivers_working_keys_the_pin_pad_accepts(terminal):
     assert terminal.client.status.business_date == answer.business_date
 
 
+def test_the_clock_check_uses_the_hosts_real_clock_not_its_business_date(terminal):
+    """The simulator's business date is 2026-03-16 whatever the day: a terminal whose clock is
+    right must not be refused money for a skew of months (kiosk/clock.py)."""
+    import time
+
+    from kiosk.clock import ClockGuard
+
+    sent = time.time()
+    answer = terminal.sign_in()
+    guard = ClockGuard(max_skew_seconds=60)
+    guard.record(answer.server_time, sent, time.time())
+    assert guard.money_refusal() is None
+    # the business date alone would have refused it on any day but 2026-03-16
+    assert answer.host_datetime.startswith("2026-03-16")
+
+
 def test_sign_in_fails_when_the_pin_pad_holds_another_master_key(host, terminal):
     from devices.base import DeviceOperationError
     from devices.crypto import Algorithm
