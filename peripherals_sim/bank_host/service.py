@@ -351,7 +351,7 @@ class Bank:
                     "kcv": crypto.kcv(key, alg).hex().upper()}
 
         return {**now.fields(), "terminal_id": terminal_id,
-                "server_time": dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds"),
+                "server_time": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"),
                 "service_point": self.terminals[terminal_id].get("service_point", ""),
                 "batch_no": batch,
                 "keys": {"algorithm": algorithm, "pik": wrapped(pik), "mak": wrapped(mak)},
