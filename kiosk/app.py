@@ -293,7 +293,7 @@ class Kiosk:
     def _create_transactions(self, host: Any) -> Any:
         """The transactions service (bring-up thread: opening checks the journal file). Its own
         host client with the same settings (a client is not thread-safe); its MACs come from
-        the PIN pad's worker once that exists (:meth:`_wire_host_to_pinpad`). A damaged, missing
+        the PIN pad's worker once that exists (:meth:`_install`). A damaged, missing
         or unwritable journal does not stop the kiosk: money_available() says why."""
         try:
             from kiosk.host.client import HostClient
@@ -348,6 +348,8 @@ class Kiosk:
             pad = self.workers.get("pinpad")
             if pad is not None:
                 money_client.mac_provider = mac_via_worker(pad)
+        if self.transactions is not None:  # Need.MONEY asks the journal
+            self.terminal.money = self.transactions.money_available
         self.terminal.attach(self.requests, self.workers)
         for kind in DEVICE_KINDS:
             if kind not in self.workers:
@@ -474,6 +476,9 @@ class Kiosk:
             state = event.new.device
             online = None if state is DeviceState.UNKNOWN else state is DeviceState.ONLINE
             self.shell.status_strip.set_host_online(online)
+            if online and event.old.device is not DeviceState.ONLINE and (
+                    self.transactions is not None):
+                self.transactions.host_back()  # resolve unknown rows, forward the outbox
         else:
             self.shell.status_strip.set_device_state(event.device, event.new.device)
         self.terminal.device_status(event.device, event.new)

@@ -50,6 +50,7 @@ class Need(StrEnum):
     HOST = "host"  # the host online and the terminal signed in
     PRINTER = "printer"  # the printer with paper
     STAFF = "staff"  # a staff member signed in beside the farmer
+    MONEY = "money"  # money may move: the journal writable, no transaction left unresolved
 
 
 class Why(StrEnum):
@@ -64,6 +65,8 @@ class Why(StrEnum):
     PRINTER_DOWN = "printer_down"
     PAPER_OUT = "paper_out"
     STAFF_NEEDED = "staff_needed"
+    MONEY_PENDING = "money_pending"  # an earlier transaction is still being confirmed
+    MONEY_DOWN = "money_down"  # the journal cannot be written (disk, damage): money stops
     OUT_OF_SERVICE = "out_of_service"
 
     @property
@@ -124,6 +127,8 @@ class TerminalService:
         self.help_requested = False
         self.requests: Submitter | None = None
         self.clock: Any = None  # kiosk.clock.ClockGuard: the host's time seen at each sign-in
+        # kiosk.transactions.TransactionsService.money_available: (ok, error code or None)
+        self.money: Callable[[], tuple[bool, str | None]] | None = None
         self._sign_in_sent = 0.0
         self.journey: JourneyHost | None = None
         self._sign_in: Any = None
@@ -226,6 +231,13 @@ class TerminalService:
             return None
         if need is Need.STAFF:
             return None if self.staff else Why.STAFF_NEEDED
+        if need is Need.MONEY:
+            if self.money is None:
+                return Why.MONEY_DOWN
+            ok, code = self.money()
+            if ok:
+                return None
+            return Why.MONEY_PENDING if code == "JOURNAL-UNRESOLVED" else Why.MONEY_DOWN
         return None
 
     # --- the terminal sign-in -----------------------------------------------------------------

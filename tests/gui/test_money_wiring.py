@@ -28,8 +28,11 @@ def _pin_block(rig: BankRig) -> str:
 
 
 def test_the_kiosk_moves_money_through_its_journal(bank_rig: BankRig) -> None:  # noqa: F811
+    from kiosk.terminal import Need
+
     service: Any = bank_rig.kiosk.transactions
     assert service is not None and service.money_available() == (True, None)
+    assert bank_rig.kiosk.terminal.availability([Need.MONEY]).ok  # the terminal asks it
     result = service.drawdown(customer_id="C0001", line_id="L0001", amount="5000.00",
                               months=12, method="equal-installment", pan=ZHANG_PAN,
                               pin_block=_pin_block(bank_rig))

@@ -41,6 +41,7 @@ def test_everything_up_offers_every_need() -> None:
     online(t, "idcard", "iccard", "printer", "pinpad")
     t.device_status("printer", PrinterStatus(DeviceState.ONLINE, paper=PaperState.OK))
     t.set_host_status(signed_in_host())
+    t.money = lambda: (True, None)  # the journal writable, nothing unresolved
     assert t.availability(set(Need) - {Need.STAFF}).ok
     assert t.host_ready
 
@@ -177,3 +178,16 @@ def test_out_of_service_from_the_operations_desk_offers_nothing() -> None:
     assert t.availability([]).reason is Why.OUT_OF_SERVICE
     t.modes.force_out_of_service(None)
     assert t.availability([]).ok
+
+
+def test_money_needs_the_journal_and_says_why_not() -> None:
+    t = TerminalService()
+    t.attach(Submitted(), ALL)
+    assert t.availability([Need.MONEY]).reason is Why.MONEY_DOWN  # no journal wired
+    answer: list[tuple[bool, str | None]] = [(True, None)]
+    t.money = lambda: answer[0]
+    assert t.availability([Need.MONEY]).ok
+    answer[0] = (False, "JOURNAL-UNRESOLVED")
+    assert t.availability([Need.MONEY]).reason is Why.MONEY_PENDING
+    answer[0] = (False, "JOURNAL-DISK-FULL")
+    assert t.availability([Need.MONEY]).reason is Why.MONEY_DOWN
