@@ -451,6 +451,10 @@ def _after_pin(pilot: Pilot) -> str:
         pilot.click(v.reminder_view.ack_button)
         pilot.wait_screen("identified")
     pilot.click(v.identified_view.finish_button)
+    if pilot.runner.between_journeys:  # back on the home, identified: 结束办理
+        pilot.wait_screen("attract")
+        pilot.capture("home_identified")
+        pilot.click(pilot.shell.attract.end_button)
     pilot.wait_screen("remove_id")
     pilot.take_cards()
     pilot.expect_outcome("done")

@@ -48,6 +48,7 @@ class Rig:
         self.scenario = scenario
         self.qtbot = qtbot
         self.runner = kiosk.runner
+        kiosk.home  # noqa: B018 (the app builds it after the first paint; tests may be faster)
         self.shell = kiosk.shell
         self.outcomes: list[Any] = []
         kiosk.runner.journey_finished.connect(self.outcomes.append)

@@ -77,6 +77,11 @@ class BankRig(Rig):
                 self.qtbot.waitUntil(lambda b=before: dots.count == b + 1, timeout=3000)
 
     def take_cards(self) -> Any:
+        """The farmer ends the session (结束办理 when back on the home between journeys) and
+        takes both cards."""
+        if self.runner.between_journeys:
+            assert self.shell.attract.end_button.isVisible()
+            self.click(self.shell.attract.end_button)
         self.wait_screen("remove_id")
         self.reader.remove()
         self.bank.remove()
@@ -170,6 +175,13 @@ def test_zhang_weiguo_pin_123456_welcome_then_installment_reminder_then_home(
     assert "张*国" in rig.identify.identified_view.name_label.text()
     assert "张卫国" not in all_texts(rig.shell)
     rig.click(rig.identify.identified_view.finish_button)
+    # identified once: the farmer is back on the home to pick a service, greeted by name
+    rig.wait_screen("attract")
+    assert rig.runner.between_journeys and rig.runner.session is session
+    assert "张*国" in rig.shell.attract.heading.text()
+    assert rig.kiosk.home.can_start("credit_line")  # no cards asked again
+    rig.click(rig.shell.attract.end_button)  # 结束办理
+    rig.wait_screen("remove_id")
     assert "银行卡" in rig.runner.remove_view.heading.text()
     assert "银行卡" in rig.spoken_texts()[-1]
     assert rig.take_cards() is Outcome.DONE
