@@ -300,9 +300,11 @@ class Kiosk:
             from kiosk.transactions import MoneySettings, TransactionsService
 
             client = None if host is None else HostClient(host.settings)
+            # no money on a clock the sign-in found skewed (or before any sign-in measured it)
             return TransactionsService.open(Path(self.config.state_dir).expanduser(),
                                             self.config.terminal.id, client,
-                                            MoneySettings.from_config(self.config))
+                                            MoneySettings.from_config(self.config),
+                                            clock_guard=getattr(self, "clock", None))
         except Exception:
             log.exception("no transactions service")
             return None

@@ -33,6 +33,10 @@ def test_the_kiosk_moves_money_through_its_journal(bank_rig: BankRig) -> None:  
     service: Any = bank_rig.kiosk.transactions
     assert service is not None and service.money_available() == (True, None)
     assert bank_rig.kiosk.terminal.availability([Need.MONEY]).ok  # the terminal asks it
+    # the clock check is wired and measured on the host's real clock (the simulator's
+    # business date is 2026-03-16 whatever the day)
+    assert service.clock_guard is bank_rig.kiosk.clock
+    assert service.clock_guard.money_refusal() is None
     result = service.drawdown(customer_id="C0001", line_id="L0001", amount="5000.00",
                               months=12, method="equal-installment", pan=ZHANG_PAN,
                               pin_block=_pin_block(bank_rig))
