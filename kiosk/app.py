@@ -73,17 +73,14 @@ def overrides_from_args(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def prepare_state_dir(state_dir: Path) -> None:
-    """Create the state directory and point library caches into it.
+    """Create the state directory, and remove the python-escpos capability pickles that
+    versions before 0.2 kept in ``cache/escpos`` (a pickle in a writable place runs code when
+    loaded; the capabilities now come from the library's JSON file:
+    :mod:`devices.printer.escpos_capabilities`)."""
+    import shutil
 
-    python-escpos pickles its printer-capabilities database into a fresh ``mkdtemp()`` on
-    every start unless ``ESCPOS_CAPABILITIES_PICKLE_DIR`` is set, so each start re-parses a
-    large file with pure-Python YAML (seconds on a terminal) and leaves a temp directory
-    behind; a persistent cache directory makes every start after the first one fast.
-    """
     state_dir.mkdir(parents=True, exist_ok=True)
-    cache = state_dir / "cache" / "escpos"
-    cache.mkdir(parents=True, exist_ok=True)
-    os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", str(cache))
+    shutil.rmtree(state_dir / "cache" / "escpos", ignore_errors=True)
 
 
 def setup_qt_environment() -> None:

@@ -90,3 +90,17 @@ def test_diag_printer_leaves_no_temporary_folder(tmp_path: Path):
         cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2, proc.stdout + proc.stderr  # nothing listens on port 9
     assert list(tmp.iterdir()) == []
+
+
+def test_start_removes_an_old_pickle_cache_and_sets_no_pickle_dir(tmp_path, monkeypatch):
+    import os
+
+    from kiosk.app import prepare_state_dir
+
+    monkeypatch.delenv("ESCPOS_CAPABILITIES_PICKLE_DIR", raising=False)
+    old = tmp_path / "cache" / "escpos"
+    old.mkdir(parents=True)
+    (old / "capabilities.pickle").write_bytes(b"planted")
+    prepare_state_dir(tmp_path)
+    assert not old.exists()
+    assert "ESCPOS_CAPABILITIES_PICKLE_DIR" not in os.environ
