@@ -8,7 +8,9 @@ writes to a socket watched by a QSocketNotifier, so the loop wakes and the Pytho
 runs), then everything stops cleanly: the journey ends (session wiped), the workers cancel and
 close their devices, the voice child and the simulators are stopped.
 
-Exit codes: 0 normal end, 64 bad usage or invalid configuration, 75 another kiosk is running.
+Exit codes: 0 normal end, 64 bad usage or invalid configuration, 70 repeated uncaught errors,
+73 the state directory cannot be written (disk full or read-only), 75 another kiosk is
+running (start-up checks: kiosk/preflight.py).
 """
 
 from __future__ import annotations
@@ -30,10 +32,10 @@ from devices.base import DeviceState
 from devices.registry import create_device
 from devices.worker import DeviceWorker
 from kiosk.cli import EXIT_OK, EXIT_USAGE, UsageArgumentParser
+from kiosk.preflight import EXIT_CANTCREAT, EXIT_LOCKED  # noqa: F401 (exit codes of kiosk run)
 
 log = logging.getLogger(__name__)
 
-EXIT_LOCKED = 75  # EX_TEMPFAIL: another instance holds the lock
 EXIT_CRASHED = 70  # EX_SOFTWARE: repeated uncaught errors; systemd restarts the kiosk
 CRASH_LIMIT = 3  # uncaught errors within CRASH_WINDOW seconds before giving up
 CRASH_WINDOW = 600.0
@@ -762,28 +764,14 @@ def _attach_service(kiosk: Kiosk, config: Any) -> Any:
 
 def main(argv: Sequence[str]) -> int:
     args = build_parser().parse_args(list(argv))
-    from kiosk.config import ConfigError, format_config_error, load_config
+    from kiosk.preflight import start  # umask, config, TLS files, state dir, logs, lock
 
-    try:
-        config = load_config(args.config, overrides=overrides_from_args(args))
-    except ConfigError as exc:
-        print(format_config_error(exc), file=sys.stderr)
-        return _exit(EXIT_USAGE, "STATUS=configuration invalid (kiosk.toml)")
-
-    from kiosk.crash import install_crash_handler
-    from kiosk.logs import setup_logging, stderr_stream
-    from kiosk.single_instance import SingleInstance
-
-    state_dir = Path(config.state_dir)
+    started = start(args.config, overrides_from_args(args))
+    if isinstance(started, int):
+        status = ("STATUS=configuration invalid (kiosk.toml)",) if started == EXIT_USAGE else ()
+        return _exit(started, *status)
+    config, state_dir, crash_handler = started.config, started.state_dir, started.crash_handler
     prepare_state_dir(state_dir)
-    # under systemd (JOURNAL_STREAM set) the same masked JSON lines go to the journal too
-    setup_logging(state_dir, config.logging.level,
-                  stream=stderr_stream() if os.environ.get("JOURNAL_STREAM") else None)
-    crash_handler = install_crash_handler(state_dir)
-    guard = SingleInstance("kiosk", state_dir)
-    if not guard.acquire():
-        print(f"kiosk: another kiosk is running (lock in {state_dir})", file=sys.stderr)
-        return _exit(EXIT_LOCKED)
 
     sims = None
     if config.sim:

@@ -186,6 +186,8 @@ class Pilot:
     def wait_screen(self, name: str, timeout: float = 10.0) -> None:
         self.wait_until(lambda: self.shell.current_name() == name, timeout, f"screen {name}")
 
+    unsaved: list[Path]  # screenshots Qt could not write
+
     def capture(self, label: str) -> None:
         if self.result is None or ("#" in self.result.name and label != "failure"):
             return  # a repeat of a soak: the first run has the pictures
@@ -195,7 +197,8 @@ class Pilot:
         QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
         self._step += 1
         path = self.out / f"{self.index:02d}-{self.result.name}-{self._step:02d}-{label}.png"
-        self.shell.grab().save(str(path))
+        if not self.shell.grab().save(str(path)):  # Qt says only "no" (disk full, read-only)
+            self.unsaved.append(path)
         self.result.screens.append(path.name)
 
     def _on_screen(self, name: str) -> None:
@@ -692,8 +695,26 @@ def _offscreen_size(out: Path, size: str) -> None:
 
 
 def main(argv: list[str]) -> int:
+    """``kiosk demo``; a disk that cannot be written (full, read-only) ends it with exit 73 and
+    the path it could not write, never a traceback."""
+    from kiosk.preflight import EXIT_CANTCREAT, StartupFailure, disk_problem, restrict_umask
+
+    restrict_umask()
+    try:
+        return _demo(argv)
+    except StartupFailure as exc:
+        print(f"kiosk demo: {exc.message}", file=sys.stderr)
+        return exc.code
+    except OSError as exc:
+        where = exc.filename or "its output folder"
+        print(f"kiosk demo: could not write {where}: {disk_problem(exc)}", file=sys.stderr)
+        return EXIT_CANTCREAT
+
+
+def _demo(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
-    from kiosk.config import ConfigError, format_config_error, load_config
+    from kiosk.config import ConfigError, format_config_error
+    from kiosk.preflight import EXIT_CANTCREAT, load_checked_config, open_state_dir
     from peripherals_sim.scenario import load_scenario
 
     scenario = load_scenario(args.scenario)
@@ -731,9 +752,10 @@ def main(argv: list[str]) -> int:
         overrides.update({f"devices.{k}.backend": "fake"
                           for k in ("idcard", "iccard", "printer", "pinpad")})
     try:
-        config = load_config(args.config, overrides=overrides)
+        config = load_checked_config(args.config, overrides=overrides)
+        open_state_dir(state_dir)
     except ConfigError as exc:
-        print(format_config_error(exc), file=sys.stderr)
+        print(format_config_error(exc).replace("kiosk:", "kiosk demo:", 1), file=sys.stderr)
         return EXIT_USAGE
 
     from kiosk.app import prepare_state_dir
@@ -773,6 +795,7 @@ def main(argv: list[str]) -> int:
             spoken = SpokenLog(kiosk.voice.device)
             kiosk.voice.device = spoken
             pilot = Pilot(kiosk, app, out, scenario, spoken)
+            pilot.unsaved = []
             results = [pilot.run(j) for j in chosen]
             screen = kiosk.shell.size()
             summary = {
@@ -791,6 +814,10 @@ def main(argv: list[str]) -> int:
         if sims is not None:
             sims.stop()
     (out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2))
+    if pilot.unsaved:
+        print(f"kiosk demo: could not write {len(pilot.unsaved)} screenshots in {out} "
+              f"(the first: {pilot.unsaved[0].name}); is the disk full?", file=sys.stderr)
+        return EXIT_CANTCREAT
     for r in results:
         mark = "ok  " if r.ok else "FAIL"
         print(f"{mark} {r.name:<28} {r.expected or r.problem}  ({len(r.screens)} screens)")

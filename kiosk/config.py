@@ -29,9 +29,18 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from devices.registry import available_backends, has_backend
+from kiosk.device_params import ADDRESS_KEYS, check_params
 
 SYSTEM_CONFIG = Path("/etc/zhunong-kiosk/kiosk.toml")
 DEMO_CONFIG = Path(__file__).with_name("demo_config.toml")
@@ -95,13 +104,21 @@ def format_config_error(exc: ConfigError) -> str:
 
 
 class _KeyedValueError(ValueError):
-    """A model validator's error that knows which sub-key is wrong."""
+    """A model validator's error that knows which sub-key is wrong; ``more`` holds further
+    ``(subkey, value, reason)`` problems found by the same validator."""
 
-    def __init__(self, subkey: str, value: Any, reason: str) -> None:
+    def __init__(self, subkey: str, value: Any, reason: str,
+                 more: list[tuple[str, Any, str]] | None = None) -> None:
         super().__init__(reason)
         self.subkey = subkey
         self.value = value
         self.reason = reason
+        self.more = more or []
+
+    @classmethod
+    def of(cls, problems: list[tuple[str, Any, str]]) -> _KeyedValueError:
+        (subkey, value, reason), *more = problems
+        return cls(subkey, value, reason, more)
 
 
 def _check_backend(kind: str, value: str) -> str:
@@ -109,6 +126,23 @@ def _check_backend(kind: str, value: str) -> str:
         known = available_backends(kind)
         raise ValueError(f"unknown {kind} backend (known: {', '.join(known)})")
     return value
+
+
+def _plain_loc(loc: tuple[Any, ...]) -> list[str]:
+    """Key names and list positions of an error's location, without pydantic's union tags
+    (``literal['a','b']``, ``dict[str,any]``)."""
+    return [str(p) for p in loc if isinstance(p, int) or re.fullmatch(r"[a-z_][a-z0-9_]*",
+                                                                          str(p))]
+
+
+def _param_reason(err: Any, backend: str) -> str:
+    reason = str(err["msg"])
+    if reason.startswith("Value error, "):
+        reason = reason[len("Value error, "):]
+    if err["type"] == "extra_forbidden":
+        reason = (f"unknown parameter of the {backend} backend (check the spelling; see "
+                  "docs/config.md)")
+    return reason
 
 
 # --- the models -------------------------------------------------------------------------------
@@ -169,19 +203,24 @@ class VoiceConfig(_Section):
 
 
 class DeviceConfig(BaseModel):
-    """One peripheral: ``backend`` plus whatever parameters that backend takes.
+    """One peripheral: ``backend`` plus the parameters that backend takes.
 
-    Extra keys (``url``, ``baud``, ``reader``, ``profile``, ...) are allowed and handed to the
-    driver's constructor as ``params``.
+    The other keys (``url``, ``baud``, ``reader``, ``profile``, ...) are checked against the
+    backend's parameter model (``kiosk/device_params.py``) by :class:`DevicesConfig` and
+    handed to the driver's constructor as ``params``.
     """
 
     model_config = ConfigDict(frozen=True, extra="allow")
 
     backend: str = Field(min_length=1)
+    _checked: dict[str, Any] | None = PrivateAttr(default=None)
 
     @property
     def params(self) -> dict[str, Any]:
-        """The backend's parameters (every key except ``backend``)."""
+        """The backend's parameters as checked and converted (``"9600"`` -> 9600); for a
+        ``fake``, only the ones it uses."""
+        if self._checked is not None:
+            return dict(self._checked)
         return dict(self.model_extra or {})
 
 
@@ -195,14 +234,27 @@ class DevicesConfig(_Section):
     pinpad: DeviceConfig
 
     @model_validator(mode="after")
-    def _known_backends(self) -> DevicesConfig:
+    def _known_backends_and_parameters(self) -> DevicesConfig:
+        problems: list[tuple[str, Any, str]] = []
         for kind in DEVICE_KINDS:
-            backend = getattr(self, kind).backend
-            if not has_backend(kind, backend):
+            device: DeviceConfig = getattr(self, kind)
+            if not has_backend(kind, device.backend):
                 known = ", ".join(available_backends(kind))
-                raise _KeyedValueError(
-                    f"{kind}.backend", backend, f"unknown {kind} backend (known: {known})"
-                )
+                problems.append((f"{kind}.backend", device.backend,
+                                 f"unknown {kind} backend (known: {known})"))
+                continue
+            try:
+                device._checked = check_params(kind, device.backend, device.model_extra or {})
+            except ValidationError as exc:
+                seen: set[str] = set()
+                for err in exc.errors():
+                    key = ".".join([kind, *_plain_loc(err["loc"])])
+                    if key not in seen:  # one line per key (a union reports each member)
+                        seen.add(key)
+                        problems.append((key, err.get("input"),
+                                         _param_reason(err, device.backend)))
+        if problems:
+            raise _KeyedValueError.of(problems)
         return self
 
     def for_kind(self, kind: str) -> DeviceConfig:
@@ -383,6 +435,28 @@ class KioskConfig(_Section):
     def _expand(cls, value: Path | None) -> Path | None:
         return None if value is None else value.expanduser()
 
+    @model_validator(mode="after")
+    def _real_terminal(self) -> KioskConfig:
+        """A real terminal (``sim = false``) talks to the bank over HTTPS only and names
+        where each device is."""
+        if self.sim:
+            return self
+        problems: list[tuple[str, Any, str]] = []
+        if self.host.url is not None and not self.host.url.lower().startswith("https://"):
+            problems.append(("host.url", self.host.url,
+                             "a real terminal (sim = false) talks to the bank over https:// "
+                             "only"))
+        for kind in DEVICE_KINDS:
+            device = self.devices.for_kind(kind)
+            keys = ADDRESS_KEYS.get(device.backend, ())
+            if keys and not any(k in (device.model_extra or {}) for k in keys):
+                problems.append((f"devices.{kind}.{keys[0]}", "(missing)",
+                                 f"the {device.backend} backend needs to know where the "
+                                 "device is (sim = false)"))
+        if problems:
+            raise _KeyedValueError.of(problems)
+        return self
+
 
 # --- layering ---------------------------------------------------------------------------------
 
@@ -501,7 +575,13 @@ def _problems(exc: ValidationError, merged: Mapping[str, Any],
         reason = str(err["msg"])
         value: Any = err.get("input", _MISSING)
         ctx_error = (err.get("ctx") or {}).get("error")
+        more: list[ConfigProblem] = []
         if isinstance(ctx_error, _KeyedValueError):
+            for subkey, more_value, more_reason in ctx_error.more:
+                more_key = ".".join([*loc, *subkey.split(".")])
+                more.append(ConfigProblem(
+                    more_key, more_value, more_reason,
+                    sources.get(more_key) or _section_source(sources, more_key)))
             loc = [*loc, *ctx_error.subkey.split(".")]
             value = ctx_error.value
             reason = ctx_error.reason
@@ -521,6 +601,7 @@ def _problems(exc: ValidationError, merged: Mapping[str, Any],
             source = "built-in default"
         problems.append(ConfigProblem(key, "(missing)" if value is _MISSING else value,
                                       reason, source))
+        problems += more
     return problems
 
 

@@ -52,6 +52,18 @@ def emit(args: argparse.Namespace, obj: dict[str, Any], text: str) -> None:
 
 def main(argv: list[str]) -> int:
     args, extra = build_parser().parse_known_args(argv)
+    from kiosk.config import ConfigError, format_config_error
+    from kiosk.diag.common import load_diag_config
+
+    try:
+        load_diag_config(args)  # every diag command checks the configuration first (exit 64)
+        return _run(args, extra)
+    except ConfigError as exc:
+        print(format_config_error(exc).replace("kiosk:", "kiosk diag:", 1), file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _run(args: argparse.Namespace, extra: list[str]) -> int:
     try:
         module = importlib.import_module(f"kiosk.diag.{args.device}")
     except ModuleNotFoundError as exc:

@@ -56,11 +56,12 @@ class CommandFailed(Exception):
 def load_diag_config(args: argparse.Namespace,
                      overrides: Mapping[str, Any] | None = None) -> KioskConfig:
     """The configuration of ``--config`` (else the installed or built-in one), with the
-    dotted ``overrides`` of the command line. Raises ``kiosk.config.ConfigError``."""
-    from kiosk.config import load_config  # imported late: only the actions that need it
+    dotted ``overrides`` of the command line, checked as ``kiosk run`` checks it
+    (:func:`kiosk.preflight.load_checked_config`). Raises ``kiosk.config.ConfigError``."""
+    from kiosk.preflight import load_checked_config
 
     path = getattr(args, "config", None)
-    return load_config(Path(path) if path else None, overrides=overrides)
+    return load_checked_config(Path(path) if path else None, overrides=overrides)
 
 
 class NoSimulators(Exception):

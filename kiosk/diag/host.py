@@ -24,8 +24,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from devices.base import CompletionCode, DeviceError
+from devices.base import DeviceError
 from kiosk.cli import EXIT_DEVICE_ERROR, EXIT_OK, EXIT_USAGE, UsageArgumentParser
+from kiosk.config import ConfigProblem
 from kiosk.diag import emit
 from kiosk.diag.common import (
     NoSimulators,
@@ -37,6 +38,7 @@ from kiosk.diag.common import (
 )
 from kiosk.host.client import HostClient, HostSettings
 from kiosk.host.errors import HostCallError, HostErrorCode
+from kiosk.preflight import check_tls_files, raise_problems
 
 ACTIONS = ("ping", "sign-in", "check")
 
@@ -74,6 +76,19 @@ def settings_from(args: argparse.Namespace, opts: argparse.Namespace) -> HostSet
     if args.timeout:
         changes["read_timeout"] = args.timeout
     changes["get_retries"] = 0  # a technician wants the plain answer, at once
+    url = url or config.host.url
+    problems: list[Any] = []
+    if not url:
+        problems.append(ConfigProblem("host.url", "(missing)",
+                                      "no host URL configured (give --url or set host.url)"))
+    elif not config.sim and not url.lower().startswith("https://"):
+        problems.append(ConfigProblem("--url", url, "a real terminal (sim = false) talks to "
+                                      "the bank over https:// only"))
+    if opts.ca or opts.cert or opts.key:  # the configured files were checked with the config
+        problems += check_tls_files(changes.get("ca_file", config.host.ca_file),
+                                    changes.get("cert_file", config.host.cert_file),
+                                    changes.get("key_file", config.host.key_file))
+    raise_problems(problems)
     return HostSettings.from_config(config, url=url, **changes)
 
 
@@ -95,12 +110,7 @@ def run(action: str, args: argparse.Namespace, extra: list[str]) -> int:
         opts = parser.parse_args(extra)
     except SystemExit as exc:
         return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
-    try:
-        settings = settings_from(args, opts)
-    except ValueError as exc:
-        emit(args, {"completion": CompletionCode.DEVICE_NOT_READY.value, "error": "config",
-                    "detail": str(exc)}, f"host: {exc}")
-        return EXIT_DEVICE_ERROR
+    settings = settings_from(args, opts)  # kiosk.config.ConfigError: exit 64 (kiosk.diag)
     if action == "check":
         return _check(args, settings)
     client = HostClient(settings)

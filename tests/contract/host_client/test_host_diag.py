@@ -76,8 +76,16 @@ def test_sm4_sign_in(host, diag):
     assert len(out["mak_kcv"]) == 16
 
 
-def test_wrong_certificate_exits_2_with_the_failed_command_json(host, diag):
+def test_a_certificate_that_is_not_the_keys_is_a_configuration_error(host, diag):
     proc = diag(host, "ping", cert=host.ready["ca_file"])  # a certificate without its key
+    assert proc.returncode == 64
+    assert "host.key_file" in proc.stderr and "does not belong to the certificate" in proc.stderr
+    assert "Traceback" not in proc.stderr and proc.stdout == ""
+
+
+def test_a_host_the_ca_does_not_vouch_for_exits_2_with_the_failed_command_json(host, diag):
+    t = host.ready["terminals"]["ZN610425001"]
+    proc = diag(host, "ping", "--ca", t["cert_file"])  # a valid PEM, but not the host's CA
     assert proc.returncode == 2
     out = json.loads(proc.stdout)
     assert out["completion"] == "deviceNotReady" and out["error"] == "tls"

@@ -81,17 +81,24 @@ def test_environment_names_nested_device_parameters_and_guesses_their_types(tmp_
         "KIOSK_HW_IDCARD": "/dev/ttyUSB0",  # the hardware test tier, not configuration
         "PATH": "/usr/bin",
     }
-    cfg = load_config(write(tmp_path, MINIMAL), env=env)
+    real = MINIMAL.replace('idcard]\nbackend = "fake"', 'idcard]\nbackend = "samv"')
+    real = real.replace('pinpad]\nbackend = "fake"', 'pinpad]\nbackend = "kmy"')
+    cfg = load_config(write(tmp_path, real), env=env)
     assert cfg.devices.idcard.params == {"url": "socket://127.0.0.1:7001", "baud": 9600}
     assert cfg.devices.pinpad.params == {"framing": "ascii"}
     assert cfg.voice.muted is True
     assert cfg.sim is True
 
 
-def test_command_line_override_switches_a_backend_and_keeps_file_parameters():
+def test_command_line_override_switches_a_backend_to_fake_and_keeps_the_file_valid():
     cfg = load_config(DEMO_CONFIG, env={}, overrides={"devices.idcard.backend": "fake"})
     assert cfg.devices.idcard.backend == "fake"
-    assert cfg.devices.idcard.params["baud"] == 115200
+    # the samv parameters left in the file are checked but not handed to the fake
+    assert cfg.devices.idcard.model_extra == {"url": "/dev/ttyUSB0", "baud": 115200}
+    assert cfg.devices.idcard.params == {}
+    with pytest.raises(ConfigError, match=r"devices\.idcard\.baud = 'fast'"):
+        load_config(DEMO_CONFIG, env={}, overrides={"devices.idcard.backend": "fake",
+                                                     "devices.idcard.baud": "fast"})
 
 
 def test_unknown_key_in_file_names_the_key_and_the_file(tmp_path):
@@ -212,7 +219,7 @@ def test_the_terminal_example_in_the_docs_is_valid(tmp_path):
     example = docs.split("```toml\n", 1)[1].split("```", 1)[0]
     cfg = load_config(write(tmp_path, example), env={})
     assert cfg.state_dir == Path("/var/lib/zhunong-kiosk")
-    assert cfg.devices.printer.params == {"url": "usb://0416:5011", "profile": "TM-T88V"}
+    assert cfg.devices.printer.params == {"url": "usb://0416:5011", "profile": "generic_80mm"}
     assert cfg.host.url == "https://lending.example-rcc.cn" and cfg.sim is False
 
 
