@@ -25,6 +25,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import re
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -168,8 +169,28 @@ def mac_input(path: str, terminal_id: str, idempotency_key: str, body: bytes) ->
     return "\n".join(("POST", path, terminal_id, idempotency_key, digest)).encode("utf-8")
 
 
+#: Request fields that are numbers written as text: ASCII digits only, never "５" or "٥"
+#: (Python's ``\d`` and ``Decimal()`` take those; the host refuses them, issue 10).
+DIGIT_FIELDS = {"amount": r"[0-9]{1,13}(\.[0-9]{1,2})?", "pan": r"[0-9]{12,19}",
+                "phone": r"1[0-9]{10}", "id_number": r"[0-9]{17}[0-9Xx]|[0-9]{15}",
+                "months": None, "trace": r"[0-9]{6}"}
+
+
+def check_digits(body: Mapping[str, Any]) -> None:
+    """ValueError naming the field when a numeric field of ``body`` is not ASCII digits."""
+    for name, pattern in DIGIT_FIELDS.items():
+        value = body.get(name)
+        if pattern is None or value is None:
+            continue
+        if not isinstance(value, str) or not re.fullmatch(pattern, value, re.ASCII):
+            raise ValueError(f"{name} must be written in ASCII digits: {value!r}"
+                             if name == "amount" else f"{name} must be ASCII digits")
+
+
 def body_bytes(body: Mapping[str, Any]) -> bytes:
-    """The exact bytes a JSON body goes out as (compact, UTF-8, in the given key order)."""
+    """The exact bytes a JSON body goes out as (compact, UTF-8, in the given key order);
+    its numeric fields checked first (:func:`check_digits`)."""
+    check_digits(body)
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
 
 
@@ -184,7 +205,10 @@ def new_idempotency_key(terminal_id: str, serial: str | None = None) -> str:
 
 
 def money(value: Decimal | str | int) -> str:
-    """A request amount: a string with two decimals."""
+    """A request amount: a string with two decimals (ASCII digits in, ASCII digits out)."""
+    if isinstance(value, str) and not re.fullmatch(r"[0-9]{1,13}(\.[0-9]{1,2})?", value,
+                                                   re.ASCII):
+        raise ValueError(f"not an amount in ASCII digits: {value!r}")
     amount = Decimal(str(value))
     if amount != amount.quantize(Decimal("0.01")) or amount < 0:
         raise ValueError(f"not an amount in fen: {value!r}")
@@ -364,7 +388,11 @@ class HostClient:
         payload = None
         headers: dict[str, str] = {}
         if body is not None:
-            payload = body_bytes(body)
+            try:
+                payload = body_bytes(body)
+            except ValueError as exc:  # nothing sent: a numeric field not in ASCII digits
+                raise self._fail(HostErrorCode.FORMAT, str(exc), method, path,
+                                 retryable=False, next_action=NextAction.FIX_REQUEST) from None
             headers["Content-Type"] = "application/json"
         if path in MONEY_PATHS:
             headers.update(self._money_headers(path, idempotency_key, payload or b""))

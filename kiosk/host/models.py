@@ -15,9 +15,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-_MONEY = re.compile(r"^-?\d{1,13}\.\d{2}$")
-_RATE = re.compile(r"^\d+(\.\d+)?$")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# ASCII digits only (re.ASCII: without it \d also takes "５" and "٥")
+_MONEY = re.compile(r"^-?\d{1,13}\.\d{2}$", re.ASCII)
+_RATE = re.compile(r"^\d+(\.\d+)?$", re.ASCII)
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
 
 
 def _money(value: Any) -> Decimal:

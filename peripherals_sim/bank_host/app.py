@@ -13,9 +13,13 @@ Request pipeline of ``/v1`` (in this order):
    (``HOST-IDEMPOTENCY-CONFLICT``). Confirmed and declined answers are both final for a key;
    retryable refusals (day-end, faults, not signed in, bad MAC) are not recorded.
 
-``/sim/*`` is the control API (INTERFACES.md §2); it is never part of the schema. It is served
-on the loopback control listener (plain HTTP, ``--control``), and also on the main listener,
-where the client certificate is then required like for everything else.
+``/sim/*`` and ``/scenario`` are the control API (INTERFACES.md §2); never part of the schema,
+served on the loopback control listener only (plain HTTP, ``--control``): on the mutual-TLS
+listener they are 404, so no terminal certificate reads the scenario's keys and passwords or
+moves the clock. A control body that is not the JSON object it should be is 400.
+
+Every request body is at most :data:`MAX_BODY_BYTES` (413 ``HOST-FORMAT`` otherwise, before
+the application reads it), and every string field has a length limit (``models.MAX_STRING``).
 """
 
 import asyncio
@@ -45,6 +49,7 @@ MONEY_PATHS = ("/v1/drawdowns", "/v1/repayments")
 NOT_RECORDED = frozenset({"HOST-DAY-END", "HOST-UNAVAILABLE", "HOST-INTERNAL",
                           "HOST-NOT-SIGNED-IN", "HOST-MAC-INVALID"})
 API_VERSION = "1.0.0"
+MAX_BODY_BYTES = 1024 * 1024  # the largest request: a signature picture (models.py) and JSON
 
 
 def mac_input(method: str, path: str, terminal_id: str, key: str, body: bytes) -> bytes:
@@ -86,6 +91,18 @@ class Fault:
     injected: int = 0
 
     def __post_init__(self) -> None:
+        number = (int, float)
+        if (not isinstance(self.rate, number) or isinstance(self.rate, bool)
+                or not isinstance(self.delay_ms, int) or isinstance(self.delay_ms, bool)
+                or not isinstance(self.paths, list)
+                or not all(isinstance(p, str) for p in self.paths)
+                or not (self.count is None or (isinstance(self.count, int)
+                                               and not isinstance(self.count, bool)))
+                or not (self.seed is None or isinstance(self.seed, int))):
+            raise TypeError("rate is a number, delay_ms/count/seed integers, paths a list of "
+                            "path prefixes")
+        if not 0 <= self.delay_ms <= 600_000 or (self.count is not None and self.count < 0):
+            raise ValueError("delay_ms must be 0-600000 and count not negative")
         if self.kind not in ("timeout", "error_5xx", "reset", "slow"):
             raise ValueError(f"unknown fault kind {self.kind}")
         if not 0.0 <= self.rate <= 1.0 or self.when not in ("before", "after"):
@@ -227,6 +244,73 @@ class TimingMiddleware:
         await self.app(scope, receive, timed)
 
 
+class BodyLimitMiddleware:
+    """Pure ASGI middleware: a request body over ``limit`` bytes is answered 413 (HOST-FORMAT)
+    before the application sees any of it, whether announced by Content-Length or not."""
+
+    def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope.get("headers") or []).get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > self.limit):
+            await self._too_large(send)
+            return
+        messages: list[dict[str, Any]] = []
+        size = 0
+        while True:
+            message = await receive()
+            messages.append(message)
+            if message["type"] != "http.request":
+                break
+            size += len(message.get("body", b""))
+            if size > self.limit:
+                await self._too_large(send)
+                return
+            if not message.get("more_body"):
+                break
+
+        async def replay() -> dict[str, Any]:
+            return messages.pop(0) if messages else await receive()
+
+        await self.app(scope, replay, send)
+
+    async def _too_large(self, send: Any) -> None:
+        body = dumps(error_body("HOST-FORMAT", f"request body over {self.limit} bytes"))
+        await send({"type": "http.response.start", "status": 413,
+                    "headers": [(b"content-type", b"application/json"),
+                                (b"content-length", str(len(body)).encode()),
+                                (b"connection", b"close")]})
+        await send({"type": "http.response.body", "body": body})
+
+
+def control_only(request: Request) -> None:
+    """The control API answers on the loopback control listener only (404 on the mutual-TLS
+    listener; the plain-HTTP quick mode has no terminal certificates to protect)."""
+    listener = request.scope.get("state", {}).get("listener")
+    if listener != "control" and request.app.state.require_client_cert:
+        raise StarletteHTTPException(404, "Not Found")
+
+
+async def control_body(request: Request) -> dict[str, Any]:
+    """A control request's JSON object (empty body: ``{}``); 400 for anything else."""
+    raw = await request.body()
+    try:
+        body = json.loads(raw) if raw.strip() else {}
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise HostError("HOST-FORMAT", f"not JSON: {exc}") from None
+    if not isinstance(body, dict):
+        raise HostError("HOST-FORMAT", f"a JSON object is needed, not {type(body).__name__}")
+    return body
+
+
+Control = Depends(control_only)
+
+
 # --- the application ------------------------------------------------------------------------------
 
 ERRORS_DOC: dict[int | str, dict[str, Any]] = {
@@ -252,6 +336,7 @@ def create_app(bank: Bank, *, require_client_cert: bool = True) -> FastAPI:
     faults: dict[str, Fault | None] = {"fault": None}
     app.add_middleware(FaultMiddleware, holder=faults)
     app.add_middleware(TimingMiddleware)
+    app.add_middleware(BodyLimitMiddleware)
 
     @app.exception_handler(HostError)
     async def _host_error(request: Request, exc: HostError) -> Response:
@@ -461,29 +546,30 @@ def create_app(bank: Bank, *, require_client_cert: bool = True) -> FastAPI:
 
     # -- control API (not in the schema) -------------------------------------------------------
 
-    @app.get("/sim/customers", include_in_schema=False)
+    @app.get("/sim/customers", include_in_schema=False, dependencies=[Control])
     async def sim_customers() -> Response:
         return json_response(bank.sim_customers())
 
-    @app.get("/sim/ledger", include_in_schema=False)
+    @app.get("/sim/ledger", include_in_schema=False, dependencies=[Control])
     async def sim_ledger() -> Response:
         return json_response(bank.sim_ledger())
 
-    @app.post("/sim/clock", include_in_schema=False)
+    @app.post("/sim/clock", include_in_schema=False, dependencies=[Control])
     async def sim_clock(request: Request) -> Response:
+        body = await control_body(request)
         try:
-            return json_response(bank.set_clock(json.loads(await request.body() or b"{}")))
+            return json_response(bank.set_clock(body))
         except (ValueError, TypeError) as exc:
             raise HostError("HOST-FORMAT", str(exc)) from None
 
-    @app.get("/sim/clock", include_in_schema=False)
+    @app.get("/sim/clock", include_in_schema=False, dependencies=[Control])
     async def sim_clock_get() -> Response:
         return json_response({**bank.now().fields(), "day_end": bank.day_end_running()})
 
-    @app.post("/sim/fault", include_in_schema=False)
+    @app.post("/sim/fault", include_in_schema=False, dependencies=[Control])
     async def sim_fault(request: Request) -> Response:
+        spec = await control_body(request)
         try:
-            spec = json.loads(await request.body() or b"{}")
             allowed = {"kind", "rate", "paths", "delay_ms", "when", "count", "seed"}
             fault = Fault(**{k: v for k, v in spec.items() if k in allowed})
         except (ValueError, TypeError) as exc:
@@ -491,17 +577,17 @@ def create_app(bank: Bank, *, require_client_cert: bool = True) -> FastAPI:
         faults["fault"] = fault
         return json_response(fault.public())
 
-    @app.get("/sim/fault", include_in_schema=False)
+    @app.get("/sim/fault", include_in_schema=False, dependencies=[Control])
     async def sim_fault_get() -> Response:
         fault = faults["fault"]
         return json_response({"fault": None if fault is None else fault.public()})
 
-    @app.delete("/sim/fault", include_in_schema=False)
+    @app.delete("/sim/fault", include_in_schema=False, dependencies=[Control])
     async def sim_fault_clear() -> Response:
         faults["fault"] = None
         return json_response({"fault": None})
 
-    @app.get("/scenario", include_in_schema=False)
+    @app.get("/scenario", include_in_schema=False, dependencies=[Control])
     async def scenario() -> Response:
         sc = bank.scenario
         return json_response({k: sc.get(k) for k in ("terminals", "customers", "staff")})

@@ -11,20 +11,20 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Money = Annotated[str, Field(pattern=r"^-?\d{1,13}\.\d{2}$", examples=["50000.00"])]
-MoneyIn = Annotated[str, Field(pattern=r"^\d{1,13}(\.\d{1,2})?$", examples=["50000.00"])]
-Rate = Annotated[str, Field(pattern=r"^\d+(\.\d+)?$", examples=["0.0435"])]
+Money = Annotated[str, Field(pattern=r"^-?[0-9]{1,13}\.[0-9]{2}$", examples=["50000.00"])]
+MoneyIn = Annotated[str, Field(pattern=r"^[0-9]{1,13}(\.[0-9]{1,2})?$", examples=["50000.00"])]
+Rate = Annotated[str, Field(pattern=r"^[0-9]+(\.[0-9]+)?$", examples=["0.0435"])]
 APR_RULE = ("IRR of the actual cash flows (PBOC 2021 No.3): the amount at time 0, each payment "
             "at its real time in months, measured as its interest is charged (a whole calendar "
             "month counts 1, so a bullet loan of N months pays at N; a broken period, e.g. an "
             "irregular first period, counts days / (day_basis / 12)); m = the monthly IRR. ")
-AprSimple = Annotated[str, Field(pattern=r"^\d+(\.\d+)?$", examples=["0.043500"],
+AprSimple = Annotated[str, Field(pattern=r"^[0-9]+(\.[0-9]+)?$", examples=["0.043500"],
                                  description=APR_RULE + "Simple rate (单利) 12 x m, 6 decimals.")]
-AprCompound = Annotated[str, Field(pattern=r"^\d+(\.\d+)?$", examples=["0.044378"],
+AprCompound = Annotated[str, Field(pattern=r"^[0-9]+(\.[0-9]+)?$", examples=["0.044378"],
                                    description=APR_RULE + "Compound (1 + m)^12 - 1, 6 decimals.")]
-Date = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$", examples=["2026-03-16"])]
+Date = Annotated[str, Field(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", examples=["2026-03-16"])]
 Hex = Annotated[str, Field(pattern=r"^[0-9A-Fa-f]*$")]
-Pan = Annotated[str, Field(pattern=r"^\d{12,19}$", examples=["6217991000001234561"])]
+Pan = Annotated[str, Field(pattern=r"^[0-9]{12,19}$", examples=["6217991000001234561"])]
 IdNumber = Annotated[str, Field(pattern=r"^[0-9A-Za-z]{15,18}$",
                                 examples=["61042519680315301X"])]
 Method = Literal["equal-installment", "equal-principal", "interest-first", "bullet"]
@@ -32,9 +32,16 @@ PrepayOption = Literal["shorter_term", "lower_installment"]
 RepaymentKind = Literal["due", "overdue", "partial", "payoff"]
 
 
+#: Every string a request carries is at most this long unless its field says otherwise
+#: (ids, names, purposes ...); the whole body is limited too (app.MAX_BODY_BYTES, 413).
+MAX_STRING = 256
+MAX_SIGNATURE_BASE64 = 512 * 1024  # a signature picture (PNG, base64)
+
+
 class _In(BaseModel):
-    # strict: a JSON false is not a 0 and "12" is not 12 (found by the schemathesis run)
-    model_config = ConfigDict(extra="forbid", strict=True)
+    # strict: a JSON false is not a 0 and "12" is not 12 (found by the schemathesis run).
+    # Numbers are ASCII only: patterns say [0-9], never \d (which also takes "５" and "٥").
+    model_config = ConfigDict(extra="forbid", strict=True, str_max_length=MAX_STRING)
 
 
 class ErrorBody(BaseModel):
@@ -61,7 +68,7 @@ class HostClock(BaseModel):
 
 class SignInRequest(_In):
     algorithm: Literal["TDES", "SM4"] = "TDES"
-    trace: str | None = Field(default=None, pattern=r"^\d{6}$", description="terminal trace no.")
+    trace: str | None = Field(default=None, pattern=r"^[0-9]{6}$", description="terminal trace no.")
 
 
 class WrappedKey(BaseModel):
@@ -202,7 +209,7 @@ class SignLineRequest(_In):
     customer_id: str
     pan: Pan
     pin_block: Hex
-    signature_png_base64: str = Field(min_length=1)
+    signature_png_base64: str = Field(min_length=1, max_length=MAX_SIGNATURE_BASE64)
     contract_version: str
     consents: dict[str, bool] = Field(description="separate consents, e.g. credit_query")
 
@@ -424,7 +431,7 @@ class ApplicationRequest(_In):
     amount: MoneyIn
     months: int = Field(ge=1, le=360)
     purpose: str
-    phone: str = Field(pattern=r"^1\d{10}$")
+    phone: str = Field(pattern=r"^1[0-9]{10}$")
     consent: bool
 
 
@@ -477,7 +484,7 @@ class IntentionRequest(_In):
     id_number: IdNumber | None = None
     customer_id: str | None = None
     name: str | None = None
-    phone: str = Field(pattern=r"^1\d{10}$")
+    phone: str = Field(pattern=r"^1[0-9]{10}$")
     village: str | None = None
     amount: MoneyIn
     purpose: str

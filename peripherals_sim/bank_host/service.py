@@ -190,20 +190,43 @@ class Bank:
         return Now(bd, acct, f"{bd.isoformat()}T{t.strftime('%H:%M:%S')}")
 
     def set_clock(self, body: dict[str, Any]) -> dict[str, Any]:
-        """``{"date": "YYYY-MM-DD", "time": "HH:MM[:SS]" | "wall" | null, "day_end": bool}``.
+        """``{"date": "YYYY-MM-DD", "time": "HH:MM[:SS]" | "wall" | null, "day_end": bool,
+        "force": bool}``.
 
         ``time`` null goes back to the default time of day; "wall" follows the real clock.
+        The clock never goes backwards (an earlier date, or an earlier time on the same date)
+        unless ``force`` is true: ValueError.
         """
+        unknown = set(body) - {"date", "time", "day_end", "force"}
+        if unknown:
+            raise ValueError(f"unknown clock fields: {', '.join(sorted(unknown))}")
+        if not isinstance(body.get("force", False), bool) or not isinstance(
+                body.get("day_end", False), bool):
+            raise ValueError("force and day_end are true or false")
+        before = self.now()
+        date = dt.date.fromisoformat(body["date"]) if "date" in body else before.business_date
+        time_value = body.get("time")
+        if "time" in body and time_value not in ("wall", None):
+            dt.time.fromisoformat(time_value)  # checked before anything is written
         with self.store.transaction():
+            saved = dict(self._clock)
             if "date" in body:
-                self._clock_set("clock.date", dt.date.fromisoformat(body["date"]).isoformat())
+                self._clock_set("clock.date", date.isoformat())
             if "time" in body:
-                if body["time"] == "wall":
+                if time_value == "wall":
                     self._clock_set("clock.time", "wall")
-                elif body["time"]:
-                    self._clock_set("clock.time", dt.time.fromisoformat(body["time"]).isoformat())
+                elif time_value:
+                    self._clock_set("clock.time", dt.time.fromisoformat(time_value).isoformat())
                 else:
                     self._clock_set("clock.time", "")
+            after = self.now()
+            if after.host_datetime < before.host_datetime and not body.get("force"):
+                for key in ("clock.date", "clock.time"):
+                    self.store.set(key, saved.get(key) or "")
+                self._clock = saved
+                raise ValueError(f"the simulated clock does not go backwards "
+                                 f"({before.host_datetime} -> {after.host_datetime}); "
+                                 'send "force": true to do it')
             if "day_end" in body:
                 self._clock_set("clock.day_end", "1" if body["day_end"] else "0")
         return {**self.now().fields(), "day_end": self.day_end_running()}

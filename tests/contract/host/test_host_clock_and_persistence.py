@@ -22,7 +22,7 @@ def test_a_transaction_after_cutover_books_to_the_next_accounting_date(
     dd = term.money("/v1/drawdowns", body).json()
     assert dd["business_date"] == "2026-03-16" and dd["acct_date"] == "2026-03-17"
     assert dd["serial"].startswith("20260317")
-    control(host, "POST", "/sim/clock", {"time": None})
+    control(host, "POST", "/sim/clock", {"time": None, "force": True})  # back to 09:30
     assert control(host, "GET", "/sim/clock")["acct_date"] == "2026-03-16"
 
 
@@ -38,7 +38,7 @@ def test_moving_the_business_date_makes_the_due_installment_overdue(
                                                "kind": "overdue"}).json()
         assert q["breakdown"]["penalty"] != "0.00"
     finally:
-        control(host, "POST", "/sim/clock", {"date": "2026-03-16"})
+        control(host, "POST", "/sim/clock", {"date": "2026-03-16", "force": True})
 
 
 def test_during_the_day_end_switch_the_host_asks_to_retry(

@@ -29,7 +29,9 @@ DIAG_COMMANDS = [
     ["diag", "pinpad", "keytest", "--timeout", "1"], ["diag", "pinpad", "load-keys"],
     ["diag", "printer", "status"], ["diag", "printer", "test-print"],
     ["diag", "voice", "status"], ["diag", "voice", "say", "你好"],
-    ["diag", "host", "ping"], ["diag", "host", "sign-in"],
+    ["diag", "host", "ping"], ["diag", "host", "sign-in"], ["diag", "host", "check"],
+    ["diag", "all", "selftest"], ["diag", "config", "show"], ["diag", "ports", "list"],
+    ["diag", "logs", "export", "--to", "/nonexistent-usb"],
 ]
 
 
