@@ -8,8 +8,8 @@
 
 Every record passes :class:`MaskingFilter` first, whatever the log call does: the message and
 its args, every ``extra`` field (nested dicts and lists too), the exception text and the stack.
-Masked: 15- and 18-character ID numbers (with X), 13–19 digit card numbers (also written in
-groups), mobile numbers (1[3-9] + 9 digits, with or without +86) and the current customer's
+Masked: ID, card and mobile numbers anywhere in the text (:func:`kiosk.masking.mask_numbers`:
+glued to other digits, full-width, grouped with spaces or dashes) and the current customer's
 name (:func:`set_customer_name`). Masks follow :mod:`kiosk.masking` (610425********3012,
 621799*********4561, 138****5678, 张*国).
 
@@ -33,7 +33,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-from kiosk.masking import mask_id_number, mask_name, mask_pan, mask_phone
+from kiosk.masking import mask_name, mask_numbers
 
 LOG_FILE_NAME = "kiosk.jsonl"
 MAX_BYTES = 5 * 1024 * 1024
@@ -49,29 +49,6 @@ _installed: list[logging.Handler] = []
 
 # --- what is personal data --------------------------------------------------------------------
 
-_ID_OR_CARD = re.compile(r"(?<![0-9])(?:[0-9]{17}[Xx]|[0-9]{13,19})(?![0-9])")
-_GROUPED_CARD = re.compile(r"(?<![0-9])[0-9]{4}(?:[ -][0-9]{4}){2,3}(?:[ -][0-9]{1,4})?(?![0-9])")
-_PHONE = re.compile(
-    r"(?<![0-9])(?:\+?86[ -]?)?(1[3-9][0-9])[ -]?([0-9]{4})[ -]?([0-9]{4})(?![0-9])")
-
-
-def _mask_digit_run(match: re.Match[str]) -> str:
-    run = match.group(0)
-    # 15/18 characters may be an ID number or a card number: both keep 6 + 4 characters.
-    if run[-1] in "Xx" or len(run) in (15, 18):
-        return mask_id_number(run)
-    return mask_pan(run)
-
-
-def _mask_grouped(match: re.Match[str]) -> str:
-    digits = re.sub(r"[ -]", "", match.group(0))
-    return mask_pan(digits) if 13 <= len(digits) <= 19 else match.group(0)
-
-
-def _mask_phone(match: re.Match[str]) -> str:
-    return mask_phone("".join(match.groups()))
-
-
 def mask_sensitive(text: str) -> str:
     """Mask ID numbers, card numbers, mobile numbers and the current customer's name."""
     if not text:
@@ -81,9 +58,7 @@ def mask_sensitive(text: str) -> str:
             text = text.replace(name, mask_name(name))
         elif name.isascii() and name.lower() in text.lower():
             text = re.sub(re.escape(name), mask_name(name), text, flags=re.IGNORECASE)
-    text = _GROUPED_CARD.sub(_mask_grouped, text)
-    text = _ID_OR_CARD.sub(_mask_digit_run, text)
-    return _PHONE.sub(_mask_phone, text)
+    return mask_numbers(text)
 
 
 def mask_value(value: Any, depth: int = 0) -> Any:
