@@ -59,7 +59,10 @@ class CrashHandler:
     def __init__(self, state_dir: Path, *, on_crash: CrashCallback | None = None,
                  keep: int = 20) -> None:
         self.crash_dir = Path(state_dir) / "crash"
-        self.crash_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            self.crash_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:  # a full or read-only disk: crash logs go to stderr
+            print(f"kiosk: no crash folder {self.crash_dir}: {exc}", file=sys.stderr)
         self.fatal_log = self.crash_dir / "fatal.log"
         self.on_crash = on_crash
         self.keep = keep
@@ -73,15 +76,21 @@ class CrashHandler:
     # --- install / uninstall ----------------------------------------------------------------
 
     def install(self) -> CrashHandler:
-        if self.fatal_log.exists() and self.fatal_log.stat().st_size > 0:
-            self.previous_fatal = self.crash_dir / f"fatal-{_stamp()}.log"
-            self.fatal_log.rename(self.previous_fatal)
-            log.critical("the previous run died of a fatal error; see %s", self.previous_fatal)
-        self._fatal_file = open(self.fatal_log, "w", encoding="utf-8")  # noqa: SIM115
-        faulthandler.enable(file=self._fatal_file, all_threads=True)
+        try:
+            if self.fatal_log.exists() and self.fatal_log.stat().st_size > 0:
+                self.previous_fatal = self.crash_dir / f"fatal-{_stamp()}.log"
+                self.fatal_log.rename(self.previous_fatal)
+                log.critical("the previous run died of a fatal error; see %s",
+                             self.previous_fatal)
+            self._fatal_file = open(self.fatal_log, "w", encoding="utf-8")  # noqa: SIM115
+        except OSError as exc:  # full or read-only disk: fatal errors go to stderr
+            log.error("no fatal log in %s (%s): faulthandler writes to stderr",
+                      self.crash_dir, exc)
+            self._fatal_file = None
+        target: Any = self._fatal_file if self._fatal_file is not None else sys.stderr
+        faulthandler.enable(file=target, all_threads=True)
         if hasattr(signal, "SIGUSR1") and threading.current_thread() is threading.main_thread():
-            faulthandler.register(signal.SIGUSR1, file=self._fatal_file, all_threads=True,
-                                  chain=False)
+            faulthandler.register(signal.SIGUSR1, file=target, all_threads=True, chain=False)
         self._old_excepthook = sys.excepthook
         self._old_thread_hook = threading.excepthook
         sys.excepthook = self._excepthook
@@ -99,11 +108,12 @@ class CrashHandler:
                 faulthandler.unregister(signal.SIGUSR1)
         faulthandler.disable()
         if self._fatal_file is not None:
-            empty = self._fatal_file.tell() == 0
-            self._fatal_file.close()
+            with contextlib.suppress(OSError):
+                empty = self._fatal_file.tell() == 0
+                self._fatal_file.close()
+                if empty:
+                    self.fatal_log.unlink(missing_ok=True)  # a clean exit leaves no fatal log
             self._fatal_file = None
-            if empty:
-                self.fatal_log.unlink(missing_ok=True)  # a clean exit leaves no fatal log
 
     # --- hooks ------------------------------------------------------------------------------
 
@@ -128,10 +138,16 @@ class CrashHandler:
         header = (f"time: {dt.datetime.now(dt.UTC).isoformat()}\npid: {os.getpid()}\n"
                   f"thread: {thread_name}\n"
                   f"versions: {_versions()}\nargv: {' '.join(sys.argv)}\n\n")
+        masked = mask_sensitive(header + text)
         with self._lock:
             path = self.crash_dir / f"crash-{_stamp()}-{os.getpid()}.log"
-            write_atomic(path, mask_sensitive(header + text))
-            self.last_crash_file = path
+            try:
+                write_atomic(path, masked)  # never a half file: a temp file, then rename
+                self.last_crash_file = path
+            except OSError as err:  # ENOSPC, read-only: the report goes to stderr instead
+                with contextlib.suppress(Exception):
+                    sys.stderr.write(f"kiosk: cannot write the crash log {path} ({err}); "
+                                     f"here it is:\n{masked}\n")
         log.critical("crash: %s in thread %s; crash log %s", type(exc).__name__,
                      thread_name, path, exc_info=(type(exc), exc, tb or exc.__traceback__))
         self._prune()
@@ -143,6 +159,10 @@ class CrashHandler:
         return path
 
     def _prune(self) -> None:
+        with contextlib.suppress(OSError):
+            self._prune_old()
+
+    def _prune_old(self) -> None:
         logs = sorted(self.crash_dir.glob("crash-*.log"))
         for old in logs[: max(0, len(logs) - self.keep)]:
             old.unlink(missing_ok=True)

@@ -20,7 +20,9 @@ class SingleInstance:
         self._fd: int | None = None
 
     def acquire(self) -> bool:
-        """Take the lock without waiting; False when another process (or object) holds it."""
+        """Take the lock without waiting; False when another process (or object) holds it.
+        OSError when the lock file cannot be created (read-only disk, no inodes left); a full
+        disk that only refuses the pid inside it still gives the lock."""
         if self._fd is not None:
             return True
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -30,8 +32,11 @@ class SingleInstance:
         except BlockingIOError:
             os.close(fd)
             return False
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
+        try:  # the pid is for diagnostics only: a full disk must not lose the lock
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{os.getpid()}\n".encode())
+        except OSError:
+            pass
         self._fd = fd
         return True
 
