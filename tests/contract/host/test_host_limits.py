@@ -132,3 +132,10 @@ def test_a_malformed_control_body_is_400(host, path, body):
     assert r.status_code == 400, (body, r.status_code, r.text)
     assert r.json()["code"] == "HOST-FORMAT"
     assert control(host, "GET", "/sim/fault")["fault"] is None
+
+
+def test_the_fuzz_runs_limit_probes_hold(host):
+    """``make fuzz`` ends with these probes (peripherals_sim/bank_host/fuzz.py)."""
+    from peripherals_sim.bank_host.fuzz import limit_probes
+
+    assert limit_probes(host) == []
