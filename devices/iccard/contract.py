@@ -34,6 +34,7 @@ from devices.base import (
     EventSink,
     discard_events,
 )
+from devices.masking import mask_id_number, mask_name, mask_pan
 
 KIND = "iccard"
 
@@ -133,21 +134,6 @@ class CardApplication:
                 "preferred_name": self.preferred_name}
 
 
-def _mask_pan(pan: str) -> str:
-    return pan[:6] + "*" * (len(pan) - 10) + pan[-4:] if len(pan) > 10 else "*" * len(pan)
-
-
-def _mask_name(name: str) -> str:
-    if len(name) <= 1:
-        return name
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]
-
-
-def _mask_id(number: str) -> str:
-    return number[:6] + "*" * (len(number) - 10) + number[-4:] if len(number) > 10 else (
-        "*" * len(number))
 
 
 @dataclass(frozen=True)
@@ -171,10 +157,10 @@ class CardAccount:
 
     def __repr__(self) -> str:
         return (
-            f"CardAccount(aid={self.aid}, label={self.label!r}, pan={_mask_pan(self.pan)}, "
+            f"CardAccount(aid={self.aid}, label={self.label!r}, pan={mask_pan(self.pan)}, "
             f"expiry={self.expiry}, cardholder_name="
-            f"{None if self.cardholder_name is None else _mask_name(self.cardholder_name)!r}, "
-            f"id_number={None if self.id_number is None else _mask_id(self.id_number)!r})"
+            f"{None if self.cardholder_name is None else mask_name(self.cardholder_name)!r}, "
+            f"id_number={None if self.id_number is None else mask_id_number(self.id_number)!r})"
         )
 
     __str__ = __repr__
@@ -183,9 +169,9 @@ class CardAccount:
         """The card account as JSON; PAN, name and ID number masked unless ``reveal``."""
         pan, name, id_number = self.pan, self.cardholder_name, self.id_number
         if not reveal:
-            pan = _mask_pan(pan)
-            name = None if name is None else _mask_name(name)
-            id_number = None if id_number is None else _mask_id(id_number)
+            pan = mask_pan(pan)
+            name = None if name is None else mask_name(name)
+            id_number = None if id_number is None else mask_id_number(id_number)
         return {
             "aid": self.aid,
             "label": self.label,

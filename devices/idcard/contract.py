@@ -37,6 +37,7 @@ from devices.base import (
     EventSink,
     discard_events,
 )
+from devices.masking import mask_id_number, mask_name, mask_tail
 
 KIND = "idcard"
 
@@ -141,33 +142,10 @@ class IdCardStatus(DeviceStatus):
     card: CardPresence = CardPresence.UNKNOWN
 
 
-# --- masking (devices/ must not import kiosk; same conventions as kiosk.masking) --------------
+# --- masking: devices/masking.py (the kiosk's kiosk.masking re-exports it) ------------------
 
 
 MASKED_DATE = "****-**-**"
-
-
-def _mask_name(name: str) -> str:
-    name = name.strip()
-    if len(name) <= 1:
-        return name
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]
-
-
-def _mask_number(number: str, head: int = 6, tail: int = 4) -> str:
-    s = number.strip()
-    if len(s) <= head + tail:
-        return "*" * len(s)
-    return s[:head] + "*" * (len(s) - head - tail) + s[-tail:]
-
-
-def _mask_address(address: str, keep: int = 6) -> str:
-    s = address.strip()
-    if len(s) <= keep:
-        return "*" * len(s)
-    return s[:keep] + "*" * (len(s) - keep)
 
 
 def _iso(d: dt.date | None) -> str | None:
@@ -220,8 +198,8 @@ class Identity:
 
     def __repr__(self) -> str:
         return (
-            f"Identity(card_type={self.card_type.value}, name={_mask_name(self.name)!r}, "
-            f"id_number={_mask_number(self.id_number)!r}, valid_to={_iso(self.valid_to)}, "
+            f"Identity(card_type={self.card_type.value}, name={mask_name(self.name)!r}, "
+            f"id_number={mask_id_number(self.id_number)!r}, valid_to={_iso(self.valid_to)}, "
             f"photo_length={len(self.photo)}, fingerprint_length={len(self.fingerprint)})"
         )
 
@@ -236,12 +214,12 @@ class Identity:
         english = self.english_name
         permit = self.permit_number
         if not reveal:
-            name = _mask_name(name)
-            id_number = _mask_number(id_number)
-            address = _mask_address(address)
-            new_address = None if new_address is None else _mask_address(new_address)
-            english = None if english is None else _mask_name(english)
-            permit = None if permit is None else _mask_number(permit, 2, 2)
+            name = mask_name(name)
+            id_number = mask_id_number(id_number)
+            address = mask_tail(address)
+            new_address = None if new_address is None else mask_tail(new_address)
+            english = None if english is None else mask_name(english)
+            permit = None if permit is None else mask_id_number(permit, 2, 2)
         out: dict[str, Any] = {
             "name": name,
             "gender": self.gender,
