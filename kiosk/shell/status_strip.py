@@ -152,9 +152,10 @@ class StatusStrip(QWidget):
         self.help.setText("‼ " + self._tr("shell.help_asked") if asked else "")
         self.help.setVisible(asked)
 
-    def set_staff(self, name: str | None) -> None:
-        """Staff-on-duty badge (placeholder until staff sign-in exists)."""
+    def set_staff(self, name: str | None, technician: bool = False) -> None:
+        """Who is signed in (masked name): 协理员 beside the farmer, or the technician."""
         if name:
-            self.staff.setText(self._tr("shell.staff.on_duty", name=name))
+            self.staff.setText(self._tr("shell.staff.technician_on_duty" if technician
+                                        else "shell.staff.on_duty", name=name))
         else:
             self.staff.setText(self._tr("shell.staff.none"))

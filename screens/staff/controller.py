@@ -255,7 +255,7 @@ class StaffController(QObject):
 
     def _entered(self, member: StaffMember) -> None:
         name = member.masked_name
-        self.shell.status_strip.set_staff(name)
+        self.shell.status_strip.set_staff(name, technician=member.is_technician)
         if member.is_technician:
             self._request_mode("technician", self.show_tech_home)
             self.mode_changed.emit("technician")

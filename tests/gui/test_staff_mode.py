@@ -318,7 +318,7 @@ def test_technician_self_test_names_the_device_faulted_in_its_simulator(rig):
     rig.wait_screen("staff_sign_in")
     rig.sign_in("T3001", "314159", technician=True)
     rig.wait_screen("technician_home")
-    assert "韩*" in rig.shell.status_strip.staff.full_text()
+    assert rig.shell.status_strip.staff.full_text() == "技术员：韩*"
     rig.click(rig.staff.tech_home.buttons["selftest"])
     rig.qtbot.waitUntil(lambda: "FAIL" in rig.staff.tech_home.output.toPlainText(),
                         timeout=15000)
