@@ -98,6 +98,13 @@ class BankRig(Rig):
 @pytest.fixture()
 def bank_rig(qtbot: Any, state_dir: Path, demo_scenario: dict[str, Any],
              host: HostProcess) -> Iterator[BankRig]:
+    yield from make_bank_rig(qtbot, state_dir, demo_scenario, host)
+
+
+def make_bank_rig(qtbot: Any, state_dir: Path, demo_scenario: dict[str, Any],
+                  host: HostProcess, **devices: Any) -> Iterator[BankRig]:
+    """The kiosk with the fake card readers and PIN pad, the host simulator over mTLS, and
+    ``devices`` besides (a printer)."""
     from kiosk.app import Kiosk, make_qt_app
     from kiosk.host import HostClient, HostSettings
 
@@ -113,7 +120,7 @@ def bank_rig(qtbot: Any, state_dir: Path, demo_scenario: dict[str, Any],
     config = kiosk_config(state_dir, **{"timeouts.idle_seconds": 6.0,
                                         "timeouts.idle_warning_seconds": 2.0})
     kiosk = Kiosk(config, devices={"idcard": reader, "iccard": bank, "pinpad": pad,
-                                   "host": client},
+                                   "host": client, **devices},
                   voice_device=voice, remove_prompt=0.2, pin_timeout=PIN_TIMEOUT_UNHURRIED,
                   today=lambda: TODAY)
     qtbot.addWidget(kiosk.shell)

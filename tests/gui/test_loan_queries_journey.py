@@ -1,0 +1,126 @@
+"""Loan queries (journey 7) through the real GUI: the farmer identifies (ID card, bank card,
+PIN on the pad), the bank host simulator over mutual TLS answers with his loans, the schedule
+and the repayment history; the schedule prints on the printer simulator over TCP."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from devices.printer.escpos_driver import EscposReceiptPrinter
+from kiosk.simcontrol.printer import HttpPrinterControl
+from peripherals_sim.bank_host.process import HostProcess
+from peripherals_sim.process import SimulatorProcess
+from screens.chart import Outcome
+
+from .test_bank_card_journey import BankRig, all_texts, host, make_bank_rig  # noqa: F401
+from .test_calculator_journey import printer_sim  # noqa: F401
+from .test_credit_line_journey import identify_for, past_reminders
+
+
+@pytest.fixture()
+def loan_rig(qtbot: Any, state_dir: Path, demo_scenario: dict[str, Any],
+        host: HostProcess, printer_sim: SimulatorProcess) -> Iterator[BankRig]:  # noqa: F811
+    HttpPrinterControl(printer_sim.control).clear_fault()
+    yield from make_bank_rig(qtbot, state_dir, demo_scenario, host,
+                             printer=EscposReceiptPrinter(printer_sim.url))
+
+
+def test_zhang_weiguo_loan_schedule_chart_print_and_history(
+        loan_rig: BankRig, printer_sim: SimulatorProcess) -> None:  # noqa: F811
+    rig, control = loan_rig, HttpPrinterControl(printer_sim.control)
+    session = identify_for(rig, "loan_queries", "zhang_weiguo", "zhang_debit")
+    past_reminders(rig, "loan_queries_loan")
+    v = rig.runner.views_of("loan_queries")
+    loan = v.loan_view
+    # C0001: one 50,000 loan over 12 months, 4 installments paid, the 5th due on 3月21日
+    assert loan.heading.text() == "双基联动优农贷"
+    assert loan.due.text().startswith("3月21日 要还 ") and loan.due.text().endswith("元")
+    assert "HT********0001" in all_texts(loan) and "HT202510100001" not in all_texts(loan)
+    assert not loan.next_button.isVisible()  # one loan: no 下一笔
+    assert "三月二十一日要还" in rig.spoken_texts()[-1]
+
+    rig.click(loan.schedule_button)
+    rig.wait_screen("loan_queries_chart")
+    chart = v.chart_view
+    assert chart.body.text() == "共12期：已还4期，还没到期8期。"
+    assert chart.body.text().replace("4", "四").replace("12", "十二").replace(
+        "8", "八") == rig.spoken_texts()[-1]
+    assert set(chart.chart.bars) == {"paid", "future"}
+    rig.click(chart.table_button)
+    rig.wait_screen("loan_queries_schedule")
+    table = v.schedule_view.table
+    assert v.schedule_view.body.text() == "第1页，共3页"
+    assert table.row_texts(0)[3] == "✓ 已还清" and table.row_texts(4)[:2] == ("5", "3月21日")
+    assert table.row_texts(4)[3] == "○ 还没到期"
+    rig.click(v.schedule_view.next_button)
+    assert table.row_texts(0)[0] == "6" and v.schedule_view.body.text() == "第2页，共3页"
+    rig.click(v.schedule_view.back_button)
+    rig.wait_screen("loan_queries_chart")
+
+    before = len(control.receipts())
+    rig.click(chart.print_button)
+    rig.qtbot.waitUntil(lambda: len(control.receipts()) > before, timeout=15000)
+    paper = (printer_sim.paper_dir / control.receipts()[-1]["text"]).read_text("utf-8")
+    assert "还款计划" in paper and "HT********0001" in paper and "HT202510100001" not in paper
+    assert "第5期 3月21日" in paper and "第4期" not in paper  # paid periods counted, not listed
+    assert "33,647.25" in paper
+    rig.qtbot.waitUntil(chart.print_button.isEnabled, timeout=15000)
+    assert "请取走" in rig.spoken_texts()[-1]
+
+    rig.click(chart.back_button)
+    rig.wait_screen("loan_queries_loan")
+    rig.click(loan.history_button)
+    rig.wait_screen("loan_queries_history")
+    history = v.history_view.table
+    newest = history.row_texts(0)
+    assert newest[0] == "2月21日" and history.row_texts(3)[0] == "2025年11月21日"
+    assert history.row_texts(4) == ("",) * 5  # four repayments on file
+    assert newest[1] + "元" == loan.due.text().split(" ")[2]  # the same installment each month
+    assert newest[4] == "0.00"
+    assert "一共还过四次，最近一次是二月二十一日" in rig.spoken_texts()[-1]
+    rig.click(v.history_view.back_button)
+    rig.wait_screen("loan_queries_loan")
+    rig.click(loan.finish_button)
+    rig.wait_screen("attract")  # home: the farmer stays identified for another service
+    assert rig.runner.session is session and session.customer is not None
+
+
+def test_wang_jianjun_overdue_installment_in_words(loan_rig: BankRig) -> None:
+    rig = loan_rig
+    identify_for(rig, "loan_queries", "wang_jianjun", "wang_debit")
+    past_reminders(rig, "loan_queries_loan")
+    v = rig.runner.views_of("loan_queries")
+    assert v.loan_view.due.text().startswith("已逾期23天，要还 ")
+    spoken = rig.spoken_texts()[-1]
+    assert "逾期二十三天" in spoken and "信贷员" in spoken
+    rig.click(v.loan_view.schedule_button)
+    rig.wait_screen("loan_queries_chart")
+    assert "逾期1期" in v.chart_view.body.text()
+    assert "overdue" in v.chart_view.chart.bars
+    rig.click(v.chart_view.table_button)
+    rig.wait_screen("loan_queries_schedule")
+    assert v.schedule_view.table.row_texts(4)[3] == "⚠ 逾期23天"
+    rig.click(v.schedule_view.back_button)
+    rig.wait_screen("loan_queries_chart")
+
+
+def test_host_error_on_the_schedule_is_a_plain_spoken_message(loan_rig: BankRig) -> None:
+    rig = loan_rig
+    identify_for(rig, "loan_queries", "wang_jianjun", "wang_debit")
+    past_reminders(rig, "loan_queries_loan")
+    v = rig.runner.views_of("loan_queries")
+    rig.sim("POST", "/sim/fault", {"kind": "error_5xx", "rate": 1.0,
+                                   "paths": ["/v1/loans/JJ202509150001/schedule"]})
+    try:
+        rig.click(v.loan_view.schedule_button)
+        rig.wait_screen("loan_queries_unavailable", timeout=15000)
+    finally:
+        rig.sim("DELETE", "/sim/fault")
+    assert v.unavailable_view.heading.text() == "现在查不到您的贷款"
+    assert v.unavailable_view.body.text() and "HOST" not in all_texts(v.unavailable_view)
+    rig.click(v.unavailable_view.finish_button)
+    assert rig.wait_home() is Outcome.FAILED
