@@ -18,7 +18,7 @@ from screens.journeys.loan_queries.rows import (
     history_summary_text,
     plan_summary_text,
 )
-from screens.journeys.loan_queries.screens import show_history, show_schedule
+from screens.journeys.loan_queries.screens import show_history, show_schedule, warm_chart
 from screens.runner import Presenter
 
 if TYPE_CHECKING:
@@ -126,6 +126,7 @@ class LoanQueriesPresenter(Presenter):
         return done
 
     def _enter_loans(self) -> None:
+        warm_chart()
         self._show_loan()
         flow, tr, today = self.flow, self._tr, self.runner.today()
         loan = flow.loan

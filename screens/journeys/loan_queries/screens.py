@@ -5,6 +5,7 @@ words, the chart of paid / due / overdue / future, the repayment history as a pa
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
@@ -199,6 +200,24 @@ class MessageView(ScreenPage):
         self.body.setText(body)
         self.finish_button.setText(tr("loanq.finish"))
         self.repeat_button.setText(tr("screen.common.repeat"))
+
+
+_warming: list[Any] = []
+
+
+def warm_chart() -> None:
+    """Import the chart's module (pyqtgraph, ~0.4 s of CPU) on a background thread while the
+    farmer reads his loan, so that 还款计划 opens without it. Once per process; the chart is
+    still built on the GUI thread when first shown."""
+    import importlib
+    import threading
+
+    if _warming or "screens.widgets.plan_chart" in sys.modules:
+        return
+    thread = threading.Thread(target=importlib.import_module, args=("screens.widgets.plan_chart",),
+                              name="warm-plan-chart", daemon=True)
+    _warming.append(thread)
+    thread.start()
 
 
 def show_schedule(view: TableView, tr: Translator, schedule: Any, today: dt.date) -> None:

@@ -185,3 +185,23 @@ def test_history_summary_names_the_last_repayment() -> None:
                            amount=Decimal(m * 100)) for m in (1, 2)]
     assert history_summary_text(ZH, rec, TODAY) == "一共还过2次，最近一次是2月21日，还了200.00元。"
     assert history_summary_text(ZH, [], TODAY) == "这笔贷款还没有还过款。"
+
+
+def test_the_printed_schedule_lists_the_open_periods_masked() -> None:
+    from devices.printer.contract import PairBlock, TextBlock
+    from screens.journeys.loan_queries.slip import FIRST_LINES, schedule_slip
+
+    loan = SimpleNamespace(product_name="双基联动优农贷", contract_no="HT202510100001",
+                           amount=Decimal("50000"))
+    rows = [period(1, "PAID")] + [period(n % 12 + 1, "FUTURE") for n in range(1, 20)]
+    plan = SimpleNamespace(rows=rows, outstanding_principal=Decimal("33647.25"))
+    doc = schedule_slip(ZH, loan, plan, terminal_id="ZN610425001",
+                        now=dt.datetime(2026, 3, 16, 9, 30))
+    texts = [b.text if isinstance(b, TextBlock) else f"{b.label}|{b.value}"
+             for b in doc.blocks if isinstance(b, TextBlock | PairBlock)]
+    joined = "\n".join(texts)
+    assert "合同号|HT********0001" in texts and "HT202510100001" not in joined
+    assert "还欠本金|33,647.25" in texts and "共20期：已还1期，还没到期19期。" in texts
+    periods = [t for t in texts if t.startswith("第")]
+    assert len(periods) == FIRST_LINES + 1 and "……共19期没还完，最后一期：" in texts
+    assert periods[0] == "第2期 2月21日|4,291.67 还没到期"  # no symbol on paper
