@@ -66,7 +66,8 @@ def test_products_from_the_host_are_shown_and_kept(qtbot: Any, state_dir: Path,
                                                    host: HostProcess) -> None:
     with kiosk_with_host(qtbot, state_dir, demo_scenario, host) as rig:
         qtbot.waitUntil(lambda: rig.kiosk.terminal.host_online, timeout=15000)
-        assert rig.kiosk.home.path_to("products") == ["journey:products"]  # one touch
+        path = rig.kiosk.home.path_to("products")  # at most two touches from the home
+        assert len(path) <= 2 and path[-1] == "journey:products"
         rig.start("products")
         rig.wait_screen("products_list", timeout=15000)
         v = views(rig)

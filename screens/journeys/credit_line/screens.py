@@ -42,7 +42,9 @@ class LineView(ScreenPage):
         self.body.hide()  # the amount says it: 还可以借 …
         available = Decimal(line.available)
         self.available.setText(tr("line.available", figures=yuan(available)))
+        # capitals are the Chinese confirmation of an amount: on the Chinese screen only
         self.available_capitals.setText(amount_in_capitals(available))
+        self.available_capitals.setVisible(tr.lang.startswith("zh"))
         self.lines["limit"].setText(tr("line.limit", amount=amount_text(tr, Decimal(line.limit))))
         self.lines["used"].setText(tr("line.used", amount=amount_text(tr, Decimal(line.used))))
         expiry = short_date(tr, line.expiry, today)
