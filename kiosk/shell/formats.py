@@ -24,6 +24,13 @@ def yuan(amount: Decimal) -> str:
     return f"{amount.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,.2f}"
 
 
+def spoken_yuan(tr: Translator, amount: Decimal) -> str:
+    """An amount as the voice says it: 一万二千元 in Mandarin, figures in English."""
+    from kiosk.voice import speakable_amount
+
+    return speakable_amount(amount) if tr.lang.startswith("zh") else f"{yuan(amount)} yuan"
+
+
 def whole_yuan(amount: Decimal) -> str:
     """An amount the farmer keyed: 30000 -> '30,000'."""
     if amount == amount.to_integral_value():

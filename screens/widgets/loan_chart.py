@@ -19,10 +19,13 @@ if TYPE_CHECKING:
 TICK_PX = 22
 
 
-class LoanChart(QWidget):
-    def __init__(self, parent: QWidget | None = None) -> None:
+class PlotPanel(QWidget):
+    """A still pyqtgraph plot at the farmer sizes: no mouse, no menu, the theme's colours,
+    ticks and legend at TICK_PX (the calculator's and the loan queries' charts)."""
+
+    def __init__(self, name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("loan-chart")
+        self.setObjectName(name)
         self.setMinimumSize(300, 240)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -41,6 +44,11 @@ class LoanChart(QWidget):
                                           labelTextColor=theme.TEXT,
                                           brush=pg.mkBrush(theme.BACKGROUND))
         layout.addWidget(self.plot)
+
+
+class LoanChart(PlotPanel):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("loan-chart", parent)
         self.bars: list[pg.BarGraphItem] = []
 
     def show_schedule(self, tr: Translator, schedule: Schedule) -> None:

@@ -8,12 +8,12 @@ from collections.abc import Mapping, Sequence
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor, QFont
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import QWidget
 
 from kiosk.shell import theme
+from screens.widgets.loan_chart import TICK_PX, PlotPanel
 
-TICK_PX = 22
 _STYLE = {  # group -> (colour, fill pattern)
     "paid": (theme.PRIMARY, Qt.BrushStyle.SolidPattern),
     "due": (theme.TEXT, Qt.BrushStyle.BDiagPattern),
@@ -22,28 +22,9 @@ _STYLE = {  # group -> (colour, fill pattern)
 }
 
 
-class PlanChart(QWidget):
+class PlanChart(PlotPanel):
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("plan-chart")
-        self.setMinimumSize(300, 240)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        self.plot = pg.PlotWidget(background=theme.BACKGROUND)
-        self.plot.setMouseEnabled(x=False, y=False)
-        self.plot.hideButtons()
-        self.plot.setMenuEnabled(False)
-        font = QFont()
-        font.setPixelSize(TICK_PX)
-        for name in ("left", "bottom"):
-            axis = self.plot.getAxis(name)
-            axis.setPen(pg.mkPen(theme.TEXT))
-            axis.setTextPen(pg.mkPen(theme.TEXT))
-            axis.setStyle(tickFont=font)
-        self.legend = self.plot.addLegend(offset=(10, 10), labelTextSize=f"{TICK_PX}px",
-                                          labelTextColor=theme.TEXT,
-                                          brush=pg.mkBrush(theme.BACKGROUND))
-        layout.addWidget(self.plot)
+        super().__init__("plan-chart", parent)
         self.bars: dict[str, pg.BarGraphItem] = {}
 
     def show_plan(self, series: Mapping[str, tuple[Sequence[int], Sequence[float]]],
@@ -66,6 +47,7 @@ class PlanChart(QWidget):
             self.bars[group] = item
             top = max(top, *ys)
             count = max(count, *xs)
+        self.legend.setColumnCount(max(1, len(self.bars)))  # one row above the bars
         self.plot.setLabel("bottom", axis_label, color=theme.TEXT, size=f"{TICK_PX}px")
         self.plot.setXRange(0.4, max(count, 1) + 0.6, padding=0)
-        self.plot.setYRange(0, (top or 1.0) * 1.35, padding=0)
+        self.plot.setYRange(0, (top or 1.0) * 1.6, padding=0)  # room for the legend

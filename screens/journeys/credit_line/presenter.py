@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from devices.base import Completion
 from kiosk.host.errors import HostErrorCode
-from kiosk.shell.formats import short_date, yuan
+from kiosk.shell.formats import short_date, spoken_yuan
 from screens.chart import Outcome
 from screens.journeys.credit_line.chart import CreditLineFlow, LineEvent, LineState
 from screens.runner import Presenter
@@ -92,8 +92,8 @@ class CreditLinePresenter(Presenter):
         self.runner.show(self.v.line_view)
         self.runner.speak(
             "voice.line.signed" if line.signed else "voice.line.unsigned",
-            available=_spoken(tr, Decimal(line.available)),
-            limit=_spoken(tr, Decimal(line.limit)), used=_spoken(tr, Decimal(line.used)),
+            available=spoken_yuan(tr, Decimal(line.available)),
+            limit=spoken_yuan(tr, Decimal(line.limit)), used=spoken_yuan(tr, Decimal(line.used)),
             expiry=short_date(tr, line.expiry, self.runner.today()))
 
     def _enter_no_line(self) -> None:
@@ -113,9 +113,3 @@ class CreditLinePresenter(Presenter):
         self.runner.show(self.v.unavailable_view)
         self.runner.speak_text(info.voice, msgid=f"error.{info.code}.voice")
 
-
-def _spoken(tr: Any, amount: Decimal) -> str:
-    """An amount as the voice says it: 一万二千元 in Mandarin, figures in English."""
-    from kiosk.voice import speakable_amount
-
-    return speakable_amount(amount) if tr.lang.startswith("zh") else f"{yuan(amount)} yuan"

@@ -14,6 +14,7 @@ from kiosk.i18n import Translator
 from kiosk.receipts.capitals import amount_in_capitals
 from kiosk.shell.formats import short_date, yuan
 from kiosk.shell.page import ScreenPage, make_button, make_label
+from screens.widgets.message import MessageView
 
 
 def amount_text(tr: Translator, amount: Decimal) -> str:
@@ -57,29 +58,12 @@ class LineView(ScreenPage):
         self.repeat_button.setText(tr("screen.common.repeat"))
 
 
-class MessageView(ScreenPage):
-    """No line, or the host not answering: what it means and what to do, one button."""
-
-    finish_requested = Signal()
-
-    def __init__(self, name: str) -> None:
-        super().__init__(name)
-        self.finish_button = self.add_action(make_button(primary=True, name="finish"))
-        self.finish_button.clicked.connect(self.finish_requested)
-
-    def show_texts(self, tr: Translator, heading: str, body: str) -> None:
-        self.heading.setText(heading)
-        self.body.setText(body)
-        self.finish_button.setText(tr("line.finish"))
-        self.repeat_button.setText(tr("screen.common.repeat"))
-
-
 class CreditLineViews:
     def __init__(self) -> None:
         self.loading_view = ScreenPage("credit_line_loading")
         self.line_view = LineView()
-        self.no_line_view = MessageView("credit_line_none")
-        self.unavailable_view = MessageView("credit_line_unavailable")
+        self.no_line_view = MessageView("credit_line_none", "line.finish")
+        self.unavailable_view = MessageView("credit_line_unavailable", "line.finish")
 
     def pages(self) -> list[ScreenPage]:
         return [self.loading_view, self.line_view, self.no_line_view, self.unavailable_view]

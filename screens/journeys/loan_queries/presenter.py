@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from devices.base import Completion
-from kiosk.shell.formats import short_date, yuan
+from kiosk.shell.formats import short_date, spoken_yuan
 from kiosk.terminal import Need
 from screens.chart import Outcome
 from screens.journeys.loan_queries.chart import LoanQueriesFlow, QueryEvent, QueryState
@@ -133,7 +133,7 @@ class LoanQueriesPresenter(Presenter):
         if Decimal(loan.overdue_amount) > 0:
             self.runner.speak("voice.loanq.loan.overdue", product=loan.product_name,
                               count=len(flow.loans), days=loan.overdue_days,
-                              amount=_spoken(tr, Decimal(loan.overdue_amount)))
+                              amount=spoken_yuan(tr, Decimal(loan.overdue_amount)))
         elif loan.next_due_date is None:
             self.runner.speak("voice.loanq.loan.settled", product=loan.product_name,
                               count=len(flow.loans))
@@ -141,7 +141,7 @@ class LoanQueriesPresenter(Presenter):
             self.runner.speak("voice.loanq.loan.next_due", product=loan.product_name,
                               count=len(flow.loans),
                               date=short_date(tr, loan.next_due_date, today),
-                              amount=_spoken(tr, Decimal(loan.next_due_amount)))
+                              amount=spoken_yuan(tr, Decimal(loan.next_due_amount)))
 
     def _show_loan(self) -> None:
         flow = self.flow
@@ -233,9 +233,3 @@ class LoanQueriesPresenter(Presenter):
             log.warning("schedule not printed: %s %s", completion.code.value, completion.error)
         self.flow.send_if_allowed(E.PRINTED)
 
-
-def _spoken(tr: Any, amount: Decimal) -> str:
-    """An amount as the voice says it: 一万二千元 in Mandarin, figures in English."""
-    from kiosk.voice import speakable_amount
-
-    return speakable_amount(amount) if tr.lang.startswith("zh") else f"{yuan(amount)} yuan"

@@ -29,6 +29,7 @@ from screens.journeys.loan_queries.rows import (
     plan_summary_text,
     schedule_row,
 )
+from screens.widgets.message import MessageView
 from screens.widgets.paged_table import PagedTable
 
 ROWS_PER_PAGE = 5
@@ -185,23 +186,6 @@ class PlanChartView(ScreenPage):
         self.repeat_button.setText(tr("screen.common.repeat"))
 
 
-class MessageView(ScreenPage):
-    """No loans, or the host not answering: what it means and what to do, one button."""
-
-    finish_requested = Signal()
-
-    def __init__(self, name: str) -> None:
-        super().__init__(name)
-        self.finish_button = self.add_action(make_button(primary=True, name="finish"))
-        self.finish_button.clicked.connect(self.finish_requested)
-
-    def show_texts(self, tr: Translator, heading: str, body: str) -> None:
-        self.heading.setText(heading)
-        self.body.setText(body)
-        self.finish_button.setText(tr("loanq.finish"))
-        self.repeat_button.setText(tr("screen.common.repeat"))
-
-
 _warming: list[Any] = []
 
 
@@ -246,8 +230,8 @@ class LoanQueriesViews:
         self.chart_view = PlanChartView()
         self.history_view = TableView("loan_queries_history", len(HISTORY_COLUMNS), 1,
                                       theme.GAP_PX)  # five columns at 1024
-        self.no_loans_view = MessageView("loan_queries_none")
-        self.unavailable_view = MessageView("loan_queries_unavailable")
+        self.no_loans_view = MessageView("loan_queries_none", "loanq.finish")
+        self.unavailable_view = MessageView("loan_queries_unavailable", "loanq.finish")
 
     def pages(self) -> list[ScreenPage]:
         return [self.loading_view, self.loan_view, self.chart_view, self.schedule_view,
