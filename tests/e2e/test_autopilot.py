@@ -44,11 +44,14 @@ def test_autopilot_with_fakes_runs_the_first_journeys(tmp_path: Path) -> None:
     assert any(t.startswith("您还在吗") for t in by_name["idle-timeout"]["spoken"])
     zhang = by_name["identify-zhang_weiguo"]
     assert zhang["outcome"] == "done"
-    screens = [s.split("-")[-1] for s in zhang["screens"]]
-    assert screens[:4] == ["insert_id.png", "reading.png", "welcome.png", "insert_bank.png"]
-    assert screens[-5:] == ["verifying.png", "reminder.png", "identified.png", "remove_id.png",
-                            "attract.png"]
-    assert "enter_pin.png" in screens
+    screens = [s.split("-")[-1].removesuffix(".png") for s in zhang["screens"]]
+    # the way there from the home (a group when 借钱 holds several services), then in order:
+    # identification, the farmer back on the home between journeys (结束办理), the cards back
+    path = ["insert_id", "reading", "welcome", "insert_bank", "enter_pin", "verifying",
+            "reminder", "identified", "home_identified", "remove_id", "attract"]
+    seen = iter(screens)
+    assert all(step in seen for step in path), screens  # a subsequence, in this order
+    assert screens[-1] == "attract" and screens.index("insert_id") <= 1
     assert any("应还" in t and "元" in t for t in zhang["spoken"])  # the amount, in words
     assert by_name["identify-anna_smith"]["outcome"] == "canceled"  # no bank card
     for journey in summary["journeys"]:
