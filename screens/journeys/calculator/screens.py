@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.i18n import Translator
 from kiosk.shell import theme
@@ -17,6 +17,7 @@ from kiosk.shell.attract import ChoiceTile, HomeChoice
 from kiosk.shell.formats import percent, short_date, whole_yuan, yuan
 from kiosk.shell.page import ScreenPage, make_button, make_label
 from screens.widgets.keypad import NumberKeypad
+from screens.widgets.paged_table import PagedTable
 
 if TYPE_CHECKING:
     from kiosk.lending.apr import AnnualRate
@@ -226,41 +227,21 @@ class ScheduleView(ScreenPage):
     def __init__(self) -> None:
         super().__init__("calc_schedule")
         self.layout().setSpacing(theme.GAP_PX)  # room for the table at 1024x768
-        grid = QGridLayout()
-        grid.setHorizontalSpacing(theme.GAP_PX + 8)
-        grid.setVerticalSpacing(4)
-        self.header = [make_label("muted", name=f"col-{i}") for i in range(len(COLUMNS))]
-        for c, label in enumerate(self.header):
-            grid.addWidget(label, 0, c)
-        self.cells: list[list[QLabel]] = []
-        for r in range(ROWS_PER_PAGE):
-            row = []
-            for c in range(len(COLUMNS)):
-                label = make_label(name=f"cell-{r + 1}-{c}")
-                label.setWordWrap(False)
-                if c >= 2:
-                    label.setAlignment(Qt.AlignmentFlag.AlignRight)
-                grid.addWidget(label, r + 1, c)
-                row.append(label)
-            self.cells.append(row)
-        self.content.addLayout(grid)
+        self.table = PagedTable(len(COLUMNS), ROWS_PER_PAGE, right_from=2)
+        self.content.addWidget(self.table)
         self.back_button = self.add_action(make_button(name="back"))
         self.back_button.clicked.connect(self.back_requested)
         self.prev_button = self.add_action(make_button(name="prev"))
         self.prev_button.clicked.connect(self.prev_page)
         self.next_button = self.add_action(make_button(name="next-page"))
         self.next_button.clicked.connect(self.next_page)
-        self._rows: list[tuple[str, ...]] = []
-        self._page = 0
         self._tr = Translator()
 
     def show_schedule(self, tr: Translator, schedule: Schedule, today: dt.date) -> None:
         self._tr = tr
-        self._rows = [schedule_row(tr, i, today) for i in schedule.installments]
-        self._page = 0
         self.heading.setText(tr("calc.schedule.title"))
-        for label, msgid in zip(self.header, COLUMNS, strict=True):
-            label.setText(tr(msgid))
+        self.table.set_rows([tr(msgid) for msgid in COLUMNS],
+                            [schedule_row(tr, i, today) for i in schedule.installments])
         self.back_button.setText(tr("screen.common.back"))
         self.prev_button.setText(tr("calc.schedule.prev"))
         self.next_button.setText(tr("calc.schedule.next"))
@@ -269,29 +250,25 @@ class ScheduleView(ScreenPage):
 
     @property
     def pages(self) -> int:
-        return max(1, -(-len(self._rows) // ROWS_PER_PAGE))
+        return self.table.pages
 
     def row_texts(self, index: int) -> tuple[str, ...]:
         """The cells of row ``index`` of the page shown (tests, the autopilot)."""
-        return tuple(label.text() for label in self.cells[index])
+        return self.table.row_texts(index)
 
     def next_page(self) -> None:
-        self._page = min(self._page + 1, self.pages - 1)
+        self.table.show_page(self.table.page + 1)
         self._show_page()
 
     def prev_page(self) -> None:
-        self._page = max(self._page - 1, 0)
+        self.table.show_page(self.table.page - 1)
         self._show_page()
 
     def _show_page(self) -> None:
-        start = self._page * ROWS_PER_PAGE
-        page = self._rows[start:start + ROWS_PER_PAGE]
-        for i, row in enumerate(self.cells):
-            for c, label in enumerate(row):
-                label.setText(page[i][c] if i < len(page) else "")
-        self.body.setText(self._tr("calc.schedule.page", page=self._page + 1, pages=self.pages))
-        self.prev_button.setEnabled(self._page > 0)
-        self.next_button.setEnabled(self._page < self.pages - 1)
+        page = self.table.page
+        self.body.setText(self._tr("calc.schedule.page", page=page + 1, pages=self.pages))
+        self.prev_button.setEnabled(page > 0)
+        self.next_button.setEnabled(page < self.pages - 1)
 
 
 COLUMNS = ("calc.col.n", "calc.col.date", "calc.col.payment", "calc.col.principal",
