@@ -209,7 +209,8 @@ class Kiosk:
                 kwargs["today"] = self._today
             self._runner = JourneyRunner(self.shell, self.bridge, self.requests, self.terminal,
                                          self.voice, timeouts, self.config.language,
-                                         config=self.config, **kwargs)
+                                         config=self.config,
+                                         transactions=lambda: self.transactions, **kwargs)
         return self._runner
 
     _staff: Any = None

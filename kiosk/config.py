@@ -157,6 +157,8 @@ class TerminalConfig(_Section):
 
     id: str = Field(default="ZN610425001", min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")
     service_point: str = Field(default="礼泉县烟霞镇助农服务点", min_length=1)
+    #: the branch's phone for the farmer (on the intention slip and its screen)
+    branch_phone: str = Field(default="029-35561234", max_length=32)
 
 
 class TimeoutsConfig(_Section):

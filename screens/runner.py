@@ -153,6 +153,7 @@ class JourneyRunner(QObject):
         today: Callable[[], dt.date] = dt.date.today,
         options: dict[str, Any] | None = None,
         config: Any = None,
+        transactions: Callable[[], Any] | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -165,6 +166,9 @@ class JourneyRunner(QObject):
         self.today = today
         #: the kiosk's configuration (journeys read their own section, e.g. ``calculator``)
         self.config = config
+        #: the kiosk's transactions service (journal, money, the outbox) or None: a getter,
+        #: as the service comes up on the bring-up thread after the runner exists
+        self.transactions: Callable[[], Any] = transactions or (lambda: None)
         #: keyword arguments given to every presenter of a journey (tests: identity checks)
         self.options: dict[str, dict[str, Any]] = dict(options or {})
         self.session: CustomerSession | None = None

@@ -426,6 +426,8 @@ class ApplicationDecision(HostModel):
     line_binding: str | None
     line_id: str | None = None
     intention_id: str | None = None
+    officer_name: str | None = None  # REFER: the loan officer who visits, and within
+    visit_within_days: int | None = None  # how many days
     knockouts: list[str]
     refer_triggers: list[str]
     reasons: list[str]

@@ -138,6 +138,7 @@ class IntentionSlip:
     phone: str
     queued: bool
     application: bool = False
+    branch_phone: str = ""
 
 
 @dataclass(frozen=True)

@@ -205,6 +205,8 @@ def _intention(b: _Builder, r: IntentionSlip) -> None:
     b.pair("receipt.field.status",
            b.t("receipt.intention.queued" if r.queued else "receipt.intention.sent"), bold=True)
     b.text(b.t("receipt.intention.next"))
+    if r.branch_phone:
+        b.pair("receipt.field.branch_phone", r.branch_phone)
 
 
 def _day_summary(b: _Builder, r: DaySummary) -> None:

@@ -457,6 +457,8 @@ class ApplicationDecision(BaseModel):
     line_binding: Literal["formula", "capacity", "product_cap", "reg_cap"] | None
     line_id: str | None = Field(default=None, description="APPROVE: the new line, unsigned")
     intention_id: str | None = Field(default=None, description="REFER: the officer's visit")
+    officer_name: str | None = Field(default=None, description="REFER: who visits")
+    visit_within_days: int | None = Field(default=None, description="REFER: visit within")
     knockouts: list[str]
     refer_triggers: list[str]
     reasons: list[str] = Field(description="at most four, most important first")

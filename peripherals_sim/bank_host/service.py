@@ -851,11 +851,13 @@ class Bank:
                 customer["customer_id"])
             decision["line_id"] = line_id
         if decision is not None and decision["decision"] == scorecard.REFER:
-            decision["intention_id"] = self._record_intention(terminal_id, {
+            visit = self._record_intention(terminal_id, {
                 "customer_id": customer["customer_id"], "phone": body["phone"],
                 "village": customer.get("village"), "amount": body["amount"],
                 "purpose": body["purpose"], "consent": True, "application_id": app_id,
-                "triggers": decision["refer_triggers"]}, now)["intention_id"]
+                "triggers": decision["refer_triggers"]}, now)
+            decision.update({k: visit[k] for k in ("intention_id", "officer_name",
+                                                   "visit_within_days")})
         self.store.put("application", app_id, {
             "application_id": app_id, "customer_id": customer["customer_id"],
             "product_code": product.code, "amount": money(amount), "months": body["months"],
