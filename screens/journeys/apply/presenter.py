@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Signal
 
 from devices.base import Completion
+from kiosk.shell.formats import spoken_yuan
 from kiosk.terminal import Need
 from screens.chart import Outcome
 from screens.journeys.apply import texts
@@ -148,8 +149,8 @@ class ApplyPresenter(Presenter):
 
     def _limits(self) -> dict[str, str]:
         lim, tr = self.flow.limits, self._tr
-        return {"low": texts.spoken_amount(tr, lim.min_amount),
-                "high": texts.spoken_amount(tr, lim.max_amount)}
+        return {"low": spoken_yuan(tr, lim.min_amount),
+                "high": spoken_yuan(tr, lim.max_amount)}
 
     def _enter_amount(self) -> None:
         amount = self.flow.amount
@@ -235,7 +236,7 @@ class ApplyPresenter(Presenter):
         from kiosk.shell.formats import percent
 
         self.runner.speak("voice.apply.approved",
-                          line=texts.spoken_amount(tr, Decimal(d.line)),
+                          line=spoken_yuan(tr, Decimal(d.line)),
                           rate=percent(Decimal(d.apr_simple)))
 
     def _enter_referred(self) -> None:
@@ -341,27 +342,14 @@ class ApplyPresenter(Presenter):
                                 on_done=self._on_printed)
 
     def _slip(self, number: str | None) -> Any:
-        from kiosk.receipts.model import Customer, IntentionSlip, ReceiptHeader
-        from kiosk.receipts.templates import render
+        from screens.journeys.apply.slip import intention_slip
 
-        f, tr = self.flow, self._tr
-        config = self.runner.config
-        terminal = getattr(config, "terminal", None)
-        session = self.runner.session
-        identity = None if session is None else session.identity
-        account = None if session is None else session.account
-        customer = Customer(getattr(identity, "name", "") or "",
-                            getattr(identity, "id_number", "") or "",
-                            getattr(account, "pan", "") or "")
-        key = str(self.flow.answer.key)
-        header = ReceiptHeader(str(getattr(terminal, "id", "")),
-                               str(getattr(terminal, "service_point", "")),
-                               number or key[:20], dt.datetime.now())
+        f = self.flow
         assert f.purpose is not None and f.amount is not None and f.phone is not None
-        slip = IntentionSlip(header, customer.masked(),
-                             number or tr("apply.reference.queued"), f.purpose, f.amount,
-                             f.phone, queued=number is None, branch_phone=self._branch_phone())
-        return render(slip, tr)
+        return intention_slip(self._tr, terminal=getattr(self.runner.config, "terminal", None),
+                              session=self.runner.session, purpose=f.purpose, amount=f.amount,
+                              phone=f.phone, number=number, key=str(f.answer.key),
+                              branch_phone=self._branch_phone(), now=dt.datetime.now())
 
     def _on_printed(self, completion: Completion[Any]) -> None:
         self.printed = completion

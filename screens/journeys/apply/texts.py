@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from kiosk.i18n import Translator
 from kiosk.shell.attract import HomeChoice
-from kiosk.shell.formats import percent, whole_yuan, yuan
+from kiosk.shell.formats import percent, whole_yuan
 from screens.journeys.apply.chart import PURPOSES, ApplyFlow, phone_groups
 
 if TYPE_CHECKING:
@@ -32,13 +32,6 @@ def months_words(tr: Translator, months: int) -> str:
         return tr(f"apply.term.years.{months // 12}") if months <= 60 else \
             tr("apply.term.months", months=months)
     return tr("apply.term.months", months=months)
-
-
-def spoken_amount(tr: Translator, amount: Decimal) -> str:
-    """An amount as the voice says it: 五万元 in Mandarin, figures in English."""
-    from kiosk.voice import speakable_amount
-
-    return speakable_amount(amount) if tr.lang.startswith("zh") else f"{yuan(amount)} yuan"
 
 
 def spoken_phone(tr: Translator, phone: str) -> str:
