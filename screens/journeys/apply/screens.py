@@ -18,10 +18,6 @@ from kiosk.shell.page import ScreenPage, make_button, make_label
 from screens.journeys.apply.chart import phone_groups
 from screens.journeys.calculator.screens import EntryView
 
-#: A simple picture for each purpose (a glyph the kiosk's fonts carry), beside its words.
-PURPOSE_ICONS = {"planting": "🌾", "breeding": "🐖", "machinery": "🚜", "business": "🏪",
-                 "household": "🏠"}
-
 
 class ChoiceView(ScreenPage):
     """Up to three tiles; with more choices two tiles and 下一页 (never more than three)."""

@@ -49,9 +49,8 @@ def purpose_words(tr: Translator, purpose: str) -> str:
 # --- the steps -------------------------------------------------------------------------------
 
 def show_purposes(view: ChoiceView, tr: Translator, page: int) -> None:
-    from screens.journeys.apply.screens import PURPOSE_ICONS
-
-    choices = [HomeChoice(p, f"{PURPOSE_ICONS[p]} {purpose_words(tr, p)}",
+    # words only: the kiosk's fonts carry no pictographs (an emoji showed as an empty box)
+    choices = [HomeChoice(p, purpose_words(tr, p),
                           tr(f"apply.purpose.{p}.note"))
                for p in _PAGER.page_of(PURPOSES, page)]
     view.show_choices(tr, tr("apply.purpose.title"), tr("apply.purpose.body"), choices,
