@@ -29,7 +29,7 @@ def test_absent_devices_are_marked_and_named_in_the_banner(rig: Rig) -> None:
     banner = rig.shell.attract.banner.text()
     assert "打印机" in banner and "身份证" not in banner
     assert rig.kiosk.home.can_start("identify")
-    assert rig.shell.attract.tile("journey:identify").isEnabled()
+    assert rig.shell.attract.tile("group:repay").isEnabled()  # identify is in 还钱
 
 
 def test_place_label_elides_instead_of_cutting(rig: Rig) -> None:
