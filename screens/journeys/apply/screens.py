@@ -218,7 +218,7 @@ def sample_screens(views: ApplyViews, tr: Translator) -> list[tuple[str, QWidget
     texts.show_recorded(v.recorded_view, tr, None, "0299-12345678")
     from kiosk.errors import error_info
 
-    info = error_info("HOST-UNREACHABLE", tr)
+    info = error_info("HOST-CONNECTION", tr)
     texts.show_unavailable(v.unavailable_view, tr, info.farmer)
     return [(page.name, page) for page in v.pages()]
 

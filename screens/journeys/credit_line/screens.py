@@ -83,6 +83,6 @@ def sample_screens(views: CreditLineViews, tr: Translator) -> list[tuple[str, QW
     v.loading_view.heading.setText("… " + tr("line.loading"))
     v.line_view.show_line(tr, line, "欧阳**娜", dt.date(2027, 3, 1))
     v.no_line_view.show_texts(tr, tr("line.none.title"), tr("line.none.body"))
-    info = error_info("HOST-UNREACHABLE", tr)
+    info = error_info("HOST-CONNECTION", tr)
     v.unavailable_view.show_texts(tr, tr("line.unavailable.title"), info.farmer)
     return [(page.name, page) for page in v.pages()]

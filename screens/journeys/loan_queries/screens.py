@@ -293,6 +293,6 @@ def sample_screens(views: LoanQueriesViews, tr: Translator) -> list[tuple[str, Q
                                amount=big, breakdown=breakdown) for i in range(5)]
     show_history(v.history_view, tr, records, today)
     v.no_loans_view.show_texts(tr, tr("loanq.none.title"), tr("loanq.none.body"))
-    info = error_info("HOST-UNREACHABLE", tr)
+    info = error_info("HOST-CONNECTION", tr)
     v.unavailable_view.show_texts(tr, tr("loanq.unavailable.title"), info.farmer)
     return [(page.name, page) for page in v.pages()]
