@@ -13,7 +13,7 @@ import pytest
 
 # python-escpos's capability database without its pickle cache, before any test module
 # imports escpos directly (devices/printer/escpos_capabilities.py).
-import devices.printer  # noqa: F401,E402
+import devices.printer  # noqa: F401
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 from kiosk.diag import main as diag_main
 from kiosk.technician.netcheck import check_host
@@ -58,7 +59,7 @@ def test_each_broken_link_is_named(host, tmp_path):
     assert _check(host, url="https://no-such-host.invalid:8443").first_failure == "dns"
     assert _check(host, url="https://127.0.0.1:9").first_failure == "tcp"
     other_ca = tmp_path / "other-ca.pem"
-    other_ca.write_text(open("/etc/ssl/certs/ca-certificates.crt").read()[:4000].rsplit(
+    other_ca.write_text(Path("/etc/ssl/certs/ca-certificates.crt").read_text()[:4000].rsplit(
         "-----END CERTIFICATE-----", 1)[0] + "-----END CERTIFICATE-----\n")
     report = _check(host, ca_file=other_ca)
     assert report.first_failure == "tls" and "CERTIFICATE_VERIFY_FAILED" in report.steps[2].detail
