@@ -121,6 +121,70 @@ class Presenter:
         """The journey is over (any path): drop references; the views stay cached."""
 
 
+class ChartPresenter(Presenter):
+    """A presenter driven by one Qt-free chart (:class:`screens.chart.FlowChart`): the chart's
+    ``START``, ``CANCEL``, ``BACK``, ``FINISH`` and ``IDLE_TIMEOUT`` events (those it has)
+    answer the runner's hooks, a final state ends the journey with the chart's ``outcome``,
+    and entering another state calls ``_enter_<state>()``. Signals connected with
+    :meth:`connect` are disconnected when the journey stops (the views are cached)."""
+
+    name = "journey"  # for the log
+
+    def __init__(self, runner: JourneyRunner, views: Any, flow: Any, **options: Any) -> None:
+        super().__init__(runner, views, **options)
+        self.flow = flow
+        self._events = type(next(iter(flow.transitions))[1])  # the chart's event enum
+        self._connections: list[tuple[Any, Callable[..., Any]]] = []
+        flow.add_listener(self._on_transition)
+
+    def connect(self, pairs: list[tuple[Any, Callable[..., Any]]]) -> None:
+        for signal, slot in pairs:
+            signal.connect(slot)
+            self._connections.append((signal, slot))
+
+    def _send(self, name: str) -> bool:
+        event = self._events.__members__.get(name)
+        return event is not None and self.flow.send_if_allowed(event)
+
+    def start(self) -> None:
+        self.flow.send(self._events.__members__["START"])
+
+    def stop(self) -> None:
+        for signal, slot in self._connections:
+            signal.disconnect(slot)
+        self._connections = []
+
+    def cancel(self) -> None:
+        self._send("CANCEL")
+
+    def back(self) -> None:
+        if "BACK" in self._events.__members__:
+            self._send("BACK")
+        else:
+            self.cancel()
+
+    def finish(self) -> None:
+        self._send("FINISH")
+
+    def idle_timeout(self) -> None:
+        self._send("IDLE_TIMEOUT")
+
+    @property
+    def _tr(self) -> Any:
+        return self.runner.tr
+
+    def _on_transition(self, source: Any, event: Any, target: Any) -> None:
+        log.info("%s: %s --%s--> %s", self.name, source.name, event.name, target.name)
+        if target in self.flow.final:
+            self.runner.end(self.flow.outcome or Outcome.CANCELED)
+            return
+        self.enter(source, event, target)
+
+    def enter(self, source: Any, event: Any, target: Any) -> None:
+        """Entering ``target`` (not final): ``_enter_<target>()``."""
+        getattr(self, f"_enter_{target.name.lower()}")()
+
+
 @dataclass
 class _Frame:
     spec: JourneySpec

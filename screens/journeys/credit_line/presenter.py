@@ -9,9 +9,8 @@ from typing import TYPE_CHECKING, Any
 from devices.base import Completion
 from kiosk.host.errors import HostErrorCode
 from kiosk.shell.formats import short_date, spoken_yuan
-from screens.chart import Outcome
 from screens.journeys.credit_line.chart import CreditLineFlow, LineEvent, LineState
-from screens.runner import Presenter
+from screens.runner import ChartPresenter
 
 if TYPE_CHECKING:
     from screens.journeys.credit_line.screens import CreditLineViews
@@ -22,47 +21,17 @@ log = logging.getLogger(__name__)
 S, E = LineState, LineEvent
 
 
-class CreditLinePresenter(Presenter):
+class CreditLinePresenter(ChartPresenter):
+    name = "credit line"
+
     def __init__(self, runner: JourneyRunner, views: CreditLineViews, **options: Any) -> None:
-        super().__init__(runner, views, **options)
+        super().__init__(runner, views, CreditLineFlow(), **options)
         self.v = views
-        self.flow = CreditLineFlow()
-        self.flow.add_listener(self._on_transition)
-        self._connections = [
+        self.connect([
             (views.line_view.finish_requested, self.finish),
             (views.no_line_view.finish_requested, self.finish),
             (views.unavailable_view.finish_requested, self.finish),
-        ]
-        for signal, slot in self._connections:
-            signal.connect(slot)
-
-    def start(self) -> None:
-        self.flow.send(E.START)
-
-    def stop(self) -> None:
-        for signal, slot in self._connections:
-            signal.disconnect(slot)
-        self._connections = []
-
-    def cancel(self) -> None:
-        self.flow.send_if_allowed(E.CANCEL)
-
-    def finish(self) -> None:
-        self.flow.send_if_allowed(E.FINISH)
-
-    def idle_timeout(self) -> None:
-        self.flow.send_if_allowed(E.IDLE_TIMEOUT)
-
-    @property
-    def _tr(self) -> Any:
-        return self.runner.tr
-
-    def _on_transition(self, source: LineState, event: LineEvent, target: LineState) -> None:
-        log.info("credit line: %s --%s--> %s", source.name, event.name, target.name)
-        if target is S.ENDED:
-            self.runner.end(self.flow.outcome or Outcome.CANCELED)
-            return
-        getattr(self, f"_enter_{target.name.lower()}")()
+        ])
 
     def _enter_loading(self) -> None:
         session = self.runner.session

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 from devices.base import Completion
 from kiosk.shell.formats import short_date, spoken_yuan
 from kiosk.terminal import Need
-from screens.chart import Outcome
 from screens.journeys.loan_queries.chart import LoanQueriesFlow, QueryEvent, QueryState
 from screens.journeys.loan_queries.rows import (
     PlanSummary,
@@ -19,7 +18,7 @@ from screens.journeys.loan_queries.rows import (
     plan_summary_text,
 )
 from screens.journeys.loan_queries.screens import show_history, show_schedule, warm_chart
-from screens.runner import Presenter
+from screens.runner import ChartPresenter
 
 if TYPE_CHECKING:
     from screens.journeys.loan_queries.screens import LoanQueriesViews
@@ -30,16 +29,16 @@ log = logging.getLogger(__name__)
 S, E = QueryState, QueryEvent
 
 
-class LoanQueriesPresenter(Presenter):
+class LoanQueriesPresenter(ChartPresenter):
+    name = "loan queries"
+
     def __init__(self, runner: JourneyRunner, views: LoanQueriesViews, **options: Any) -> None:
-        super().__init__(runner, views, **options)
+        super().__init__(runner, views, LoanQueriesFlow(), **options)
         self.v = v = views
-        self.flow = LoanQueriesFlow()
-        self.flow.add_listener(self._on_transition)
         self.printed = 0
         self.print_problem = ""
         send = self.flow.send_if_allowed
-        self._connections = [
+        self.connect([
             (v.loan_view.schedule_requested, lambda: send(E.SCHEDULE)),
             (v.loan_view.history_requested, lambda: send(E.HISTORY)),
             (v.loan_view.next_requested, self.flow.next_loan),
@@ -51,47 +50,15 @@ class LoanQueriesPresenter(Presenter):
             (v.history_view.back_requested, self.back),
             (v.no_loans_view.finish_requested, self.finish),
             (v.unavailable_view.finish_requested, self.finish),
-        ]
-        for signal, slot in self._connections:
-            signal.connect(slot)
-
-    # --- runner hooks -------------------------------------------------------------------------
-
-    def start(self) -> None:
-        self.flow.send(E.START)
-
-    def stop(self) -> None:
-        for signal, slot in self._connections:
-            signal.disconnect(slot)
-        self._connections = []
-
-    def cancel(self) -> None:
-        self.flow.send_if_allowed(E.CANCEL)
-
-    def back(self) -> None:
-        self.flow.send_if_allowed(E.BACK)
-
-    def finish(self) -> None:
-        self.flow.send_if_allowed(E.FINISH)
-
-    def idle_timeout(self) -> None:
-        self.flow.send_if_allowed(E.IDLE_TIMEOUT)
-
-    @property
-    def _tr(self) -> Any:
-        return self.runner.tr
+        ])
 
     # --- the chart ----------------------------------------------------------------------------
 
-    def _on_transition(self, source: QueryState, event: QueryEvent, target: QueryState) -> None:
-        log.info("loan queries: %s --%s--> %s", source.name, event.name, target.name)
-        if target is S.ENDED:
-            self.runner.end(self.flow.outcome or Outcome.CANCELED)
-            return
+    def enter(self, source: QueryState, event: QueryEvent, target: QueryState) -> None:
         if event in (E.BACK, E.PRINTED):
             self._show(target)  # back to a screen already said: show it again, no voice
             return
-        getattr(self, f"_enter_{target.name.lower()}")()
+        super().enter(source, event, target)
 
     def _show(self, target: QueryState) -> None:
         if target is S.LOANS:

@@ -9,11 +9,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from devices.base import Completion
-from screens.chart import Outcome
 from screens.journeys.products.catalog import ProductCache, ProductSheet
 from screens.journeys.products.chart import ProductsEvent, ProductsFlow, ProductsState
 from screens.journeys.products.screens import offline_notice
-from screens.runner import Presenter
+from screens.runner import ChartPresenter
 
 if TYPE_CHECKING:
     from screens.journeys.products.screens import ProductsViews
@@ -24,55 +23,21 @@ log = logging.getLogger(__name__)
 S, E = ProductsState, ProductsEvent
 
 
-class ProductsPresenter(Presenter):
+class ProductsPresenter(ChartPresenter):
+    name = "products"
+
     def __init__(self, runner: JourneyRunner, views: ProductsViews, **options: Any) -> None:
-        super().__init__(runner, views, **options)
+        super().__init__(runner, views, ProductsFlow(), **options)
         self.v = views
         state_dir = getattr(runner.config, "state_dir", None) or options.get("state_dir")
         self.cache = ProductCache(Path(str(state_dir))) if state_dir else None
-        self.flow = ProductsFlow()
-        self.flow.add_listener(self._on_transition)
-        self._connections = [
+        self.connect([
             (views.list_view.chosen, self.flow.choose),
             (views.list_view.back_requested, self.back),
             (views.detail_view.back_requested, self.back),
             (views.detail_view.finish_requested, self.finish),
             (views.unavailable_view.finish_requested, self.finish),
-        ]
-        for signal, slot in self._connections:
-            signal.connect(slot)
-
-    def start(self) -> None:
-        self.flow.send(E.START)
-
-    def stop(self) -> None:
-        for signal, slot in self._connections:
-            signal.disconnect(slot)
-        self._connections = []
-
-    def cancel(self) -> None:
-        self.flow.send_if_allowed(E.CANCEL)
-
-    def back(self) -> None:
-        self.flow.send_if_allowed(E.BACK)
-
-    def finish(self) -> None:
-        self.flow.send_if_allowed(E.FINISH)
-
-    def idle_timeout(self) -> None:
-        self.flow.send_if_allowed(E.IDLE_TIMEOUT)
-
-    def _on_transition(self, source: ProductsState, event: ProductsEvent,
-                       target: ProductsState) -> None:
-        log.info("products: %s --%s--> %s", source.name, event.name, target.name)
-        if target is S.ENDED:
-            self.runner.end(self.flow.outcome or Outcome.CANCELED)
-            return
-        getattr(self, f"_enter_{target.name.lower()}")()
-
-    @property
-    def _tr(self) -> Any:
-        return self.runner.tr
+        ])
 
     def _notice(self) -> str:
         sheet: ProductSheet | None = self.flow.sheet
