@@ -602,6 +602,14 @@ def create_app(bank: Bank, *, require_client_cert: bool = True) -> FastAPI:
         faults["fault"] = fault
         return json_response(fault.public())
 
+    @app.post("/sim/quote-skew", include_in_schema=False, dependencies=[Control])
+    async def sim_quote_skew(request: Request) -> Response:
+        body = await control_body(request)
+        try:
+            return json_response(bank.set_quote_skew(body))
+        except (ValueError, TypeError) as exc:
+            raise HostError("HOST-FORMAT", str(exc)) from None
+
     @app.get("/sim/fault", include_in_schema=False, dependencies=[Control])
     async def sim_fault_get() -> Response:
         fault = faults["fault"]

@@ -156,6 +156,9 @@ class Bank:
         self.terminals = {t["id"]: t for t in scenario.get("terminals", [])}
         self.staff = {s["id"]: s for s in scenario.get("staff", [])}
         self._clock: dict[str, str | None] = {}
+        #: ``POST /sim/quote-skew``: fen added to one line's interest and payment of every
+        #: loan quote (a host whose pricing is off; the kiosk's cross-check must catch it)
+        self.quote_skew: dict[str, int] = {"fen": 0, "line": 1}
         if store.get("seeded") != "1":
             with store.transaction():
                 self._seed()
@@ -592,10 +595,35 @@ class Bank:
             else now.acct_date
         loan = Loan.open("QUOTE", "", "", product.code, amount, body["months"], body["method"],
                          start, product.data.get("due_day"), product.terms(self.settings), "")
+        view = self._schedule_view(loan)
+        self._skew(view)
         return {**now.fields(), "product_code": product.code, "amount": money(amount),
                 "months": body["months"], "method": body["method"],
                 "annual_rate": str(product.data["annual_rate"]), "start_date": start.isoformat(),
-                **self._schedule_view(loan)}
+                **view}
+
+    def set_quote_skew(self, body: dict[str, Any]) -> dict[str, int]:
+        """``{"fen": N, "line": K}``: every later quote's line K (1-based, clamped to the
+        last) has N fen more interest and payment, and its totals follow, as an engine that
+        rounds differently would. ``{"fen": 0}`` puts it right."""
+        unknown = set(body) - {"fen", "line"}
+        fen, line = body.get("fen", 0), body.get("line", 1)
+        if unknown or not all(isinstance(v, int) and not isinstance(v, bool)
+                              for v in (fen, line)) or not -10000 <= fen <= 10000 or line < 1:
+            raise ValueError("quote skew is {\"fen\": integer, \"line\": integer >= 1}")
+        self.quote_skew = {"fen": fen, "line": line}
+        return dict(self.quote_skew)
+
+    def _skew(self, view: dict[str, Any]) -> None:
+        fen = self.quote_skew["fen"]
+        if not fen or not view["installments"]:
+            return
+        delta = D(fen) / 100
+        row = view["installments"][min(self.quote_skew["line"], len(view["installments"])) - 1]
+        for name in ("interest", "payment"):
+            row[name] = money(D(row[name]) + delta)
+        for name in ("total_interest", "total_payment"):
+            view[name] = money(D(view[name]) + delta)
 
     def _use_authorization(self, auth_id: str | None, customer_id: str, action: str,
                            amount: Decimal | None) -> dict[str, Any]:
