@@ -15,6 +15,7 @@ runs on the GUI thread.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Mapping
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -122,6 +123,30 @@ class Requests:
         request.request_id = handle.request_id
         if request.in_flight:
             self._in_flight[request.request_id] = request
+        return request
+
+    def run(self, name: str, fn: Callable[[], T],
+            on_done: Callable[[Completion[T]], None]) -> Request[T]:
+        """Run a blocking call (the transactions service: journal writes and host round
+        trips) on a short thread of its own, never the GUI thread. ``on_done`` gets a
+        Completion on the GUI thread like a device command's: SUCCESS with the value as
+        ``data``, or INTERNAL_ERROR with the exception as ``data`` (e.g. ``MoneyRefused``).
+        Cancelling drops the answer; the call itself runs to its end."""
+        request: Request[T] = Request("thread", name, on_done, None, safe=False)
+        post = self._post
+
+        def work() -> None:
+            try:
+                done: Completion[Any] = Completion(0, CompletionCode.SUCCESS, data=fn(),
+                                                   device="thread", command=name)
+            except Exception as exc:  # handed to the asker, who says what it means
+                log.warning("%s failed: %s", name, type(exc).__name__)
+                done = Completion(0, CompletionCode.INTERNAL_ERROR, data=exc,
+                                  detail=f"{type(exc).__name__}: {exc}", device="thread",
+                                  command=name)
+            post(_Deliver(request, done))
+
+        threading.Thread(target=work, name=name, daemon=True).start()
         return request
 
     def route_event(self, event: DeviceEvent) -> None:

@@ -533,6 +533,17 @@ class JourneyRunner(QObject):
         self._owned.append(request)
         return request
 
+    def run(self, name: str, fn: Callable[[], Any], *,
+            on_done: Callable[[Completion[Any]], None]) -> Request[Any]:
+        """A blocking call for the current journey (e.g. ``self.runner.transactions()
+        .sign_line(...)``) on a short thread (:meth:`kiosk.requests.Requests.run`): never on
+        the GUI thread; ``on_done`` gets a Completion here (``data`` = the value, or the
+        exception); until then it is work in flight (a mode change or shutdown waits)."""
+        request = self.requests.run(name, fn, _AfterRequest(self, on_done))
+        self._owned = [r for r in self._owned if r.in_flight]
+        self._owned.append(request)
+        return request
+
     def cancel_requests(self) -> None:
         """Cancel every request of the journey still in flight."""
         self._cancel_owned()

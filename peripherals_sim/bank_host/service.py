@@ -550,6 +550,9 @@ class Bank:
             raise HostError("HOST-LINE-EXPIRED")
         if not body["consents"] or not all(body["consents"].values()):
             raise HostError("HOST-CONSENT-REQUIRED")
+        problem = signature_problem(body["signature_png_base64"])
+        if problem is not None:
+            raise HostError("HOST-FORMAT", f"signature_png_base64: {problem}")
         self.verify_pin(terminal_id, body["customer_id"], body["pan"], body["pin_block"])
         signature = hashlib.sha256(body["signature_png_base64"].encode("ascii")).hexdigest()
         line.update(signed=True, signed_on=now.acct_date.isoformat(),
@@ -1026,3 +1029,41 @@ class Bank:
                         "host_ref": answer.get("serial") if confirmed else None,
                         "booked_at": rec["created_at"], "acct_date": rec["acct_date"]})
         return out
+
+
+#: A signature picture: a PNG between these sizes (pixels) with at least this many dark
+#: pixels (ink), so a blank or all-white picture is not a signature.
+SIGNATURE_MIN_SIDE, SIGNATURE_MAX_SIDE, SIGNATURE_MIN_INK = 32, 4096, 50
+
+
+def signature_problem(png_base64: str) -> str | None:
+    """Why ``png_base64`` is not a signature picture (not base64, not a PNG, too small or
+    too large, no ink), or None."""
+    import base64
+    import binascii
+    import io
+
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        data = base64.b64decode(png_base64, validate=True)
+    except (binascii.Error, ValueError):
+        return "not base64"
+    if not data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "not a PNG picture"
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.format != "PNG":
+                return "not a PNG picture"
+            width, height = image.size
+            if not (min(width, height) >= SIGNATURE_MIN_SIDE
+                    and max(width, height) <= SIGNATURE_MAX_SIDE):
+                return f"picture {width}x{height} out of range"
+            image.load()
+            grey = image.convert("L")
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        return f"damaged PNG ({type(exc).__name__})"
+    ink = sum(grey.histogram()[:128])
+    if ink < SIGNATURE_MIN_INK:
+        return "blank picture (no ink)"
+    return None

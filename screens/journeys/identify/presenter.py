@@ -24,6 +24,7 @@ from screens.journeys.identify.chart import (
     IdentityCheck,
     check_identity,
 )
+from screens.pin_entry import ask_pin
 from screens.runner import Presenter
 
 if TYPE_CHECKING:
@@ -37,7 +38,6 @@ S, E = IdentifyState, IdentifyEvent
 #: States with an idle countdown (the PIN pad times the PIN entry itself).
 IDLE_STATES = frozenset({S.INSERT_ID, S.WELCOME, S.ERROR, S.INSERT_BANK, S.CHOOSE_APP,
                          S.REMINDER, S.IDENTIFIED})
-PIN_LENGTH = 6  # UnionPay PINs are six digits
 #: States in which a bank card taken out of the reader is noticed.
 BANK_CARD_NEEDED = frozenset({S.CHOOSE_APP, S.ENTER_PIN, S.VERIFYING, S.REMINDER,
                               S.IDENTIFIED})
@@ -298,18 +298,11 @@ class IdentifyPresenter(Presenter):
 
     def _enter_enter_pin(self) -> None:
         account = self._session.account
-        self.v.pin_view.show_texts(self._tr, PIN_LENGTH)
-        self.runner.show(self.v.pin_view, idle=False)
-        self.runner.speak("voice.enter_pin")
         if account is None:  # cannot happen: the chart enters after a read
             self._pin_entered(Completion(0, CompletionCode.SEQUENCE_ERROR, device="pinpad",
                                          command="get_pin", detail="no card account"))
             return
-        t = self.runner.timeouts.pin_entry
-        # the worker's limit is longer than the pad's own, so the pad's timeout is reported
-        self.runner.request("pinpad", "get_pin", account.pan, PIN_LENGTH, PIN_LENGTH, t,
-                            timeout=t + 5.0, safe=True, on_done=self._pin_entered,
-                            on_event=self.v.pin_view.dots.on_key)
+        ask_pin(self.runner, self.v.pin_view, account.pan, self._pin_entered)
 
     def _pin_entered(self, completion: Completion[Any]) -> None:
         if self.flow.state is not S.ENTER_PIN:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import base64
+import io
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from PIL import Image
 
 from devices import crypto
 from peripherals_sim.bank_host import models as m
@@ -108,12 +110,25 @@ def test_quote_reproduces_the_reference_schedule(term: SimTerminal) -> None:
     assert r.status_code == 422 and r.json()["code"] == "HOST-PRODUCT-RULE"
 
 
-def test_credit_line_and_signing(term: SimTerminal) -> None:
+def test_credit_line_and_signing(term: SimTerminal, signature_png: str) -> None:
     line = ok(term.get("/v1/customers/C0002/credit-line"), m.CreditLine)
     assert line["signed"] is False and line["available"] == "80000.00"
     body = {"customer_id": "C0002", "pan": LI_PAN, "pin_block": term.pin_block(PIN, LI_PAN),
-            "signature_png_base64": base64.b64encode(b"\x89PNG fake strokes").decode(),
+            "signature_png_base64": signature_png,
             "contract_version": "SD-2026.1", "consents": {"credit_query": True}}
+    blank = io.BytesIO()
+    Image.new("L", (300, 120), 255).save(blank, "PNG")
+    for picture, why in ((base64.b64encode(b"\x89PNG fake strokes").decode(), "not a PNG"),
+                         (base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\0" * 40).decode(), "damaged"),
+                         (base64.b64encode(blank.getvalue()).decode(), "no ink"),
+                         (base64.b64encode(b"GIF89a not a png").decode(), "not a PNG"),
+                         ("%%% not base64", "not base64")):
+        r = term.post(f"/v1/credit-lines/{line['line_id']}/sign",
+                      {**body, "signature_png_base64": picture})
+        assert r.status_code == 400 and r.json()["code"] == "HOST-FORMAT", why
+        assert why in r.json()["detail"], r.json()
+    unsigned = ok(term.get("/v1/customers/C0002/credit-line"), m.CreditLine)
+    assert unsigned["signed"] is False  # a refused picture signs nothing
     signed = ok(term.post(f"/v1/credit-lines/{line['line_id']}/sign", body), m.CreditLine)
     assert signed["signed"] is True and signed["contract_no"].startswith("ED")
     again = term.post(f"/v1/credit-lines/{line['line_id']}/sign", body)

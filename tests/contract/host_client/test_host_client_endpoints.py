@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 from decimal import Decimal
 
@@ -103,10 +102,10 @@ def test_products_have_annual_rates_and_rules(terminal):
         assert Decimal("0") < p.annual_rate < Decimal("0.24")
 
 
-def test_credit_line_and_signing_it(terminal):
+def test_credit_line_and_signing_it(terminal, signature_png):
     line = terminal.client.credit_line("C0002")
     assert line.signed is False and line.available == line.limit
-    png = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\x00" * 32).decode()
+    png = signature_png
     signed = terminal.client.sign_line(line.line_id, "C0002", LI_PAN,
                                        terminal.pin_block(LI_PAN), png, "2026.1",
                                        {"credit_query": True, "terms": True})
