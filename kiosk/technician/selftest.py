@@ -15,9 +15,12 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from devices.base import Completion, DeviceState
+
+if TYPE_CHECKING:
+    from kiosk.i18n import Translator
 
 #: The order in which devices are tested and shown.
 KINDS = ("idcard", "iccard", "pinpad", "printer", "host")
@@ -231,3 +234,66 @@ def report_text(report: SelftestReport) -> str:
     lines.append(f"{'all passed' if report.ok else 'FAILED: ' + ', '.join(report.failed)} "
                  f"in {report.total_ms:.0f} ms ({report.source})")
     return "\n".join(lines)
+
+
+#: Problems that name a state rather than a device error: the error code a technician
+#: looks up for them (the rest go through the error table, then DIAG-SELFTEST-FAILED).
+PROBLEM_CODES = {
+    ("pinpad", "master_key_missing"): "PIN-KEYS-MISSING",
+    ("idcard", "sam_failed"): "IDC-SAM-SELFTEST",
+    ("idcard", "sam_notAuthorised"): "IDC-SAM-UNAUTHORISED",
+}
+FALLBACK_CODE = "DIAG-SELFTEST-FAILED"
+
+
+def error_code(check: DeviceCheck) -> str | None:
+    """The error code of a failed check (``None`` when it passed): the device's own code
+    for its problem (``PRN-PAPER-OUT``, ``PIN-KEYS-MISSING`` ...), else DIAG-SELFTEST-FAILED."""
+    if check.ok:
+        return None
+    from devices.base import CompletionCode
+    from kiosk.errors import error_table
+
+    if (check.device, check.problem) in PROBLEM_CODES:
+        return PROBLEM_CODES[(check.device, check.problem)]
+    entry = error_table().match(check.device, check.problem, CompletionCode.DEVICE_NOT_READY)
+    return entry.code if entry.error is not None else FALLBACK_CODE
+
+
+@dataclass(frozen=True)
+class CheckRow:
+    """One device's self-test result as the technician's screen shows it (localized)."""
+
+    device: str  # the kind, for code
+    name: str  # 身份证阅读器 ...
+    ok: bool
+    result: str  # 正常 / 故障
+    state: str  # 在线 / 离线 ...
+    code: str  # error code, "" when it passed
+    detail: str  # the code's staff text with the probe's detail, the port
+    version: str
+    elapsed: str  # milliseconds
+
+
+def check_rows(report: SelftestReport, tr: Translator) -> list[CheckRow]:
+    """The report's rows in the translator's language, in test order."""
+    from kiosk.errors import error_info
+
+    rows = []
+    for c in report.checks:
+        code = error_code(c) or ""
+        parts = []
+        if code:
+            info = error_info(code, tr, detail=c.detail or c.problem or "",
+                              device=c.device, error=c.problem or "")
+            parts.append(info.staff.strip())
+            if c.detail and c.detail not in info.staff:
+                parts.append(c.detail)
+        if c.port:
+            parts.append(tr("staff.selftest.port", port=c.port))
+        rows.append(CheckRow(
+            c.device, tr(f"staff.device.{c.device}"), c.ok,
+            tr("staff.selftest.passed" if c.ok else "staff.selftest.failed"),
+            tr(f"staff.device_state.{c.state}"), code, " ".join(parts), c.version or "-",
+            f"{c.elapsed_ms:.0f}"))
+    return rows

@@ -98,8 +98,11 @@ def technician_selftest(pilot: Pilot, params: dict[str, Any]) -> str:
     pilot.click(staff.tech_home.buttons["selftest"])
     pilot.wait_until(lambda: getattr(staff, "last_selftest", None) is not None, 30.0,
                      "the self-test")
+    pilot.wait_screen("technician_selftest")
     pilot.capture("selftest")
     report = staff.last_selftest
+    pilot.click(staff.selftest_view.back_button)
+    pilot.wait_screen("technician_home")
     _sign_out(pilot, staff.tech_home)
     return f"self-test: {'all passed' if report.ok else 'failed ' + ','.join(report.failed)}"
 

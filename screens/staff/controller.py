@@ -120,7 +120,7 @@ class StaffController(QObject):
         self.sign_in_view.submitted.connect(self._submit)
         self.sign_in_view.cancelled.connect(self.home)
         self.sign_in_view.keyboard.typed.connect(self.staff.touch)
-        self.staff_home = MenuView("staff_home", translator, STAFF_MENU)
+        self.staff_home = MenuView("staff_home", translator, STAFF_MENU, with_output=False)
         self.tech_home = MenuView("technician_home", translator, TECH_MENU)
         for view, handlers in ((self.staff_home, self._staff_handlers()),
                                (self.tech_home, self._tech_handlers())):
@@ -147,12 +147,22 @@ class StaffController(QObject):
         self._help_seen = False
         if terminal is not None:
             terminal.add_listener(self._on_terminal)
+        self.selftest_view = TableView("technician_selftest", translator, (
+            "staff.col.device", "staff.col.result", "staff.col.state", "staff.col.code",
+            "staff.col.version", "staff.col.elapsed"))
+        self.selftest_again = self.selftest_view.add_action("staff.selftest.again", "again",
+                                                            primary=True)
+        self.selftest_again.clicked.connect(self.selftest)
+        self.selftest_view.back_button.clicked.connect(self.show_tech_home)
+        self.selftest_view.table.itemSelectionChanged.connect(self._show_check)
+        self._check_rows: list[Any] = []
         self.auth_view = AuthorizationView(translator)
         self.auth_view.confirmed.connect(self._auth_confirm)
         self.auth_view.refused.connect(self._auth_refuse)
         self.auth_view.keyboard.typed.connect(self.staff.touch)
         for view in (self.sign_in_view, self.staff_home, self.tech_home, self.reprint_view,
-                     self.unresolved_view, self.calls_view, self.auth_view):
+                     self.unresolved_view, self.calls_view, self.auth_view,
+                     self.selftest_view):
             shell.add_screen(view)
         self.hold = CornerHold(shell.screen_area, config.staff.entry_hold_seconds)
         self.hold.held.connect(self.on_gesture)
@@ -215,7 +225,7 @@ class StaffController(QObject):
     def _show_locked(self, seconds: float) -> None:
         self.sign_in_view.set_locked(True)
         self.sign_in_view.show_message(self.tr("staff.signin.locked",
-                                               minutes=max(1, round(seconds / 60))))
+                                               minutes=max(1, round(seconds / 60))), "error")
 
     def _submit(self, staff_id: str, password: str) -> None:
         self.staff.touch()
@@ -227,7 +237,7 @@ class StaffController(QObject):
             return
         host = self.workers.get("host")
         if host is None or not staff_id or not password:
-            self.sign_in_view.show_message(self.tr("staff.signin.missing"))
+            self.sign_in_view.show_message(self.tr("staff.signin.missing"), "warning")
             return
         self.sign_in_view.set_busy(True)
         host.submit("staff_sign_in", staff_id, password, on_done=_Deliver(
@@ -246,10 +256,10 @@ class StaffController(QObject):
                 self._show_locked(refused.locked_seconds)
             elif refused.reason is RefusalReason.WRONG_CREDENTIALS:
                 self.sign_in_view.show_message(self.tr("staff.signin.wrong",
-                                                       tries=refused.tries_left))
+                                                       tries=refused.tries_left), "error")
             else:
                 info = error_info(refused.error_code, self.tr, detail=refused.detail)
-                self.sign_in_view.show_message(f"{refused.error_code} {info.staff}")
+                self.sign_in_view.show_message(f"{refused.error_code} {info.staff}", "error")
             return
         self._entered(member)
 
@@ -275,7 +285,7 @@ class StaffController(QObject):
     def _on_staff_screen(self) -> bool:
         return self.shell.current_screen() in (
             self.sign_in_view, self.staff_home, self.tech_home, self.reprint_view,
-            self.unresolved_view, self.calls_view, self.auth_view)
+            self.unresolved_view, self.calls_view, self.auth_view, self.selftest_view)
 
     def show_staff_home(self) -> None:
         member = self.staff.current
@@ -372,7 +382,7 @@ class StaffController(QObject):
             return
         item = self._items[row]
         if item.source != "store":
-            self.reprint_view.show_message(self.tr("staff.reprint.not_stored"))
+            self.reprint_view.show_message(self.tr("staff.reprint.not_stored"), "warning")
             return
         self._reprint = item
         if not item.needs_authorization:
@@ -409,7 +419,8 @@ class StaffController(QObject):
         self.show_reprints()
         self.reprint_view.show_message(self.tr("staff.reprint.done" if completion.ok
                                                else "staff.reprint.failed",
-                                               serial=item.serial_no))
+                                               serial=item.serial_no),
+                                       "success" if completion.ok else "error")
 
     def show_unresolved(self) -> None:
         journal = self._journal()
@@ -448,21 +459,26 @@ class StaffController(QObject):
         header = ReceiptHeader(self.config.terminal.id, self.config.terminal.service_point,
                                f"DS{now:%Y%m%d%H%M%S}", now,
                                staff_id=member.staff_id if member else None)
+        from offline_queue.outbox import Outbox
+
         journal = self._journal()
-        try:
-            rows = journal.rows() if journal is not None else []
-            unresolved = journal.unresolved_count() if journal is not None else 0
-        finally:
-            if journal is not None:
+        rows: list[Any] = []
+        unresolved = outbox = 0
+        if journal is not None:
+            try:
+                rows = journal.rows()
+                unresolved = journal.unresolved_count()
+                outbox = Outbox(journal).stats().depth  # messages still waiting for the host
+            finally:
                 journal.close()
-        summary = day_summary(header, now.date(), rows, unresolved, outbox=0)
+        summary = day_summary(header, now.date(), rows, unresolved, outbox=outbox)
         doc = render(summary, self.tr)
         printer.submit("print_receipt", doc, on_done=_Deliver(self.bridge, self._summary_done))
 
     def _summary_done(self, completion: Any) -> None:
         self.staff.record("staff.day_summary", {"ok": completion.ok})
         key = "staff.day_summary.printed" if completion.ok else "staff.day_summary.failed"
-        self.staff_home.output.setPlainText(self.tr(key))
+        self.staff_home.show_message(self.tr(key), "success" if completion.ok else "error")
 
     def _terminal(self, command: str) -> None:
         host = self.workers.get("host")
@@ -474,7 +490,7 @@ class StaffController(QObject):
 
     def _terminal_done(self, command: str, completion: Any) -> None:
         key = f"staff.terminal.{command}.{'ok' if completion.ok else 'failed'}"
-        self.staff_home.output.setPlainText(self.tr(key))
+        self.staff_home.show_message(self.tr(key), "success" if completion.ok else "error")
 
     # --- authorisation ------------------------------------------------------------------------
 
@@ -504,7 +520,8 @@ class StaffController(QObject):
                                          error_code="STAFF-HOST")
         if not result.final:
             self.auth_view.confirm_button.setEnabled(True)
-            self.auth_view.show_message(self.tr("staff.signin.wrong", tries=result.tries_left))
+            self.auth_view.show_message(self.tr("staff.signin.wrong", tries=result.tries_left),
+                                        "error")
             return
         self._authorized(result)
 
@@ -524,7 +541,7 @@ class StaffController(QObject):
         self.show_reprints()
         self.reprint_view.show_message(
             f"{self.tr(result.farmer_text_id or 'staff.auth.farmer.refused')} "
-            f"({result.error_code})")
+            f"({result.error_code})", "error")
 
     # --- technician ---------------------------------------------------------------------------
 
@@ -552,37 +569,81 @@ class StaffController(QObject):
         threading.Thread(target=run, name=f"technician-{name}", daemon=True).start()
 
     def _show_output(self, text: str) -> None:
+        """Data for the technician (a read, the keys pressed, the configuration)."""
         self.tech_home.output.setPlainText(text)
 
+    def _tech_say(self, text: str, tone: str = "info") -> None:
+        """A technician action's outcome on the message line (colour + symbol)."""
+        self.tech_home.show_message(text, tone)
+
     def selftest(self) -> None:
+        """全部自检: every device probed through the worker that owns its port; one row per
+        device (result, state, error code, version, time), the selected row's detail below."""
         from kiosk.technician import selftest
 
         workers = {k: w for k, w in self.workers.items() if w.running}
         ports = dict(self.ports())
-        self.tech_home.output.setPlainText(self.tr("staff.tech.running"))
+        view = self.selftest_view
+        self._check_rows = []
+        view.set_rows([])
+        view.heading.setText(self.tr("staff.selftest.running"))
+        view.show_message("")
+        self.selftest_again.setEnabled(False)
+        self.shell.show_screen(view)
         self._background("selftest", lambda: selftest.through_workers(workers, ports),
                          self._selftest_done)
 
     def _selftest_done(self, report: Any) -> None:
-        from kiosk.technician.selftest import report_text
+        from kiosk.technician.selftest import check_rows
 
+        view = self.selftest_view
+        self.selftest_again.setEnabled(True)
         if isinstance(report, Exception):
-            self._show_output(f"{type(report).__name__}: {report}")
+            view.heading.setText(self.tr("staff.selftest.title"))
+            view.show_message(self.tr("staff.selftest.error",
+                                      detail=f"{type(report).__name__}: {report}"), "error")
             return
         self.last_selftest = report
         self.staff.record("diag.selftest", {"source": "app", "ok": report.ok,
                                             "failed": report.failed})
-        self._show_output(report_text(report))
+        rows = check_rows(report, self.tr)
+        self._check_rows = rows
+        view.set_rows([(r.name, ("\u2713 " if r.ok else "\u00d7 ") + r.result, r.state, r.code,
+                        r.version, r.elapsed) for r in rows])
+        for i, row in enumerate(rows):
+            if not row.ok:
+                view.mark_row(i, "error")
+        count, ms = len(rows), f"{report.total_ms:.0f}"
+        view.heading.setText(
+            self.tr("staff.selftest.all_passed", count=count, ms=ms) if report.ok else
+            self.tr("staff.selftest.some_failed", failed=len(report.failed), count=count, ms=ms))
+        first_failed = next((i for i, r in enumerate(rows) if not r.ok), 0)
+        if rows:
+            view.table.selectRow(first_failed)
+        self._show_check()
+
+    def _show_check(self) -> None:
+        """The selected device's result in full: its error code's staff text, the detail, the
+        port (the table's columns are narrow)."""
+        i = self.selftest_view.selected_row()
+        if i is None or i >= len(self._check_rows):
+            return
+        r = self._check_rows[i]
+        detail = (f"{r.code} {r.detail}" if r.code else r.detail).strip()
+        text = self.tr("staff.selftest.row" if detail else "staff.selftest.row_plain",
+                       name=r.name, result=r.result, detail=detail)
+        self.selftest_view.show_message(text, "success" if r.ok else "error")
 
     def test_read(self, kind: str) -> None:
         """Test read of an ID card or a bank card: shown masked; 显示完整 reveals it (audited)."""
         worker = self.workers.get(kind)
         if worker is None:
-            self._show_output(self.tr("staff.tech.no_device"))
+            self._tech_say(self.tr("staff.tech.no_device"), "warning")
             return
         self._last_read = None
         self.staff.record("diag.test_read", {"device": kind})
-        self._show_output(self.tr("staff.tech.insert_card"))
+        self._tech_say(self.tr("staff.tech.insert_card"))
+        self._show_output("")
         command = "read_identity" if kind == "idcard" else "read_account"
         worker.submit(command, wait=True, timeout=READ_SECONDS,
                       on_done=_Deliver(self.bridge, functools.partial(self._read_done, kind)))
@@ -610,7 +671,7 @@ class StaffController(QObject):
         try:
             self.staff.record("diag.reveal", {"device": self._last_read[0]})
         except OSError as exc:
-            self._show_output(f"AUDIT-UNWRITABLE {exc}")
+            self._tech_say(f"AUDIT-UNWRITABLE {exc}", "error")
             return
         self._show_read(reveal=True)
 
@@ -619,10 +680,11 @@ class StaffController(QObject):
         until 确认 or 取消."""
         pad = self.workers.get("pinpad")
         if pad is None:
-            self._show_output(self.tr("staff.tech.no_device"))
+            self._tech_say(self.tr("staff.tech.no_device"), "warning")
             return
         self.staff.record("diag.keytest", {})
-        self._show_output(self.tr("staff.tech.press_keys"))
+        self._tech_say(self.tr("staff.tech.press_keys"))
+        self._show_output("")
         pad.submit("keytest", KEYTEST_SECONDS, timeout=KEYTEST_SECONDS + 5,
                    on_done=_Deliver(self.bridge, self._keytest_done))
 
@@ -647,8 +709,9 @@ class StaffController(QObject):
             self.bridge, self._test_printed))
 
     def _test_printed(self, completion: Any) -> None:
-        self._show_output(self.tr("staff.tech.printed" if completion.ok
-                                  else "staff.tech.print_failed") + f" {completion.detail}")
+        self._tech_say(self.tr("staff.tech.printed" if completion.ok
+                               else "staff.tech.print_failed") + f" {completion.detail}",
+                       "success" if completion.ok else "error")
 
     def netcheck(self) -> None:
         from kiosk.technician.netcheck import check_host
@@ -656,38 +719,48 @@ class StaffController(QObject):
         host = self.workers.get("host")
         settings = getattr(getattr(host, "device", None), "settings", None)
         if settings is None:
-            self._show_output(self.tr("staff.tech.no_host"))
+            self._tech_say(self.tr("staff.tech.no_host"), "warning")
             return
         self.staff.record("diag.netcheck", {})
-        self._show_output(self.tr("staff.tech.running"))
+        self._tech_say(self.tr("staff.tech.running"))
         self._background("netcheck", lambda: check_host(
             settings.url, settings.terminal_id, ca_file=settings.ca_file,
             cert_file=settings.cert_file, key_file=settings.key_file,
             timeout=settings.connect_timeout,
             max_skew_seconds=self.config.clock.max_skew_seconds),
-            lambda r: self._show_output(r.text() if hasattr(r, "text") else str(r)))
+            self._netchecked)
+
+    def _netchecked(self, result: Any) -> None:
+        if isinstance(result, Exception):
+            self._tech_say(f"{type(result).__name__}: {result}", "error")
+            return
+        ok = bool(getattr(result, "ok", False))
+        self._tech_say(self.tr("staff.tech.netcheck_ok" if ok else "staff.tech.netcheck_failed"),
+                       "success" if ok else "error")
+        self._show_output(result.text())
 
     def export(self, dest: Path | None = None) -> None:
         from kiosk.technician.export import export_bundle
 
         target = dest or (self.state_dir / "exports")
-        self._show_output(self.tr("staff.tech.running"))
+        self._tech_say(self.tr("staff.tech.running"))
         self._background("export", lambda: export_bundle(self.state_dir, target,
                                                          self.config.terminal.id),
                          self._exported)
 
     def _exported(self, result: Any) -> None:
         if isinstance(result, Exception):
-            self._show_output(f"{type(result).__name__}: {result}")
+            self._tech_say(f"{type(result).__name__}: {result}", "error")
             return
         self.staff.record("diag.export", {"file": result.path.name, "bytes": result.size,
                                           "sha256": result.sha256})
-        self._show_output(self.tr("staff.tech.exported", path=str(result.path)))
+        self._tech_say(self.tr("staff.tech.exported", path=str(result.path)), "success")
 
     def show_config(self) -> None:
         from kiosk.technician.config_view import config_view, versions
 
         self.staff.record("diag.config_view", {})
+        self._tech_say("")
         self._show_output(json.dumps({"versions": versions(),
                                       "config": config_view(self.config)},
                                      ensure_ascii=False, indent=1))
@@ -698,5 +771,6 @@ class StaffController(QObject):
             self.modes.force_out_of_service(reason if out else None)
         self.staff.record("diag.out_of_service" if out else "diag.in_service",
                           {"reason": reason if out else None})
-        self._show_output(self.tr("staff.tech.out_of_service_now" if out
-                                  else "staff.tech.in_service_now"))
+        self._tech_say(self.tr("staff.tech.out_of_service_now" if out
+                               else "staff.tech.in_service_now"),
+                       "warning" if out else "success")

@@ -14,11 +14,24 @@ GAP_PX = 10
 FOOTER_BUTTON_PX = 140
 STAFF_BG = "#F4F6F4"
 
+#: What a staff message means, by its colour AND a symbol (never colour alone): success
+#: (done), info (neutral), warning (needs a look, nothing lost), error (failed, refused).
+SUCCESS_TEXT = theme.PRIMARY  # the cooperative's green
+INFO_TEXT = theme.TEXT
+WARNING_TEXT = "#5D3A00"  # warm brown (amber would not reach 7:1 on the staff background)
+ERROR_TEXT = theme.ERROR_TEXT
+TONES = {"success": (SUCCESS_TEXT, "\u2713"), "info": (INFO_TEXT, ""),
+         "warning": (WARNING_TEXT, "\u26a0"), "error": (ERROR_TEXT, "\u00d7")}
+
 STYLE = f"""
 QWidget#staffscreen {{ background: {STAFF_BG}; }}
 QWidget#staffscreen QLabel {{ font-size: {TEXT_PX}px; color: {theme.TEXT}; }}
 QWidget#staffscreen QLabel[role="heading"] {{ font-size: {HEADING_PX}px; font-weight: bold; }}
-QWidget#staffscreen QLabel[role="alert"] {{ color: {theme.ERROR_TEXT}; font-weight: bold; }}
+QWidget#staffscreen QLabel[role="alert"] {{ color: {ERROR_TEXT}; font-weight: bold; }}
+QWidget#staffscreen QLabel[tone="success"] {{ color: {SUCCESS_TEXT}; font-weight: bold; }}
+QWidget#staffscreen QLabel[tone="info"] {{ color: {INFO_TEXT}; font-weight: normal; }}
+QWidget#staffscreen QLabel[tone="warning"] {{ color: {WARNING_TEXT}; font-weight: bold; }}
+QWidget#staffscreen QLabel[tone="error"] {{ color: {ERROR_TEXT}; font-weight: bold; }}
 QWidget#staffscreen QPushButton {{
     font-size: {TEXT_PX}px; min-height: {TARGET_PX - 6}px; min-width: {TARGET_PX - 14}px;
     padding: 0 4px; border-radius: 8px;
@@ -51,3 +64,14 @@ def label(role: str = "", *, name: str = "") -> QLabel:
     if name:
         lab.setObjectName(name)
     return lab
+
+
+def set_tone(lab: QLabel, text: str, tone: str = "info") -> None:
+    """``text`` on ``lab`` with the colour and the symbol of ``tone`` (see :data:`TONES`)."""
+    if tone not in TONES:
+        raise ValueError(f"unknown tone {tone!r}")
+    symbol = TONES[tone][1]
+    lab.setText(f"{symbol} {text}" if text and symbol else text)
+    lab.setProperty("tone", tone)
+    lab.style().unpolish(lab)
+    lab.style().polish(lab)

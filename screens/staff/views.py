@@ -38,7 +38,7 @@ class StaffPage(QWidget):
         outer.setContentsMargins(20, 14, 20, 14)
         outer.setSpacing(style.GAP_PX)
         self.heading = style.label("heading", name="heading")
-        self.message = style.label("alert", name="message")
+        self.message = style.label(name="message")
         outer.addWidget(self.heading)
         outer.addWidget(self.message)
         self.content = QVBoxLayout()
@@ -54,8 +54,10 @@ class StaffPage(QWidget):
         self.footer.addWidget(b)
         return b
 
-    def show_message(self, text: str) -> None:
-        self.message.setText(text)
+    def show_message(self, text: str, tone: str = "info") -> None:
+        """A one-line outcome: ``tone`` success, info, warning or error (colour + symbol)."""
+        self.message_tone = tone
+        style.set_tone(self.message, text, tone)
 
 
 class _AttachOnPress(QObject):
@@ -145,7 +147,8 @@ class MenuView(StaffPage):
     """A grid of function buttons (staff home, technician home)."""
 
     def __init__(self, name: str, tr: Translator, items: Sequence[tuple[str, str]],
-                 columns: int = 3, parent: QWidget | None = None) -> None:
+                 columns: int = 3, with_output: bool = True,
+                 parent: QWidget | None = None) -> None:
         super().__init__(name, tr, parent)
         grid = QGridLayout()
         grid.setSpacing(style.GAP_PX)
@@ -159,6 +162,9 @@ class MenuView(StaffPage):
         self.output.setReadOnly(True)
         self.output.setStyleSheet(f"font-size: {style.TEXT_PX}px;")
         self.content.addWidget(self.output, 1)
+        if not with_output:  # outcomes go to the message line; the grid keeps the space
+            self.output.hide()
+            self.content.addStretch(1)
         self.footer.addStretch(1)
         self.sign_out_button = self.add_action("staff.home.sign_out", "sign_out")
 
@@ -188,6 +194,16 @@ class TableView(StaffPage):
                 self.table.setItem(r, c, QTableWidgetItem(text))
         if rows:
             self.table.selectRow(0)
+
+    def mark_row(self, row: int, tone: str) -> None:
+        """Colour a row's text by ``tone`` (its cells say it in words and a symbol too)."""
+        from PySide6.QtGui import QBrush, QColor
+
+        colour = QColor(style.TONES[tone][0])
+        for c in range(self.table.columnCount()):
+            item = self.table.item(row, c)
+            if item is not None:
+                item.setForeground(QBrush(colour))
 
     def selected_row(self) -> int | None:
         rows = self.table.selectionModel().selectedRows()

@@ -30,8 +30,10 @@ from kiosk.simcontrol.printer import HttpPrinterControl
 from kiosk.staff import SignOutReason
 from kiosk.terminal import TerminalMode
 from offline_queue.journal import Journal, TxState
+from offline_queue.outbox import Outbox
 from peripherals_sim.bank_host.process import HostProcess
 from peripherals_sim.process import SimulatorProcess
+from screens.staff import style
 from screens.widgets.pin_dots import PinDots
 
 from .conftest import TODAY, kiosk_config
@@ -179,7 +181,8 @@ def test_wrong_passwords_lock_the_sign_in_and_the_lock_is_shown(rig):
     view = rig.staff.sign_in_view
     rig.sign_in("S1001", "111")
     rig.qtbot.waitUntil(lambda: "1" in view.message.text(), timeout=8000)
-    assert view.message.text() == "工号或密码不对，还可以试 1 次"
+    assert view.message.text() == "\u00d7 工号或密码不对，还可以试 1 次"
+    assert view.message_tone == "error"
     rig.sign_in("S1001", "222")
     rig.qtbot.waitUntil(lambda: "锁定" in view.message.text(), timeout=8000)
     assert not view.submit_button.isEnabled()
@@ -300,6 +303,10 @@ def test_the_day_summary_is_printed_and_reads_back_from_the_printer(rig):
             journal.move(row.serial, TxState.CONFIRMED, host_ref=f"HR{row.serial}",
                          business_date=dt.date.today().isoformat())
         journal.prepare("repayment", "C0002", "300.00", "ef" * 32)  # unresolved
+        outbox = Outbox(journal)
+        for n in range(3):  # three messages still waiting for the host, one delivered
+            outbox.enqueue("intention", {"n": n})
+        outbox.delivered(outbox.enqueue("intention", {"n": 3}).id, {"ok": True})
     finally:
         journal.close()
     before = len(rig.printer.receipts())
@@ -308,8 +315,13 @@ def test_the_day_summary_is_printed_and_reads_back_from_the_printer(rig):
     text = rig.wait_receipts(before + 1)[-1]
     assert "日终汇总" in text and "61,500.50" in text
     assert "S1001" in text
-    rig.qtbot.waitUntil(lambda: "已打印" in rig.staff.staff_home.output.toPlainText(),
-                        timeout=5000)
+    outbox_line = next(line for line in text.splitlines() if "待发送" in line)
+    assert "3笔" in outbox_line  # the outbox's real depth (pending only)
+    home = rig.staff.staff_home
+    rig.qtbot.waitUntil(lambda: "已打印" in home.message.text(), timeout=5000)
+    # success reads as success: green with a tick, not the red of an error
+    assert home.message_tone == "success" and home.message.text().startswith("\u2713")
+    assert home.message.palette().windowText().color().name().upper() == style.SUCCESS_TEXT
 
 
 def test_technician_self_test_names_the_device_faulted_in_its_simulator(rig):
@@ -320,14 +332,33 @@ def test_technician_self_test_names_the_device_faulted_in_its_simulator(rig):
     rig.wait_screen("technician_home")
     assert rig.shell.status_strip.staff.full_text() == "技术员：韩*"
     rig.click(rig.staff.tech_home.buttons["selftest"])
-    rig.qtbot.waitUntil(lambda: "FAIL" in rig.staff.tech_home.output.toPlainText(),
-                        timeout=15000)
+    rig.wait_screen("technician_selftest")
+    view = rig.staff.selftest_view
+    rig.qtbot.waitUntil(lambda: view.table.rowCount() == 5, timeout=15000)
     report = rig.staff.last_selftest
     assert report.failed == ["printer"] and report.source == "app"
     printer = next(c for c in report.checks if c.device == "printer")
     assert printer.problem == "paper_out"
+    # one localized row per device: name, result, state, error code, version, time
+    cells = [[view.table.item(r, c).text() for c in range(6)] for r in range(5)]
+    by_name = {row[0]: row for row in cells}
+    assert set(by_name) == {"身份证阅读器", "银行卡读卡器", "密码键盘", "凭条打印机", "银行主机"}
+    assert by_name["凭条打印机"][1] == "\u00d7 故障" and by_name["凭条打印机"][3] == "PRN-PAPER-OUT"
+    assert all(row[1] == "\u2713 正常" and row[3] == "" for name, row in by_name.items()
+               if name != "凭条打印机")
+    assert "1 项故障" in view.heading.text()
+    # the failed device is selected: its code and the staff text in full, as an error
+    assert view.message_tone == "error"
+    assert "PRN-PAPER-OUT" in view.message.text() and "凭条打印机" in view.message.text()
+    assert "FAIL" not in view.message.text() and "paper_out " not in view.heading.text()
     rig.printer.clear_fault()
     assert rig.audit_actions()[-1] == "diag.selftest"
+    rig.click(rig.staff.selftest_again)  # the fault cleared: all pass now
+    rig.qtbot.waitUntil(lambda: rig.staff.last_selftest is not report
+                        and rig.staff.last_selftest.ok, timeout=15000)
+    assert "全部正常" in view.heading.text() and view.message_tone == "success"
+    rig.click(view.back_button)
+    rig.wait_screen("technician_home")
 
 
 def test_a_technician_cannot_enter_staff_mode(rig):

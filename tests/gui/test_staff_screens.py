@@ -44,7 +44,7 @@ def fill(rig: Rig) -> list[tuple[str, QWidget]]:
     staff.sign_in_view.password.setText("246810")
     staff.sign_in_view.show_message(tr("staff.signin.locked", minutes=5))
     staff.staff_home.heading.setText(tr("staff.home.title", name="孙*"))
-    staff.staff_home.output.setPlainText(tr("staff.day_summary.printed"))
+    staff.staff_home.show_message(tr("staff.day_summary.printed"), "success")
     staff.show_reprints()
     staff.show_unresolved()
     staff.calls.append((dt.datetime(2026, 11, 28, 10, 15), "identify"))
@@ -52,9 +52,11 @@ def fill(rig: Rig) -> list[tuple[str, QWidget]]:
     staff.auth_view.ask(tr("staff.auth.what.reprint", serial="20261128000101"))
     staff.auth_view.show_message(tr("staff.signin.wrong", tries=2))
     staff.tech_home.heading.setText(tr("staff.tech.title", name="韩*"))
+    staff.tech_home.show_message(tr("staff.tech.out_of_service_now"), "warning")
     staff.selftest()
-    rig.qtbot.waitUntil(lambda: "ms" in staff.tech_home.output.toPlainText(), timeout=10000)
-    return [("staff_sign_in", staff.sign_in_view), ("staff_home", staff.staff_home),
+    rig.qtbot.waitUntil(lambda: staff.selftest_view.table.rowCount() > 0, timeout=10000)
+    return [("technician_selftest", staff.selftest_view),
+            ("staff_sign_in", staff.sign_in_view), ("staff_home", staff.staff_home),
             ("staff_reprint", staff.reprint_view), ("staff_unresolved", staff.unresolved_view),
             ("staff_calls", staff.calls_view),
             ("staff_authorize", staff.auth_view), ("technician_home", staff.tech_home)]
