@@ -195,7 +195,8 @@ class PrintProgress(SolicitedEvent):
 
 
 class Key(StrEnum):
-    """A key on the PIN pad as the app may see it: digits are never told apart."""
+    """A key on the PIN pad as the app may see it: in PIN mode digits are never told apart
+    (only in plain mode, outside any PIN entry, does :class:`KeyPressed` carry the digit)."""
 
     DIGIT = "digit"
     BACKSPACE = "backspace"
@@ -207,10 +208,14 @@ class Key(StrEnum):
 
 @dataclass(frozen=True)
 class KeyPressed(SolicitedEvent):
-    """A masked key event: which kind of key, and how many digits are entered now."""
+    """A masked key event: which kind of key, and how many digits are entered now.
+
+    ``value``: the digit pressed ('0'..'9'), set only in plain mode (the pad's "system
+    keyboard", no PIN key active: menu choices and amounts); always empty in PIN mode."""
 
     key: Key = Key.DIGIT
     digits: int = 0
+    value: str = ""
 
 
 @dataclass(frozen=True)

@@ -110,6 +110,12 @@ class PinPad(Protocol):
         """Plain (non-PIN) mode: the names of the keys pressed until Enter, Cancel or time."""
         ...
 
+    def listen(self, duration: float = 3.0, *, events: EventSink,
+               cancel: CancelToken) -> list[str]:
+        """Plain mode for ``duration`` or until cancelled: every key an event, digits with
+        their value (the audio-guided mode's menu keys and amounts; never a PIN)."""
+        ...
+
 
 def online_status(**fields: object) -> PinpadStatus:
     """A status with ``device=online`` and the given fields."""

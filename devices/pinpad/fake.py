@@ -283,6 +283,15 @@ class FakePinPad:
     def keytest(self, duration: float = 30.0, *, events: EventSink,
                 cancel: CancelToken) -> list[str]:
         """Plain mode: the names of the keys pressed until Enter, Cancel or ``duration``."""
+        return self._plain_keys(duration, events, cancel, stop_at_end=True)
+
+    def listen(self, duration: float = 3.0, *, events: EventSink,
+               cancel: CancelToken) -> list[str]:
+        """Plain mode for ``duration`` seconds or until cancelled; digits carry their value."""
+        return self._plain_keys(duration, events, cancel, stop_at_end=False)
+
+    def _plain_keys(self, duration: float, events: EventSink, cancel: CancelToken, *,
+                    stop_at_end: bool) -> list[str]:
         self._check_link()
         names: list[str] = []
         deadline = time.monotonic() + duration
@@ -297,8 +306,8 @@ class FakePinPad:
                     continue
                 name, kind = named.get(key, (key, Key.DIGIT))
                 names.append(name)
-                events(KeyPressed(key=kind, digits=0))
-                if kind in (Key.ENTER, Key.CANCEL):
+                events(KeyPressed(key=kind, digits=0, value=key if kind is Key.DIGIT else ""))
+                if stop_at_end and kind in (Key.ENTER, Key.CANCEL):
                     break
         finally:
             self._set_mode(KeypadMode.OFF)

@@ -441,24 +441,33 @@ class KmyPinPad:
         active and nothing is encrypted.
         """
         with self._cancellable(cancel):
-            return self._keytest(duration, events, cancel)
+            return self._plain_keys(duration, events, cancel, stop_at_end=True)
 
-    def _keytest(self, duration: float, events: EventSink, cancel: CancelToken) -> list[str]:
+    def listen(self, duration: float = 3.0, *, events: EventSink,
+               cancel: CancelToken) -> list[str]:
+        """Plain mode for ``duration`` seconds (or until cancelled): every key pressed is an
+        event with its digit (``KeyPressed.value``); Enter and Cancel do not end it. The
+        audio-guided mode's menu keys and amounts; never a PIN (no PIN key is active)."""
+        with self._cancellable(cancel):
+            return self._plain_keys(duration, events, cancel, stop_at_end=False)
+
+    def _plain_keys(self, duration: float, events: EventSink, cancel: CancelToken, *,
+                    stop_at_end: bool) -> list[str]:
         names: list[str] = []
         self._start_echo(CMD_KEYPAD, bytes([0x04]))
         deadline = time.monotonic() + duration
         try:
             while time.monotonic() < deadline and not cancel.cancelled:
                 try:
-                    byte = self._next_echo(time.monotonic() + READ_SLICE)
+                    byte = self._next_echo(min(deadline, time.monotonic() + READ_SLICE))
                 except (DeviceCanceled, DeviceTimeout):  # the caller's token: stop listening
                     break
                 if byte is None:
                     continue
                 name, key = _plain_key(byte)
                 names.append(name)
-                events(KeyPressed(key=key, digits=0))
-                if key in (Key.ENTER, Key.CANCEL):
+                events(KeyPressed(key=key, digits=0, value=name if key is Key.DIGIT else ""))
+                if stop_at_end and key in (Key.ENTER, Key.CANCEL):
                     break
         finally:
             self._end_echo()

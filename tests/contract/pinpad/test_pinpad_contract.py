@@ -142,6 +142,29 @@ def test_keytest_reports_key_names_in_plain_mode_never_pin_mode(rig):
     assert modes == ["plain"]
 
 
+def test_listen_gives_digits_with_their_value_and_goes_on_past_enter_and_cancel(rig):
+    """The audio-guided mode's menu keys: plain mode, every digit with its value, Enter and
+    Cancel do not end the listening; the keypad is off again afterwards."""
+    events: list[KeyPressed] = []
+    cancel = CancelToken()
+
+    def farmer():
+        assert rig.control.wait_for_mode("plain", 10)
+        rig.control.press("3E07BX")
+        deadline = time.monotonic() + 10
+        while len(events) < 6 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        cancel.cancel()
+
+    threading.Thread(target=farmer, daemon=True).start()
+    names = rig.pad.listen(20, events=events.append, cancel=cancel)
+    assert names == ["3", "enter", "0", "7", "backspace", "cancel"]
+    assert [(e.key, e.value) for e in events] == [
+        (Key.DIGIT, "3"), (Key.ENTER, ""), (Key.DIGIT, "0"), (Key.DIGIT, "7"),
+        (Key.BACKSPACE, ""), (Key.CANCEL, "")]
+    assert rig.control.state()["mode"] == "off"
+
+
 @pytest.mark.parametrize(
     ("fault", "command", "code", "error"),
     [
