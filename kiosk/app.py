@@ -229,6 +229,7 @@ class Kiosk:
                 shell=self.shell, bridge=self.bridge, workers=self.workers, config=self.config,
                 translator=self.translator, voice=self.voice, modes=self.modes,
                 terminal=self.terminal, ports=functools.partial(device_ports, self))
+            self._wire_audio_to_staff()
         return self._staff
 
     @property
@@ -239,7 +240,38 @@ class Kiosk:
 
             self._home = HomePresenter(self.shell, self.runner, self.translator,
                                        float(self.config.timeouts.idle_seconds))
+            self.audio  # noqa: B018 (the audio-guided mode works on the home's screens)
         return self._home
+
+    _audio: Any = None
+
+    @property
+    def audio(self) -> Any:
+        """The audio-guided mode (screens/audio.py): journeys by ear and the PIN pad's keys."""
+        if self._audio is None:
+            from screens.audio import AudioGuide
+
+            home = self.home
+            self._audio = AudioGuide(self.shell, self.runner, self.config.accessibility,
+                                     self.translator,
+                                     home_screens=lambda: (home.group_view,))
+            self.on_ready.append(self._audio.refresh)
+            self._audio.start_attract_loop()
+            self._audio.refresh()
+            self._wire_audio_to_staff()
+        return self._audio
+
+    def _wire_audio_to_staff(self) -> None:
+        """The staff's entry code is typed on the PIN pad: the audio guide lets go of it while
+        the corner is held and for the code's time after."""
+        if self._audio is None or self._staff is None:
+            return
+        from screens.staff.controller import ENTRY_CODE_SECONDS
+
+        hold, audio = self._staff.hold, self._audio
+        hold.started.connect(audio.hold_started)
+        hold.abandoned.connect(lambda: audio.hold_ended(False, 0.0))
+        hold.held.connect(lambda: audio.hold_ended(True, ENTRY_CODE_SECONDS + 1.0))
 
     def start_journey(self, name: str = "identify") -> bool:
         """Start a journey as if chosen on the home screen (tools)."""

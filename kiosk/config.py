@@ -180,6 +180,10 @@ class TimeoutsConfig(_Section):
         return self
 
 
+_ALSA_PCM = re.compile(r"[A-Za-z][A-Za-z0-9_]*(:[A-Za-z0-9_]+(=[A-Za-z0-9_]+)?"
+                       r"(,[A-Za-z0-9_]+(=[A-Za-z0-9_]+)?)*)?")
+
+
 class VoiceConfig(_Section):
     """Spoken guidance (espeak-ng in a child process, or the recording fake)."""
 
@@ -197,6 +201,18 @@ class VoiceConfig(_Section):
     @classmethod
     def _known_backend(cls, value: str) -> str:
         return _check_backend("voice", value)
+
+    @field_validator("audio_device")
+    @classmethod
+    def _alsa_name(cls, value: str | None) -> str | None:
+        """An ALSA PCM name (``plughw:CARD=Headset,DEV=0``, ``hw:1,0``, ``default``): the
+        headset jack of the audio-guided mode is usually its own card."""
+        if value is None or value == "":
+            return None
+        if not _ALSA_PCM.fullmatch(value):
+            raise ValueError("not an ALSA device name (e.g. plughw:CARD=Headset,DEV=0, "
+                             "hw:1,0, default; see `aplay -L`)")
+        return value
 
     @field_validator("wav_dir")
     @classmethod
@@ -410,6 +426,22 @@ class MoneyConfig(_Section):
     min_free_bytes: int = Field(default=1 << 20, ge=0)  # below this, money journeys are refused
 
 
+class AccessibilityConfig(_Section):
+    """The audio-guided mode (无障碍, screens/audio.py, docs/journeys.md): every journey by ear
+    and by the PIN pad's keys. The voice's output device is ``voice.audio_device`` (the
+    headset jack)."""
+
+    enabled: bool = True
+    #: the PIN pad key that starts it on the home screen: enter (确认) or a digit
+    enter_key: Literal["enter", "0", "1", "2", "3", "4", "5", "6", "7", "8", "9"] = "enter"
+    #: the PIN pad is listened to in plain mode in slices this long (other pad users and the
+    #: status probe get their turn between two slices)
+    listen_seconds: float = Field(default=5.0, ge=0.5, le=60.0)
+    #: the home screen says how to start it every this many seconds while nobody is there
+    #: (0: only when touched)
+    announce_seconds: float = Field(default=90.0, ge=0.0, le=3600.0)
+
+
 class KioskConfig(_Section):
     """The whole configuration (frozen). See ``docs/config.md`` for every key."""
 
@@ -431,6 +463,7 @@ class KioskConfig(_Section):
     telemetry: TelemetryConfig = TelemetryConfig()
     staff: StaffConfig = StaffConfig()
     money: MoneyConfig = MoneyConfig()
+    accessibility: AccessibilityConfig = AccessibilityConfig()
 
     @field_validator("state_dir", "scenario")
     @classmethod

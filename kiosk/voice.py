@@ -200,6 +200,8 @@ class VoiceGuide:
         self.enabled = enabled
         self.muted = muted
         self._last: tuple[str, str, str] | None = None  # (msgid, lang, text)
+        #: prompts given so far (the audio-guided mode tells a new prompt from its own)
+        self.count = 0
 
     @property
     def last_text(self) -> str | None:
@@ -215,12 +217,14 @@ class VoiceGuide:
         previous prompt. Returns the text (as displayed)."""
         text = translator.gettext(msgid, **fields)
         self._last = (msgid, translator.lang, text)
+        self.count += 1
         self._say(text, translator.lang)
         return text
 
     def speak_text(self, text: str, lang: str, *, msgid: str = "") -> None:
         """Speak an already translated text (e.g. an error's voice text)."""
         self._last = (msgid, lang, text)
+        self.count += 1
         self._say(text, lang)
 
     def repeat(self) -> None:

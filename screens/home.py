@@ -219,7 +219,11 @@ class HomePresenter(QObject):
         titles = tr("shell.reason.separator").join(
             c.title for c in self.attract.choices if c.enabled)
         msgid = "voice.home.session" if self.runner.session is not None else "voice.attract"
-        self.runner.voice.speak_text(tr(msgid, services=titles), tr.lang, msgid=msgid)
+        text = tr(msgid, services=titles)
+        audio = self.runner.audio
+        if audio is not None and self.runner.session is None and not audio.active:
+            text += audio.attract_hint()  # how to start the audio-guided mode
+        self.runner.voice.speak_text(text, tr.lang, msgid=msgid)
 
     def back_home(self) -> None:
         self._idle.stop()

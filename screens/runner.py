@@ -249,6 +249,8 @@ class JourneyRunner(QObject):
         self._ending: Outcome | None = None
         self._between = False  # an identified farmer on the home screen between journeys
         self.home: Callable[[], QWidget] | None = None  # the screen shown between sessions
+        #: the audio-guided mode (screens/audio.py AudioGuide) when the app has one
+        self.audio: Any = None
         from kiosk.i18n import Translator
 
         self._home_tr = Translator(language)
@@ -513,9 +515,13 @@ class JourneyRunner(QObject):
 
     def speak(self, msgid: str, **fields: Any) -> None:
         self.voice.speak(msgid, self.tr, **fields)
+        if self.audio is not None:
+            self.audio.prompted()
 
     def speak_text(self, text: str, msgid: str = "") -> None:
         self.voice.speak_text(text, self.tr.lang, msgid=msgid)
+        if self.audio is not None:
+            self.audio.prompted()
 
     def show_error(self, info: ErrorInfo) -> None:
         """Remember the error shown (autopilot, tests, staff view)."""
@@ -531,6 +537,7 @@ class JourneyRunner(QObject):
                                        on_event=on_event, timeout=timeout, safe=safe, **kwargs)
         self._owned = [r for r in self._owned if r.in_flight]
         self._owned.append(request)
+        self._requests_changed()
         return request
 
     def run(self, name: str, fn: Callable[[], Any], *,
@@ -542,7 +549,17 @@ class JourneyRunner(QObject):
         request = self.requests.run(name, fn, _AfterRequest(self, on_done))
         self._owned = [r for r in self._owned if r.in_flight]
         self._owned.append(request)
+        self._requests_changed()
         return request
+
+    def pad_in_use(self) -> bool:
+        """The journey uses the PIN pad now (a PIN entry), or waits for work that must finish
+        (a host call, a print): the audio-guided mode does not listen to the pad then."""
+        return any(r.in_flight and (r.device == "pinpad" or not r.safe) for r in self._owned)
+
+    def _requests_changed(self) -> None:
+        if self.audio is not None:
+            self.audio.requests_changed()
 
     def cancel_requests(self) -> None:
         """Cancel every request of the journey still in flight."""
@@ -555,9 +572,12 @@ class JourneyRunner(QObject):
         owned, self._owned = self._owned, []
         for request in owned:
             request.cancel()
+        if owned:
+            self._requests_changed()
 
     def _after_request(self) -> None:
         self._owned = [r for r in self._owned if r.in_flight]
+        self._requests_changed()
         if self.terminal.pending and not self.work_in_flight():
             self.terminal.safe_point()
 

@@ -33,6 +33,22 @@ class _Base:
             time.sleep(0.01)
         return False
 
+    def press(self, keys: str) -> Any:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def press_plain(self, key: str, timeout: float = 10.0) -> bool:
+        """Press one key while the keypad is in plain mode (the audio-guided mode listens in
+        slices: a key pressed in the gap between two is ignored, as on the real pad, and is
+        pressed again). True when the pad took it."""
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if not self.wait_for_mode("plain", max(0.0, end - time.monotonic())):
+                return False
+            result = self.press(key) or {}
+            if result.get("accepted", 1):
+                return True
+        return False
+
 
 class InProcessPinPadControl(_Base):
     """Control over the fake driver object the worker owns."""
@@ -40,8 +56,8 @@ class InProcessPinPadControl(_Base):
     def __init__(self, device: Any) -> None:
         self.device = device
 
-    def press(self, keys: str) -> None:
-        self.device.press(keys)
+    def press(self, keys: str) -> Any:
+        return self.device.press(keys)
 
     def state(self) -> dict[str, Any]:
         result: dict[str, Any] = self.device.state()
@@ -60,8 +76,8 @@ class HttpPinPadControl(_Base):
     def __init__(self, control_url: str) -> None:
         self.http = HttpControl(control_url)
 
-    def press(self, keys: str) -> None:
-        self.http.post("/keys", {"keys": keys})
+    def press(self, keys: str) -> Any:
+        return self.http.post("/keys", {"keys": keys})
 
     def state(self) -> dict[str, Any]:
         result: dict[str, Any] = self.http.get("/state")

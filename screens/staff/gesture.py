@@ -46,6 +46,8 @@ class CornerHold(QObject):
     never consumes one: the widget under the finger still gets its press."""
 
     held = Signal()
+    started = Signal()  # a press in the corner began the hold
+    abandoned = Signal()  # released or moved out before it was held long enough
 
     def __init__(self, area: QWidget, seconds: float) -> None:
         super().__init__(area)
@@ -83,11 +85,14 @@ class CornerHold(QObject):
         if kind == QEvent.Type.MouseButtonPress:
             if self.in_corner(event.globalPosition()):
                 self._timer.start()
+                self.started.emit()
         elif kind == QEvent.Type.MouseMove:
             if self._timer.isActive() and not self.in_corner(event.globalPosition()):
                 self._timer.stop()
-        elif kind == QEvent.Type.MouseButtonRelease:
+                self.abandoned.emit()
+        elif kind == QEvent.Type.MouseButtonRelease and self._timer.isActive():
             self._timer.stop()
+            self.abandoned.emit()
         return False
 
     @property

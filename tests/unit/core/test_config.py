@@ -235,3 +235,25 @@ def test_system_file_is_preferred_to_the_demo_when_present(tmp_path, monkeypatch
     assert config_module.default_config_path() == system
     cfg = load_config(env={})
     assert cfg.language == "en" and cfg.sim is False
+
+
+@pytest.mark.parametrize("device", ["plughw:CARD=Headset,DEV=0", "hw:1,0", "default", "null"])
+def test_the_headset_audio_device_takes_alsa_names(device):
+    config = load_config(DEMO_CONFIG, env={}, overrides={"voice.audio_device": device})
+    assert config.voice.audio_device == device
+
+
+@pytest.mark.parametrize("device", ["hw:1,0; rm -rf /", "plug hw", "-D hw:1", "hw:1,0\n"])
+def test_an_audio_device_that_is_no_alsa_name_is_refused_with_the_key(device):
+    with pytest.raises(ConfigError) as info:
+        load_config(DEMO_CONFIG, env={}, overrides={"voice.audio_device": device})
+    assert info.value.key == "voice.audio_device"
+    assert "ALSA device name" in info.value.reason
+
+
+def test_the_audio_guided_mode_key_must_be_one_on_the_pad():
+    config = load_config(DEMO_CONFIG, env={}, overrides={"accessibility.enter_key": "5"})
+    assert config.accessibility.enter_key == "5"
+    with pytest.raises(ConfigError) as info:
+        load_config(DEMO_CONFIG, env={}, overrides={"accessibility.enter_key": "F1"})
+    assert info.value.key == "accessibility.enter_key"

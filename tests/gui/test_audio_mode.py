@@ -1,0 +1,128 @@
+"""The audio-guided mode (无障碍) by the PIN pad's keys only: the real KMY driver against the PIN
+pad simulator over TCP (real wire protocol, plain "system keyboard" mode), the kiosk's real
+runner and home, the recording voice. Nothing is touched on the screen: every key goes through
+the simulator's control API, and the test asserts what the farmer hears."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from devices.idcard.fake import FakeIdCardReader
+from devices.pinpad.kmy import KmyPinPad
+from devices.voice.fake import RecordingVoice
+from kiosk.simcontrol.pinpad import HttpPinPadControl, over_http
+from peripherals_sim.process import SimulatorProcess
+from screens.chart import Outcome
+
+from .conftest import TODAY, Rig, kiosk_config
+
+
+@pytest.fixture(scope="module")
+def pad_sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimulatorProcess]:
+    with SimulatorProcess("pinpad", ["--listen", "tcp://127.0.0.1:0"],
+                          state_dir=tmp_path_factory.mktemp("pinpad-sim")) as sim:
+        yield sim
+
+
+class EarRig(Rig):
+    pad: HttpPinPadControl
+
+    @property
+    def guide(self) -> Any:
+        return self.kiosk.audio
+
+    def key(self, keys: str) -> None:
+        """Press keys on the PIN pad, one at a time, each once the kiosk took the last."""
+        for key in keys:
+            heard = len(self.guide.keys)
+            assert self.pad.press_plain(key), f"the pad never listened for {key}"
+            self.qtbot.waitUntil(lambda h=heard: len(self.guide.keys) > h, timeout=5000)
+            self.qtbot.wait(1)  # the announcement after the key (a zero timer)
+
+    def heard(self) -> str:
+        return self.voice.spoken[-1][1]
+
+    def all_heard(self, since: int = 0) -> str:
+        return "\n".join(self.spoken_texts()[since:])
+
+
+@pytest.fixture()
+def ear(qtbot: Any, state_dir: Path, demo_scenario: dict[str, Any],
+        pad_sim: SimulatorProcess) -> Iterator[EarRig]:
+    from kiosk.app import Kiosk, make_qt_app
+
+    make_qt_app("zh_CN")
+    voice = RecordingVoice()
+    voice.open()
+    pad = KmyPinPad(url=pad_sim.ready["url"], reply_timeout=0.4)
+    config = kiosk_config(state_dir, **{"timeouts.idle_seconds": 30.0,
+                                        "timeouts.idle_warning_seconds": 5.0,
+                                        "accessibility.listen_seconds": 2.0})
+    kiosk = Kiosk(config, devices={"idcard": FakeIdCardReader(), "pinpad": pad},
+                  voice_device=voice, remove_prompt=0.2, today=lambda: TODAY)
+    qtbot.addWidget(kiosk.shell)
+    kiosk.modes.settle()
+    kiosk.start(show=True)
+    try:
+        rig = EarRig(kiosk, kiosk.devices["idcard"], voice, demo_scenario, qtbot)
+        rig.pad = over_http(pad_sim.ready["control"])
+        yield rig
+    finally:
+        kiosk.shutdown()
+
+
+def test_the_calculator_by_ear_and_pin_pad_keys_only(ear: EarRig) -> None:
+    rig = ear
+    rig.kiosk.speak_attract()
+    assert "请按密码键盘上的确认键" in rig.heard()  # the home says how to start the mode
+
+    rig.key("E")
+    assert rig.guide.active
+    said = rig.all_heard()
+    assert "语音引导已打开" in said
+    home = rig.heard()
+    assert "按一，" in home and "算算利息" in home
+    labels = _choices(rig)
+    digit = str(labels.index(next(c for c in labels if "算" in c)) + 1)
+    rig.key(digit)
+    rig.wait_screen("calc_amount")
+    assert "请在密码键盘上输入数字" in rig.heard()
+
+    rig.key("30000")
+    assert rig.heard() == "三万元"  # read back: 30,000 元 on the screen
+    rig.key("B")
+    assert rig.heard() == "三千元"
+    rig.key("0E")
+    assert "您输入的是三万元" in rig.heard() and "再按确认键" in rig.heard()
+    assert rig.screen() == "calc_amount"
+    rig.key("E")
+    rig.wait_screen("calc_term")
+    rig.key("12EE")
+    rig.wait_screen("calc_rate")
+    rig.key("EE")  # the rate offered, as filled in
+    rig.wait_screen("calc_method")
+    method = rig.heard()
+    assert "按一，每月还一样多" in method and "按取消键，取消" in method
+    rig.key("1")
+    rig.wait_screen("calc_result")
+    result = rig.heard()
+    assert "每月还" in result and "按确认键，算完了" in result
+    assert rig.guide.banner.isVisible() and "语音引导中" in rig.guide.banner.text()
+    rig.key("0")  # the whole screen again: the figures on it
+    assert "利息" in rig.heard()
+    rig.key("E")
+    assert rig.wait_home() is Outcome.DONE
+    assert rig.guide.active  # still on for the next service, until the home idles
+    rig.key("X")  # 取消 on the home: the mode ends
+    assert not rig.guide.active and "语音引导已关闭" in rig.heard()
+    assert not rig.guide.banner.isVisible()
+
+
+def _choices(rig: EarRig) -> list[str]:
+    from screens.audio import describe
+
+    return [c.label for c in describe(rig.shell.current_screen()).choices]
