@@ -28,8 +28,9 @@ run: setup
 		echo "Screenshots, receipts and summary.json are in $(abspath $(OUT))"; exit $$rc; \
 	fi
 
+# The whole run is capped (45 min) so that a hang outside any test still ends CI with output.
 test: setup
-	$(PY) -m pytest -m "not slow" -q
+	timeout --kill-after=30 2700 $(PY) -m pytest -m "not slow" -q
 
 test-slow: setup
 	$(PY) -m pytest -m slow -q

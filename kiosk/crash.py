@@ -39,7 +39,9 @@ CrashCallback = Callable[[Path, BaseException], None]
 
 
 def _stamp() -> str:
-    return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S.%fZ")
+    # "_" between seconds and microseconds: "140229.077921" would read as a grouped number
+    # (a mobile number inside) to the masker, which masks the file name in the log line.
+    return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S_%fZ")
 
 
 def _versions() -> str:
