@@ -121,9 +121,9 @@ def describe(page: QWidget | None) -> AudioScreen:
     heading = getattr(page, "heading", None)
     body = getattr(page, "body", None)
     if isinstance(heading, QLabel) and heading.isVisibleTo(page):
-        screen.heading = heading.text().strip()
+        screen.heading = _plain(heading.text())
     if isinstance(body, QLabel) and body.isVisibleTo(page):
-        screen.body = body.text().strip()
+        screen.body = _plain(body.text())
     keypads = [k for k in page.findChildren(NumberKeypad) if k.isVisibleTo(page)]
     declared_entry = getattr(page, "audio_entry", None)
     screen.entry = declared_entry() if callable(declared_entry) else (
@@ -176,13 +176,14 @@ def _plain(text: str) -> str:
 
 
 class AudioBanner(QLabel):
-    """A strip over the top of the screen area while the mode is on: the numbers the voice
-    said, for a helper standing by."""
+    """While the mode is on, a strip over the staff's status strip (nothing of the farmer's
+    screen is covered): the numbers the voice said, for a helper standing by."""
 
     def __init__(self, host: QWidget) -> None:
         super().__init__(host)
         self.setObjectName("audio-banner")
-        self.setWordWrap(True)
+        self.setWordWrap(False)
+        self.setAlignment(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft)
         self.setTextFormat(Qt.TextFormat.PlainText)
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, True)
@@ -201,9 +202,7 @@ class AudioBanner(QLabel):
     def _place(self) -> None:
         host = self.parentWidget()
         if host is not None:
-            self.setFixedWidth(host.width())
-            self.adjustSize()
-            self.move(0, 0)
+            self.setGeometry(0, 0, host.width(), host.height())
 
     def eventFilter(self, watched: QObject, event: Any) -> bool:
         if watched is self.parentWidget() and event.type() == event.Type.Resize:
@@ -242,7 +241,7 @@ class AudioGuide(QObject):
         self._announced_page: Any = None
         self._full = False
         self._confirming = False  # 确认 once on a figure: it was read back
-        self.banner = AudioBanner(shell.screen_area)
+        self.banner = AudioBanner(getattr(shell, "status_strip", shell.screen_area))
         self._announce_timer = self._timer(0, self._announce)
         self._retry = self._timer(1000, self.refresh)
         self._staff_pause = self._timer(1000, self._end_staff_pause)
@@ -499,7 +498,8 @@ class AudioGuide(QObject):
             parts += screen.details
         self._full = False
         self._announced_page = page
-        choices = self._choices_text(screen)
+        waiting = self.runner.pad_in_use()
+        choices = "" if waiting and parts else self._choices_text(screen)
         self.banner.show_text(self._banner_text(screen))
         text = "。".join(p.rstrip("。.：:") for p in parts if p)
         if text:

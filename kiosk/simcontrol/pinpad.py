@@ -7,7 +7,7 @@ simulator's control API; both answer the same way.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from kiosk.simcontrol import HttpControl
@@ -36,18 +36,17 @@ class _Base:
     def press(self, keys: str) -> Any:  # pragma: no cover - overridden
         raise NotImplementedError
 
-    def press_plain(self, key: str, timeout: float = 10.0) -> bool:
-        """Press one key while the keypad is in plain mode (the audio-guided mode listens in
+    def press_plain(self, key: str, wait_until: Callable[[Callable[[], bool]], None]) -> None:
+        """Press one key while the keypad is in plain mode. The audio-guided mode listens in
         slices: a key pressed in the gap between two is ignored, as on the real pad, and is
-        pressed again). True when the pad took it."""
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            if not self.wait_for_mode("plain", max(0.0, end - time.monotonic())):
-                return False
+        pressed again. ``wait_until(predicate)`` is the caller's wait (a GUI caller processes
+        its events meanwhile: the kiosk resubmits the listening from its GUI thread) and
+        raises when it times out."""
+        while True:
+            wait_until(lambda: self.state().get("mode") == "plain")
             result = self.press(key) or {}
             if result.get("accepted", 1):
-                return True
-        return False
+                return
 
 
 class InProcessPinPadControl(_Base):

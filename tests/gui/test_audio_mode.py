@@ -39,7 +39,7 @@ class EarRig(Rig):
         """Press keys on the PIN pad, one at a time, each once the kiosk took the last."""
         for key in keys:
             heard = len(self.guide.keys)
-            assert self.pad.press_plain(key), f"the pad never listened for {key}"
+            self.pad.press_plain(key, lambda ok: self.qtbot.waitUntil(ok, timeout=10000))
             self.qtbot.waitUntil(lambda h=heard: len(self.guide.keys) > h, timeout=5000)
             self.qtbot.wait(1)  # the announcement after the key (a zero timer)
 
@@ -126,3 +126,72 @@ def _choices(rig: EarRig) -> list[str]:
     from screens.audio import describe
 
     return [c.label for c in describe(rig.shell.current_screen()).choices]
+
+
+@pytest.fixture(scope="module")
+def host(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    from peripherals_sim.bank_host.process import HostProcess
+
+    with HostProcess(tmp_path_factory.mktemp("bank-host")) as sim:
+        yield sim
+
+
+@pytest.fixture()
+def bank_ear(qtbot: Any, state_dir: Path, demo_scenario: dict[str, Any],
+             host: Any, pad_sim: SimulatorProcess) -> Iterator[Any]:
+    """The bank rig (card readers, host simulator over mTLS) with the real KMY driver on the
+    PIN pad simulator instead of the fake pad."""
+    from .test_bank_card_journey import make_bank_rig
+
+    pad = KmyPinPad(url=pad_sim.ready["url"], reply_timeout=0.4)
+    for rig in make_bank_rig(qtbot, state_dir, demo_scenario, host, pinpad=pad):
+        rig.__class__ = type("BankEarRig", (type(rig), EarRig), {})
+        rig.pad = over_http(pad_sim.ready["control"])
+        yield rig
+
+
+def choice(rig: Any, words: str) -> str:
+    """The key of the choice whose label holds ``words`` on the screen shown."""
+    labels = _choices(rig)
+    return str(labels.index(next(c for c in labels if words in c)) + 1)
+
+
+def test_identify_with_the_pin_on_the_pad_then_the_credit_line_by_keys(bank_ear: Any) -> None:
+    rig = bank_ear
+    rig.key("E")
+    rig.key(choice(rig, "借钱"))
+    rig.wait_screen("home_group")
+    assert "按一，" in rig.heard()
+    rig.key(choice(rig, "额度"))
+    rig.wait_screen("insert_id")
+    assert "按取消键" in rig.heard()
+    rig.reader.insert(rig.person("zhang_weiguo"))
+    rig.wait_screen("welcome")
+    assert "按确认键，下一步" in rig.heard()
+    rig.key("E")
+    rig.wait_screen("insert_bank")
+    rig.bank.insert("zhang_debit")
+    rig.wait_screen("enter_pin")
+    pin_prompt = len(rig.spoken_texts())
+    assert rig.pad.wait_for_mode("pin", 10)  # the pad's own PIN entry: not plain mode
+    rig.pad.press("123456E")
+    rig.wait_screen("reminder", timeout=15000)
+    rig.qtbot.waitUntil(lambda: "按一，知道了" in rig.heard(), timeout=5000)  # its choice
+    during_pin = rig.spoken_texts()[pin_prompt - 1:]
+    assert during_pin[0] == "请在密码键盘上输入六位密码，输完按确认键。"  # the PIN's own prompt
+    assert not any("按一" in t or "按零重听" in t for t in during_pin[:2])
+    assert "1" not in rig.guide.keys[3:]  # the PIN digits never reached the guide
+    rig.key("E")
+    rig.wait_screen("identified")
+    rig.key("1")  # 完成
+    rig.wait_screen("credit_line")
+    line = rig.heard()
+    assert line.startswith("您现在还可以借六万六千三百五十二元七角五分") and "按确认键，看完了" in line
+    rig.key("E")
+    rig.qtbot.waitUntil(lambda: rig.runner.between_journeys, timeout=5000)
+    assert "按取消键，结束办理" in rig.heard()
+    rig.key("X")
+    rig.wait_screen("remove_id")
+    rig.reader.remove()
+    rig.bank.remove()
+    assert rig.wait_home() is Outcome.DONE
