@@ -186,7 +186,8 @@ def test_identify_with_the_pin_on_the_pad_then_the_credit_line_by_keys(bank_ear:
     rig.key("1")  # 完成
     rig.wait_screen("credit_line")
     line = rig.heard()
-    assert line.startswith("您现在还可以借六万六千三百五十二元七角五分") and "按确认键，看完了" in line
+    assert line.startswith("您现在还可以借六万六千三百五十二元七角五分")
+    assert "按确认键，看完了" in line
     rig.key("E")
     rig.qtbot.waitUntil(lambda: rig.runner.between_journeys, timeout=5000)
     assert "按取消键，结束办理" in rig.heard()
