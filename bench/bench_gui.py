@@ -118,11 +118,12 @@ def _rss_kb(pid: int, field: str = "VmRSS") -> int:
 
 
 def measure_process(cmd: list[str], env: dict[str, str], idle: float,
-                    wait_for: tuple[str, ...] = ("painted",)) -> dict[str, float]:
+                    wait_for: tuple[str, ...] = ("painted",),
+                    cwd: Path = REPO) -> dict[str, float]:
     """Spawn, wait for the ``wait_for`` event lines (painted, start_enabled, ready), idle, read
     RSS, SIGTERM; seconds after the spawn and kB."""
     t0 = time.monotonic()
-    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE,
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL)
     events: dict[str, float] = {}
     cpu: dict[str, float] = {}  # CPU seconds of the child at each event
@@ -222,7 +223,10 @@ def _median_ms(runs: list[dict[str, float]], key: str) -> float | None:
 
 
 def bench_start_and_rss(rounds: int = 5, idle: float = 2.0,
-                        with_sims: bool = True) -> dict[str, Any]:
+                        with_sims: bool = True, baseline: Path | None = None) -> dict[str, Any]:
+    """``baseline``: another checkout of the kiosk (an earlier commit, its catalogs compiled),
+    run with the same interpreter as a fourth program in each round ("kiosk_baseline"): a
+    change's effect measured in the same run, interleaved."""
     with tempfile.TemporaryDirectory(prefix="bench-gui-", ignore_cleanup_errors=True) as d:
         tmp = Path(d)
         env = _env(tmp)
@@ -242,6 +246,8 @@ def bench_start_and_rss(rounds: int = 5, idle: float = 2.0,
                 lock = None
         line = start_simulators(tmp / "sims") if with_sims else None
         runs: dict[str, list[dict[str, float]]] = {"bare": [], "kiosk": []}
+        if baseline is not None:
+            runs["kiosk_baseline"] = []
         if line is not None:
             runs["kiosk_sims"] = []
         kiosk_cmd = [sys.executable, "-m", "kiosk", "run", "--no-panel", "--config"]
@@ -253,6 +259,12 @@ def bench_start_and_rss(rounds: int = 5, idle: float = 2.0,
                 runs["bare"].append(measure_process([sys.executable, str(bare)], env, idle))
                 runs["kiosk"].append(measure_process([*kiosk_cmd, str(cfg)], env, idle,
                                                      ("painted", "start_enabled")))
+                if baseline is not None:  # the module search starts in its directory
+                    cfg = tmp / f"kiosk-baseline{i}.toml"
+                    cfg.write_text(KIOSK_CONFIG.format(state=tmp / f"state-baseline{i}"))
+                    runs["kiosk_baseline"].append(measure_process(
+                        [*kiosk_cmd, str(cfg)], env, idle, ("painted", "start_enabled"),
+                        cwd=baseline))
                 if line is not None:
                     cfg = tmp / f"kiosk-sims{i}.toml"
                     cfg.write_text(sims_config(line, tmp / f"state-sims{i}"))
@@ -284,6 +296,10 @@ def bench_start_and_rss(rounds: int = 5, idle: float = 2.0,
                                    / out["bare"]["paint_cpu_ms_median"], 2)
     out["load_average"] = os.getloadavg()
     out["rss_ratio"] = round(out["kiosk"]["rss_mb_median"] / out["bare"]["rss_mb_median"], 2)
+    if "kiosk_baseline" in out:
+        out["baseline_start_ratio"] = round(out["kiosk_baseline"]["start_ms_median"] / bare_ms, 2)
+        out["baseline_paint_cpu_ratio"] = round(out["kiosk_baseline"]["paint_cpu_ms_median"]
+                                                / out["bare"]["paint_cpu_ms_median"], 2)
     if "kiosk_sims" in out:
         sims = out["kiosk_sims"]
         out["sims_start_ratio"] = round(sims["start_ms_median"] / bare_ms, 2)
@@ -423,8 +439,12 @@ def main() -> int:
     p.add_argument("--no-sims", action="store_true",
                    help="leave out the kiosk with the real drivers, simulators and host")
     p.add_argument("--start-only", action="store_true", help="no screen-switch timing")
+    p.add_argument("--baseline", type=Path, metavar="DIR",
+                   help="also start the kiosk of this checkout (e.g. git archive of an earlier "
+                        "commit, catalogs compiled) in each round, for a before/after ratio")
     args = p.parse_args()
-    start = bench_start_and_rss(args.rounds, args.idle, with_sims=not args.no_sims)
+    start = bench_start_and_rss(args.rounds, args.idle, with_sims=not args.no_sims,
+                                baseline=args.baseline)
     if args.start_only:
         print(json.dumps({"start_and_rss": start}, ensure_ascii=False, indent=2))
         return 0

@@ -1,8 +1,10 @@
 """Composition root: ``kiosk run [--config FILE] [--sim] [--windowed] [--lang zh_CN|en]``.
 
-config -> logging -> crash handler -> single instance -> simulators (``--sim``) -> devices
-(registry + one DeviceWorker each) -> bridge -> terminal service -> Qt application -> shell
-and journey runner.
+first paint (kiosk/first_paint.py: the Qt application and the shell's attract screen, 正在准备,
+from the few values it needs, read without pydantic) -> config (validated as before: invalid
+-> the window closes, exit 64 naming the key) -> logging -> crash handler -> single instance
+-> simulators (``--sim``) -> bridge -> terminal service -> the rest of the shell and the
+journey runner -> devices (registry + one DeviceWorker each, on the bring-up thread).
 SIGTERM and SIGINT are handled inside the Qt loop (qutebrowser's pattern: the C-level handler
 writes to a socket watched by a QSocketNotifier, so the loop wakes and the Python handler
 runs), then everything stops cleanly: the journey ends (session wiped), the workers cancel and
@@ -91,8 +93,11 @@ def setup_qt_environment() -> None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
-def make_qt_app(language: str, argv: Sequence[str] | None = None) -> Any:
-    """The QApplication with the kiosk's font, style sheet and Qt's own translations."""
+def make_qt_app(language: str, argv: Sequence[str] | None = None, *,
+                qt_translations: bool = True) -> Any:
+    """The QApplication with the kiosk's font, style sheet and Qt's own translations
+    (``qt_translations=False``: later, by :func:`install_qt_translations`; the first paint
+    does not need them and QLocale's enums cost tens of ms)."""
     from PySide6.QtGui import QFont
     from PySide6.QtWidgets import QApplication
 
@@ -107,7 +112,8 @@ def make_qt_app(language: str, argv: Sequence[str] | None = None) -> Any:
     font.setPixelSize(theme.BODY_PX)
     app.setFont(font)
     app.setStyleSheet(theme.STYLE_SHEET)
-    install_qt_translator(app, language)  # Qt's own strings (dialog buttons ...)
+    if qt_translations:
+        install_qt_translator(app, language)  # Qt's own strings (dialog buttons ...)
     return app
 
 
@@ -132,6 +138,7 @@ class Kiosk:
         remove_prompt: float = 3.0,
         pin_timeout: float = 30.0,
         today: Callable[[], Any] | None = None,
+        shell: Any = None,
     ) -> None:
         from devices.voice.fake import RecordingVoice
         from kiosk.bridge import Bridge
@@ -163,8 +170,10 @@ class Kiosk:
         self.voice = VoiceGuide(placeholder, enabled=config.voice.enabled,
                                 muted=config.voice.muted)
 
-        self.shell = ShellWindow(self.translator, config.terminal.id,
-                                 config.terminal.service_point, DEVICE_KINDS)
+        # ``shell``: the window kiosk.first_paint already painted (``kiosk run``)
+        self._shell_painted = shell is not None
+        self.shell = shell if shell is not None else ShellWindow(
+            self.translator, config.terminal.id, config.terminal.service_point, DEVICE_KINDS)
         self.terminal = TerminalService(DEVICE_KINDS)
         self.modes = self.terminal.modes
         self.modes.add_listener(self._on_mode)
@@ -440,10 +449,12 @@ class Kiosk:
         QTimer.singleShot(SETTLE_MS, self.modes.settle)
         if self.ready:
             self._start_workers()
+        elif self._shell_painted:  # kiosk.first_paint painted it already
+            QTimer.singleShot(0, self._after_first_paint)
         else:
             self._paint_probe = _AfterFirstPaint(self.shell.attract, self._after_first_paint)
             QTimer.singleShot(500, self._after_first_paint)  # also when nothing gets painted
-        if show:
+        if show and not self._shell_painted:  # a painted shell is on screen already
             ui = self.config.ui
             self.shell.show_kiosk(fullscreen=ui.fullscreen, width=ui.width, height=ui.height)
 
@@ -451,8 +462,8 @@ class Kiosk:
         if self._stopped:
             return
         self.home  # noqa: B018 (the runner and the home choices, off the start-up path)
+        self._start_bring_up()  # before the staff screens: device opens wait on I/O
         self.staff  # noqa: B018 (and the staff screens)
-        self._start_bring_up()
 
     def _start_bring_up(self) -> None:
         if self._bringup is not None or self.ready or self._stopped:
@@ -797,14 +808,33 @@ def _attach_service(kiosk: Kiosk, config: Any) -> Any:
 
 def main(argv: Sequence[str]) -> int:
     args = build_parser().parse_args(list(argv))
-    from kiosk.preflight import start  # umask, config, TLS files, state dir, logs, lock
+    from kiosk import first_paint
+    from kiosk.preflight import restrict_umask, start  # umask, config, TLS, state dir, logs, lock
 
-    started = start(args.config, overrides_from_args(args))
+    restrict_umask()
+    overrides = overrides_from_args(args)
+    # The attract screen (正在准备) first, from a guess of the few values it needs; then the
+    # full validation as before (kiosk/first_paint.py says why and what stays the same).
+    early = None
+    guessed = first_paint.guess(args.config, overrides)
+    if guessed is not None and not first_paint.lock_held_elsewhere(guessed.state_dir):
+        early = first_paint.paint(guessed, DEVICE_KINDS,
+                                  report_paint if os.environ.get(BENCH_ENV) else None)
+    started = start(args.config, overrides)
     if isinstance(started, int):
+        if early is not None:
+            early.close()
         status = ("STATUS=configuration invalid (kiosk.toml)",) if started == EXIT_USAGE else ()
         return _exit(started, *status)
     config, state_dir, crash_handler = started.config, started.state_dir, started.crash_handler
     prepare_state_dir(state_dir)
+    shell = None
+    if early is not None:
+        if early.settings.same_window(first_paint.PaintSettings.of(config)):
+            shell = early.shell
+        else:  # validation changed a value the window shows: build it again
+            early.close()
+            early = None
 
     sims = None
     if config.sim:
@@ -820,13 +850,20 @@ def main(argv: Sequence[str]) -> int:
             sims = SimulatorSet(None, failed={"up": str(exc)})
     try:
         setup_qt_environment()
-        app = make_qt_app(config.language)
-        kiosk = Kiosk(config, sims=sims)
+        if early is not None:  # font and style sheet set: only Qt's own translations now
+            from kiosk.i18n import install_qt_translator
+
+            app = early.app
+            install_qt_translator(app, config.language)
+        else:
+            app = make_qt_app(config.language)
+        kiosk = Kiosk(config, sims=sims, shell=shell)
         sims = None  # the kiosk owns them now
         crash_handler.on_crash = kiosk.on_crash
         handler = SignalHandler(lambda signum: app.quit())
         if os.environ.get(BENCH_ENV):
-            report_paint(kiosk.shell.attract)
+            if shell is None:
+                report_paint(kiosk.shell.attract)
             report_ready(kiosk)
         kiosk.start()
         service = _attach_service(kiosk, config)  # systemd READY/WATCHDOG (kiosk/watchdog.py)

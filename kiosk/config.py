@@ -41,10 +41,17 @@ from pydantic import (
 
 from devices.registry import available_backends, has_backend
 from kiosk.device_params import ADDRESS_KEYS, check_params
+from kiosk.first_paint import (  # one definition, pydantic-free for the first paint
+    DEMO_CONFIG as DEMO_CONFIG,
+)
+from kiosk.first_paint import (
+    ENV_PREFIX,
+    default_config_path,
+)
+from kiosk.first_paint import (
+    SYSTEM_CONFIG as SYSTEM_CONFIG,
+)
 
-SYSTEM_CONFIG = Path("/etc/zhunong-kiosk/kiosk.toml")
-DEMO_CONFIG = Path(__file__).with_name("demo_config.toml")
-ENV_PREFIX = "KIOSK_"
 DEVICE_KINDS = ("idcard", "iccard", "printer", "pinpad")
 
 
@@ -496,11 +503,6 @@ class KioskConfig(_Section):
 # --- layering ---------------------------------------------------------------------------------
 
 _MISSING = object()
-
-
-def default_config_path() -> Path:
-    """The file used without ``--config``: the system file if present, else the demo."""
-    return SYSTEM_CONFIG if SYSTEM_CONFIG.is_file() else DEMO_CONFIG
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

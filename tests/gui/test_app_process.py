@@ -3,6 +3,7 @@ children; a bad configuration exits 64 naming the key; a second instance exits 7
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import select
@@ -101,12 +102,25 @@ def test_sigterm_stops_workers_and_simulators_cleanly(tmp_path: Path) -> None:
     try:
         painted = read_json_line(proc, 60)
         assert painted["event"] == "painted" and painted["pid"] == proc.pid
-        kids = descendants(proc.pid)
-        cmdlines = [Path(f"/proc/{k}/cmdline").read_bytes().replace(b"\0", b" ")
-                    for k in kids if alive(k)]
+
+        def sim_cmdlines() -> list[bytes]:
+            out = []
+            for k in descendants(proc.pid):
+                with contextlib.suppress(OSError):  # gone meanwhile
+                    out.append(Path(f"/proc/{k}/cmdline").read_bytes().replace(b"\0", b" "))
+            return out
+
+        # the simulators start right after the first paint (kiosk/first_paint.py)
+        deadline = time.monotonic() + 60
+        cmdlines = sim_cmdlines()
+        while (time.monotonic() < deadline
+               and not any(b"peripherals_sim host" in c for c in cmdlines)):
+            time.sleep(0.1)
+            cmdlines = sim_cmdlines()
         assert any(b"peripherals_sim up" in c for c in cmdlines), cmdlines
         assert any(b"peripherals_sim idcard" in c for c in cmdlines), cmdlines
         assert any(b"peripherals_sim host" in c for c in cmdlines), cmdlines
+        kids = descendants(proc.pid)
         log_file = state / "logs" / "kiosk.jsonl"
         deadline = time.monotonic() + 30
         while "-> inService" not in log_file.read_text(encoding="utf-8"):
@@ -117,6 +131,7 @@ def test_sigterm_stops_workers_and_simulators_cleanly(tmp_path: Path) -> None:
             [sys.executable, "-m", "kiosk", "run", "--config", str(cfg)],
             cwd=REPO, env=kiosk_env(), capture_output=True, text=True, timeout=60)
         assert second.returncode == 75, second.stderr
+        assert '"painted"' not in second.stdout  # no window flashes for the second one
         proc.send_signal(signal.SIGTERM)
         rc = proc.wait(30)
     finally:
@@ -146,3 +161,18 @@ def test_bad_configuration_exits_64_naming_the_key(tmp_path: Path, extra: str, k
                             timeout=60)
     assert result.returncode == 64
     assert key in result.stderr
+
+
+def test_an_invalid_configuration_still_exits_64_naming_the_key_after_the_first_paint(
+        tmp_path: Path) -> None:
+    """The attract screen is painted from a guess before the validation (kiosk/first_paint.py);
+    an invalid value still ends the start with exit 64 and the key named, nothing started."""
+    state = tmp_path / "state"
+    cfg = write_config(tmp_path / "kiosk.toml", state, "[timeouts]\nidle_seconds = -3\n")
+    done = subprocess.run([sys.executable, "-m", "kiosk", "run", "--config", str(cfg)],
+                          cwd=REPO, env=kiosk_env(), capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 64, done.stderr
+    assert "timeouts.idle_seconds" in done.stderr and "Traceback" not in done.stderr
+    assert '"painted"' in done.stdout  # the window came first, and went
+    assert not (state / "kiosk.lock").exists() and not (state / "logs").exists()

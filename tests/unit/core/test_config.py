@@ -225,9 +225,10 @@ def test_the_terminal_example_in_the_docs_is_valid(tmp_path):
 
 def test_system_file_is_preferred_to_the_demo_when_present(tmp_path, monkeypatch):
     import kiosk.config as config_module
+    import kiosk.first_paint  # the one definition of the paths (pydantic-free)
 
     system = tmp_path / "etc" / "kiosk.toml"
-    monkeypatch.setattr(config_module, "SYSTEM_CONFIG", system)
+    monkeypatch.setattr(kiosk.first_paint, "SYSTEM_CONFIG", system)
     assert config_module.default_config_path() == DEMO_CONFIG
     assert load_config(env={}).sim is True
     system.parent.mkdir()
