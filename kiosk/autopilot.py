@@ -53,6 +53,7 @@ class JourneyResult:
     spoken: list[str] = field(default_factory=list)
     seconds: float = 0.0
     problem: str = ""
+    ear: list[str] = field(default_factory=list)  # audio-guided mode: choices heard, keys
 
 
 JourneyFn = Callable[["Pilot", dict[str, Any]], str]
@@ -584,6 +585,15 @@ def _staff_journeys(scenario: dict[str, Any]) -> Iterable[Journey]:
 
 
 JOURNEY_FACTORIES.append(_staff_journeys)
+
+
+def _ear_journeys(scenario: dict[str, Any]) -> Iterable[Journey]:
+    from kiosk.autopilot_ear import journeys
+
+    return journeys(scenario)
+
+
+JOURNEY_FACTORIES.append(_ear_journeys)
 
 
 @journey("attract", "the attract screen; touching it speaks what the terminal can do")

@@ -160,14 +160,31 @@ def describe(page: QWidget | None) -> AudioScreen:
     if callable(declared_details):
         screen.details = [t for t in declared_details() if t]
     else:
-        skip = {heading, body, page.findChild(QLabel, "countdown")}
-        labels = sorted(
-            (lb for lb in page.findChildren(QLabel)
-             if lb not in skip and lb.isVisibleTo(page) and lb.text().strip()
-             and not isinstance(lb.parentWidget(), QAbstractButton)),
-            key=lambda lb: _position(lb, page))
-        screen.details = [_plain(lb.text()) for lb in labels]
+        screen.details = _details(page, {heading, body, page.findChild(QLabel, "countdown")})
     return screen
+
+
+def _details(page: QWidget, skip: set[Any]) -> list[str]:
+    """Every visible label in reading order (top to bottom, then left to right); a widget
+    with ``audio_lines()`` (a table: one line per row) speaks for the labels inside it."""
+    providers = [w for w in page.findChildren(QWidget)
+                 if callable(getattr(w, "audio_lines", None)) and w.isVisibleTo(page)]
+
+    def inside(widget: QWidget) -> bool:
+        return any(p.isAncestorOf(widget) for p in providers)
+
+    items: list[tuple[tuple[int, int], list[str]]] = [
+        (_text_position(w, page), list(w.audio_lines())) for w in providers]
+    items += [(_text_position(lb, page), [lb.text()]) for lb in page.findChildren(QLabel)
+              if lb not in skip and lb.isVisibleTo(page) and lb.text().strip()
+              and not isinstance(lb.parentWidget(), QAbstractButton) and not inside(lb)]
+    items.sort(key=lambda item: item[0])
+    return [_plain(text) for _, lines in items for text in lines if text.strip()]
+
+
+def _text_position(widget: QWidget, page: QWidget) -> tuple[int, int]:
+    at = widget.mapTo(page, QPoint(0, 0))
+    return at.y() // 16, at.x()
 
 
 def _plain(text: str) -> str:

@@ -64,6 +64,14 @@ class PagedTable(QWidget):
         """The cells of row ``index`` of the page shown (tests, the autopilot)."""
         return tuple(label.text() for label in self.cells[index])
 
+    def audio_lines(self) -> list[str]:
+        """The page shown as the audio-guided mode reads it: one line per row, each cell
+        after its column's name (期 1，还款日 1月3日，还款 2,559.30 …)."""
+        names = [label.text() for label in self.header]
+        return ["，".join(f"{name} {cell.text()}" for name, cell in zip(names, row, strict=True)
+                         if cell.text())
+                for row in self.cells if any(cell.text() for cell in row)]
+
     def page_of(self, index: int) -> int:
         """The page that shows row ``index`` of all rows."""
         return index // self.rows_per_page

@@ -111,3 +111,22 @@ def test_autopilot_bank_card_journeys_against_every_simulator(tmp_path: Path) ->
     assert summary["devices"]["pinpad"].startswith("kmy (simulator")
     by_name = {j["name"]: j for j in summary["journeys"]}
     assert "overdue" in by_name["identify-wang_jianjun"]["expected"]
+
+
+def test_autopilot_by_ear_and_pin_pad_keys_only(tmp_path: Path) -> None:
+    """The audio-guided mode: the autopilot never touches the screen; every choice and figure
+    goes through the PIN pad simulator (kmy driver, plain mode), chosen by what was said."""
+    out = tmp_path / "demo"
+    result = run_demo(out, "--devices", "sim", "--voice", "fake", "--idle", "20",
+                      "--idle-warning", "5", "--journey", "ear")
+    assert result.returncode == 0, result.stdout + result.stderr
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["devices"]["pinpad"].startswith("kmy (simulator")
+    by_name = {j["name"]: j for j in summary["journeys"]}
+    calc = by_name["ear-calculator"]
+    assert calc["ok"] and calc["outcome"] == "done"
+    assert "heard 1 借钱; 2 还钱; 3 算算利息" in calc["ear"]
+    assert "chose 3 算算利息" in calc["ear"] and "read back 三万元" in calc["ear"]
+    spoken = "\n".join(calc["spoken"])
+    assert "按一，每月还一样多" in spoken and "您输入的是三万元" in spoken
+    assert spoken.endswith("语音引导已关闭。")
