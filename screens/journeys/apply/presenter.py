@@ -63,6 +63,7 @@ class ApplyPresenter(Presenter):
             (v.phone_view.next_requested, self._phone_next),
             (v.consent_view.agreed, self._agreed),
             (v.declined_view.other_requested, self._review),
+            (v.approved_view.other_requested, self._sign),
         ]
         for view in (v.purpose_view, v.amount_view, v.term_view, v.phone_view, v.consent_view):
             self._connections += [(view.back_requested, self.back),
@@ -232,12 +233,28 @@ class ApplyPresenter(Presenter):
     def _enter_approved(self) -> None:
         tr, d = self._tr, self._decision()
         texts.show_approved(self.v.approved_view, tr, d)
+        sign = self.v.approved_view.other_button
+        assert sign is not None
+        sign.setVisible(self.runner.availability("sign_line").ok)  # 现在签约 (journey 4)
         self.runner.show(self.v.approved_view)
         from kiosk.shell.formats import percent
 
         self.runner.speak("voice.apply.approved",
                           line=spoken_yuan(tr, Decimal(d.line)),
                           rate=percent(Decimal(d.apr_simple)))
+
+    def _sign(self) -> None:
+        """现在签约: the line just approved is signed at once (journey 4)."""
+        if self.flow.state is S.APPROVED:
+            self.runner.call("sign_line", self._signed)
+
+    def _signed(self, outcome: Outcome) -> None:
+        if outcome is Outcome.TIMED_OUT:
+            self.flow.send_if_allowed(E.IDLE_TIMEOUT)
+        elif outcome is Outcome.CANCELED:  # 不签了: back to the approval
+            self._enter_approved()
+        else:
+            self.flow.send_if_allowed(E.FINISH)
 
     def _enter_referred(self) -> None:
         tr, d = self._tr, self._decision()

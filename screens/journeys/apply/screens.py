@@ -174,7 +174,7 @@ class ApplyViews:
         self.term_view = ChoiceView("apply_term")
         self.phone_view = PhoneView()
         self.consent_view = ConsentView()
-        self.approved_view = ResultView("apply_approved")
+        self.approved_view = ResultView("apply_approved", other=True)  # 现在签约
         self.referred_view = ResultView("apply_referred")
         self.declined_view = ResultView("apply_declined", other=True)
         self.reviewed_view = ResultView("apply_reviewed")

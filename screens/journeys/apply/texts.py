@@ -104,7 +104,8 @@ def show_approved(view: ResultView, tr: Translator, decision: Any) -> None:
     lines = [tr("apply.approved.rate", rate=percent(Decimal(decision.apr_simple))),
              tr("apply.approved.sign_first")]
     lines += [tr(f"credit.info.{code}") for code in decision.info[:1]]
-    view.show_result(tr, tr("apply.approved.title"), "", lines, amount=line)
+    view.show_result(tr, tr("apply.approved.title"), "", lines, amount=line,
+                     other=tr("apply.approved.sign"))
 
 
 def show_referred(view: ResultView, tr: Translator, decision: Any) -> None:

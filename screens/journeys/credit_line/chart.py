@@ -1,5 +1,6 @@
 """The credit line chart (Qt-free): LOADING -> LINE | NO_LINE | UNAVAILABLE -> ENDED.
-完成, 取消 and the idle timeout end it; nothing here moves money."""
+完成, 取消 and the idle timeout end it; nothing here moves money. An unsigned line offers
+去签约 (the signing journey, called from LINE); back from it the line is read again."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ class LineEvent(Enum):
     FINISH = auto()
     CANCEL = auto()
     IDLE_TIMEOUT = auto()
+    RELOAD = auto()  # back from signing (journey 4): read the line again
 
 
 S, E = LineState, LineEvent
@@ -43,6 +45,7 @@ class CreditLineFlow(FlowChart[LineState, LineEvent]):
         (S.LOADING, E.NONE): S.NO_LINE,
         (S.LOADING, E.FAILED): S.UNAVAILABLE,
         (S.LOADING, E.CANCEL): S.ENDED,
+        (S.LINE, E.RELOAD): S.LOADING,
         **from_each(_SHOWN, E.FINISH, S.ENDED),
         **from_each(_SHOWN, E.CANCEL, S.ENDED),
         **from_each(_SHOWN, E.IDLE_TIMEOUT, S.ENDED),

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from devices.base import Completion
 from kiosk.host.errors import HostErrorCode
 from kiosk.shell.formats import short_date, spoken_yuan
+from screens.chart import Outcome
 from screens.journeys.credit_line.chart import CreditLineFlow, LineEvent, LineState
 from screens.runner import ChartPresenter
 
@@ -29,6 +30,7 @@ class CreditLinePresenter(ChartPresenter):
         self.v = views
         self.connect([
             (views.line_view.finish_requested, self.finish),
+            (views.line_view.sign_requested, self.sign),
             (views.no_line_view.finish_requested, self.finish),
             (views.unavailable_view.finish_requested, self.finish),
         ])
@@ -58,12 +60,26 @@ class CreditLinePresenter(ChartPresenter):
         session = self.runner.session
         assert session is not None
         self.v.line_view.show_line(tr, line, session.masked_name, self.runner.today())
+        self.v.line_view.offer_signing(
+            tr, not line.signed and self.runner.availability("sign_line").ok)
         self.runner.show(self.v.line_view)
         self.runner.speak(
             "voice.line.signed" if line.signed else "voice.line.unsigned",
             available=spoken_yuan(tr, Decimal(line.available)),
             limit=spoken_yuan(tr, Decimal(line.limit)), used=spoken_yuan(tr, Decimal(line.used)),
             expiry=short_date(tr, line.expiry, self.runner.today()))
+
+    def sign(self) -> None:
+        """去签约: the signing journey (journey 4); back from it, the line is read again (已签约
+        after a signing)."""
+        if self.flow.state is S.LINE:
+            self.runner.call("sign_line", self._signed)
+
+    def _signed(self, outcome: Outcome) -> None:
+        if outcome is Outcome.TIMED_OUT:  # the farmer went away during the signing
+            self.flow.send_if_allowed(E.IDLE_TIMEOUT)
+        else:
+            self.flow.send_if_allowed(E.RELOAD)
 
     def _enter_no_line(self) -> None:
         tr = self._tr

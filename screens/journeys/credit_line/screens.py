@@ -24,6 +24,7 @@ def amount_text(tr: Translator, amount: Decimal) -> str:
 
 class LineView(ScreenPage):
     finish_requested = Signal()
+    sign_requested = Signal()
 
     def __init__(self) -> None:
         super().__init__("credit_line")
@@ -35,8 +36,20 @@ class LineView(ScreenPage):
                       for key in ("limit", "used", "signed")}
         for label in self.lines.values():
             self.content.addWidget(label)
+        self.sign_button = self.add_action(make_button(primary=True, name="sign"))
+        self.sign_button.clicked.connect(self.sign_requested)
+        self.sign_button.hide()
         self.finish_button = self.add_action(make_button(primary=True, name="finish"))
         self.finish_button.clicked.connect(self.finish_requested)
+
+    def offer_signing(self, tr: Translator, offer: bool) -> None:
+        """去签约 for an unsigned line (the signing journey can run now): the primary
+        choice, 完成 beside it."""
+        self.sign_button.setText(tr("line.sign"))
+        self.sign_button.setVisible(offer)
+        self.finish_button.setProperty("role", "secondary" if offer else "primary")
+        self.finish_button.style().unpolish(self.finish_button)
+        self.finish_button.style().polish(self.finish_button)
 
     def show_line(self, tr: Translator, line: Any, name: str, today: dt.date) -> None:
         self.heading.setText(tr("line.title", name=name))
@@ -82,6 +95,7 @@ def sample_screens(views: CreditLineViews, tr: Translator) -> list[tuple[str, QW
     v = views
     v.loading_view.heading.setText("… " + tr("line.loading"))
     v.line_view.show_line(tr, line, "欧阳**娜", dt.date(2027, 3, 1))
+    v.line_view.offer_signing(tr, True)
     v.no_line_view.show_texts(tr, tr("line.none.title"), tr("line.none.body"))
     info = error_info("HOST-CONNECTION", tr)
     v.unavailable_view.show_texts(tr, tr("line.unavailable.title"), info.farmer)

@@ -1,0 +1,39 @@
+"""The signing receipt (额度签约回单), Qt-free: the contract summary on the kiosk's receipt
+template (kiosk/receipts): the contract number, the line in figures and capitals, the annual
+rate, the longest term, the line's expiry, the result (成功 / 处理中), the transaction and
+accounting dates, the journal key as serial number; name, ID and card numbers masked."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from devices.printer.contract import ReceiptDoc
+from kiosk.i18n import Translator
+from kiosk.receipts.model import Customer, LineSigningReceipt, ReceiptHeader
+from kiosk.receipts.templates import render
+
+
+def signing_receipt(tr: Translator, *, terminal: Any, session: Any, line: Any, product: Any,
+                    result: Any, now: dt.datetime,
+                    staff_id: str | None = None) -> tuple[LineSigningReceipt, ReceiptDoc]:
+    """The receipt (masked, as it may be stored for a reprint) and its printable document.
+    ``result`` is the transactions service's TxResult; ``line`` the line as read before
+    signing (the answer's line when the host confirmed on the spot)."""
+    identity = None if session is None else session.identity
+    account = None if session is None else session.account
+    customer = Customer(getattr(identity, "name", "") or "",
+                        getattr(identity, "id_number", "") or "",
+                        getattr(account, "pan", "") or "").masked()
+    answer = result.answer
+    accounting = getattr(answer, "acct_date", None)
+    contract = (result.host_ref or getattr(answer, "contract_no", None)
+                or tr("sign.receipt.contract_pending"))
+    header = ReceiptHeader(str(getattr(terminal, "id", "")),
+                           str(getattr(terminal, "service_point", "")),
+                           result.key, now, accounting, staff_id)
+    receipt = LineSigningReceipt(header, customer, str(contract), Decimal(line.limit),
+                                 Decimal(product.annual_rate), line.expiry,
+                                 max(product.terms), result.receipt_result)
+    return receipt, render(receipt, tr)
