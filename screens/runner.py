@@ -173,6 +173,19 @@ class ChartPresenter(Presenter):
     def _tr(self) -> Any:
         return self.runner.tr
 
+    def show_host_error(self, view: Any, completion: Any, title_msgid: str, what: str) -> None:
+        """The host did not answer a read (``completion`` failed): ``view`` (a MessageView)
+        says so under ``title_msgid`` with the error code's farmer text, spoken; the code only
+        for the staff (``runner.last_error``) and the log (``what`` was not read)."""
+        from kiosk.errors import error_for_completion  # the tables load on the first error
+
+        info = error_for_completion(completion, self._tr, "host")
+        self.runner.show_error(info)
+        log.warning("%s not read: %s (%s)", what, info.code, getattr(completion, "detail", ""))
+        view.show_texts(self._tr, self._tr(title_msgid), info.farmer)
+        self.runner.show(view)
+        self.runner.speak_text(info.voice, msgid=f"error.{info.code}.voice")
+
     def _on_transition(self, source: Any, event: Any, target: Any) -> None:
         log.info("%s: %s --%s--> %s", self.name, source.name, event.name, target.name)
         if target in self.flow.final:

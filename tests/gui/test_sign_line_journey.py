@@ -22,12 +22,12 @@ from devices.printer.escpos_driver import EscposReceiptPrinter
 from kiosk.simcontrol.printer import HttpPrinterControl
 from peripherals_sim.bank_host.process import HostProcess
 from peripherals_sim.process import SimulatorProcess
+from screens.journeys.sign_line.autopilot import draw, write_name
 
 from .test_apply_journey import apply_as
 from .test_bank_card_journey import BankRig, all_texts, host, make_bank_rig  # noqa: F401
 from .test_calculator_journey import printer_sim  # noqa: F401
 from .test_credit_line_journey import identify_for, past_reminders
-from .test_signature_pad import draw
 
 
 @pytest.fixture()
@@ -63,10 +63,9 @@ def to_signature(rig: BankRig) -> Any:
     return v
 
 
-def write_name(rig: BankRig) -> None:
+def sign_name(rig: BankRig) -> None:
     pad = views(rig).sign_view.pad
-    draw(pad, [(60, 150), (120, 50), (180, 160), (240, 60), (300, 150)])
-    draw(pad, [(340, 100), (440, 100)])
+    write_name(pad)
     assert pad.problem() is None
 
 
@@ -126,7 +125,7 @@ def test_li_xiuying_every_branch_then_signed_and_the_line_says_so(
     assert sign.pad.empty
 
     # X on the PIN pad: back to the signature, which is kept
-    write_name(rig)
+    sign_name(rig)
     rig.click(sign.confirm_button)
     rig.wait_screen("sign_line_pin")
     assert v.pin_view.heading.text() == "请输入密码，确认签约"
@@ -153,7 +152,7 @@ def test_li_xiuying_every_branch_then_signed_and_the_line_says_so(
                                            backoff=(0.2,))
     rig.click(line_view.sign_button)
     to_signature(rig)
-    write_name(rig)
+    sign_name(rig)
     rig.click(sign.confirm_button)
     rig.wait_screen("sign_line_pin")
     before = receipts_count(printer_sim)
@@ -206,7 +205,7 @@ def test_liu_yan_signs_the_line_the_scorecard_just_approved(
     v = to_signature(rig)
     assert "67,000.00元（陆万柒仟元整）" in all_texts(v.terms_view)
     assert "年化利率（单利）4.35%" in all_texts(v.terms_view)
-    write_name(rig)
+    sign_name(rig)
     rig.click(v.sign_view.confirm_button)
     rig.wait_screen("sign_line_pin")
     before = receipts_count(printer_sim)

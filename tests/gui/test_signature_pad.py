@@ -13,6 +13,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
 from peripherals_sim.bank_host.service import signature_problem
+from screens.journeys.sign_line.autopilot import draw
 from screens.widgets.signature_pad import SignatureCheck, SignaturePad, SignatureProblem
 
 
@@ -24,15 +25,6 @@ def pad(qtbot: Any) -> SignaturePad:
     widget.show()
     qtbot.waitExposed(widget)
     return widget
-
-
-def draw(pad: SignaturePad, points: list[tuple[int, int]]) -> None:
-    first = QPoint(*points[0])
-    QTest.mousePress(pad, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, first)
-    for x, y in points[1:]:
-        QTest.mouseMove(pad, QPoint(x, y))
-    QTest.mouseRelease(pad, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
-                       QPoint(*points[-1]))
 
 
 def test_empty_and_dot_only_signatures_are_refused(pad: SignaturePad) -> None:

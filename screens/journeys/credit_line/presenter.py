@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -16,8 +15,6 @@ from screens.runner import ChartPresenter
 if TYPE_CHECKING:
     from screens.journeys.credit_line.screens import CreditLineViews
     from screens.runner import JourneyRunner
-
-log = logging.getLogger(__name__)
 
 S, E = LineState, LineEvent
 
@@ -88,13 +85,6 @@ class CreditLinePresenter(ChartPresenter):
         self.runner.speak("voice.line.none")
 
     def _enter_unavailable(self) -> None:
-        from kiosk.errors import error_for_completion  # the tables load on the first error
-
-        info = error_for_completion(self.flow.error, self._tr, "host")
-        self.runner.show_error(info)
-        log.warning("credit line not read: %s (%s)", info.code, self.flow.error.detail)
-        self.v.unavailable_view.show_texts(self._tr, self._tr("line.unavailable.title"),
-                                           info.farmer)
-        self.runner.show(self.v.unavailable_view)
-        self.runner.speak_text(info.voice, msgid=f"error.{info.code}.voice")
+        self.show_host_error(self.v.unavailable_view, self.flow.error, "line.unavailable.title",
+                             "credit line")
 

@@ -157,15 +157,8 @@ class LoanQueriesPresenter(ChartPresenter):
                                msgid="loanq.history.summary")
 
     def _enter_unavailable(self) -> None:
-        from kiosk.errors import error_for_completion  # the tables load on the first error
-
-        info = error_for_completion(self.flow.error, self._tr, "host")
-        self.runner.show_error(info)
-        log.warning("loans not read: %s (%s)", info.code, self.flow.error.detail)
-        self.v.unavailable_view.show_texts(self._tr, self._tr("loanq.unavailable.title"),
-                                           info.farmer)
-        self.runner.show(self.v.unavailable_view)
-        self.runner.speak_text(info.voice, msgid=f"error.{info.code}.voice")
+        self.show_host_error(self.v.unavailable_view, self.flow.error, "loanq.unavailable.title",
+                             "loans")
 
     # --- printing -----------------------------------------------------------------------------
 

@@ -289,15 +289,8 @@ class SignLinePresenter(ChartPresenter):
         self.runner.speak(f"voice.sign.{key}")
 
     def _enter_unavailable(self) -> None:
-        from kiosk.errors import error_for_completion
-
-        info = error_for_completion(self.flow.problem, self._tr, "host")
-        self.runner.show_error(info)
-        log.warning("line for signing not read: %s (%s)", info.code, self.flow.problem.detail)
-        self.v.unavailable_view.show_texts(self._tr, self._tr("sign.unavailable.title"),
-                                           info.farmer)
-        self.runner.show(self.v.unavailable_view)
-        self.runner.speak_text(info.voice, msgid=f"error.{info.code}.voice")
+        self.show_host_error(self.v.unavailable_view, self.flow.problem,
+                             "sign.unavailable.title", "line for signing")
 
     # --- the receipt -------------------------------------------------------------------------
 

@@ -31,10 +31,6 @@ def amount_text(tr: Translator, amount: Decimal) -> str:
     return tr("sign.amount.figures", figures=yuan(amount))
 
 
-def method_names(tr: Translator, methods: Sequence[str]) -> str:
-    return tr("sign.list_separator").join(tr(f"lending.method.{m}") for m in methods)
-
-
 class TermsView(ScreenPage):
     """One page of terms: a few short lines, 下一页 / 去签名, 上一页, 不签了."""
 
@@ -84,13 +80,13 @@ def terms_lines(tr: Translator, line: Any, product: Any, today: dt.date) -> list
 
 
 def terms_more_lines(tr: Translator, product: Any) -> list[str]:
-    """Page 2: how repayment works, what happens when late, what signing costs."""
+    """Page 2: how repayment works, what happens when late, what signing costs (the
+    repayment methods are chosen, and explained, at the drawdown)."""
     repay = (tr("sign.terms.repay_day", day=product.due_day) if product.due_day
              else tr("sign.terms.repay_anniversary"))
     late = tr("sign.terms.late", grace=product.grace_days,
               times=f"{Decimal(product.penalty_multiplier).normalize():f}")
-    return [repay, tr("sign.terms.methods", methods=method_names(tr, product.methods)), late,
-            tr("sign.terms.credit_record"), tr("sign.terms.free")]
+    return [repay, late, tr("sign.terms.credit_record"), tr("sign.terms.free")]
 
 
 class SignView(ScreenPage):
@@ -106,7 +102,7 @@ class SignView(ScreenPage):
         self.notice.hide()
         self.content.addWidget(self.notice)
         self.pad = SignaturePad()
-        self.pad.setMinimumHeight(220)
+        self.pad.setMinimumHeight(240)
         self.content.addWidget(self.pad, 1)
         self.clear_button = self.add_action(make_button(name="clear"))
         self.clear_button.clicked.connect(self.pad.clear)
@@ -114,6 +110,12 @@ class SignView(ScreenPage):
         self.confirm_button.clicked.connect(self.confirm_requested)
         self.back_button = self.add_action(make_button(name="back"))
         self.back_button.clicked.connect(self.back_requested)
+        self.pad.changed.connect(self._written)
+
+    def _written(self) -> None:
+        """The farmer writes again: a refusal's notice has been read; it goes."""
+        if not self.pad.empty:
+            self.set_notice("")
 
     def show_texts(self, tr: Translator, notice: str = "", *, keep: bool = False) -> None:
         self.heading.setText(tr("sign.sign.title"))
@@ -171,7 +173,7 @@ class SignLineViews:
     def __init__(self) -> None:
         self.loading_view = ScreenPage("sign_line_loading")
         self.terms_view = TermsView("sign_line_terms", 4, with_back=False)
-        self.terms_more_view = TermsView("sign_line_terms_more", 5, with_back=True)
+        self.terms_more_view = TermsView("sign_line_terms_more", 4, with_back=True)
         self.sign_view = SignView()
         self.pin_view = EnterPinView()
         self.pin_view.name = "sign_line_pin"
