@@ -373,6 +373,22 @@ class JourneyRunner(QObject):
         """Run journey ``name`` as a sub-journey; ``on_return(outcome)`` when it ends."""
         self._push(journey(name), on_return, **options)
 
+    def switch_to(self, name: str, **options: Any) -> bool:
+        """The current journey hands the farmer over to journey ``name`` (e.g. a reminder's
+        现在还款 opens the repayment of that loan): every running frame stops and ``name``
+        runs as the session's journey, without identifying again. False (and nothing
+        changes) when ``name`` cannot run now."""
+        if not self._frames or self.session is None or not self.availability(name).ok:
+            return False
+        self._cancel_owned()
+        self._stop_idle()
+        while self._frames:
+            self._frames.pop().presenter.stop()
+        self.last_journey = name
+        self.journey_started.emit(name)
+        self._push(journey(name), None, **options)
+        return True
+
     def _push(self, spec: JourneySpec, on_return: Callable[[Outcome], None] | None,
               **options: Any) -> None:
         views = self.views_of(spec.name)

@@ -157,8 +157,9 @@ class Bank:
         self.staff = {s["id"]: s for s in scenario.get("staff", [])}
         self._clock: dict[str, str | None] = {}
         #: ``POST /sim/quote-skew``: fen added to one line's interest and payment of every
-        #: loan quote (a host whose pricing is off; the kiosk's cross-check must catch it)
-        self.quote_skew: dict[str, int] = {"fen": 0, "line": 1}
+        #: loan quote, or with ``bucket`` to that bucket (and the total) of every repayment
+        #: quote (a host whose pricing is off; the kiosk's cross-check must catch it)
+        self.quote_skew: dict[str, Any] = {"fen": 0, "line": 1, "bucket": None}
         if store.get("seeded") != "1":
             with store.transaction():
                 self._seed()
@@ -605,21 +606,26 @@ class Bank:
                 "annual_rate": str(product.data["annual_rate"]), "start_date": start.isoformat(),
                 **view}
 
-    def set_quote_skew(self, body: dict[str, Any]) -> dict[str, int]:
+    def set_quote_skew(self, body: dict[str, Any]) -> dict[str, Any]:
         """``{"fen": N, "line": K}``: every later quote's line K (1-based, clamped to the
         last) has N fen more interest and payment, and its totals follow, as an engine that
-        rounds differently would. ``{"fen": 0}`` puts it right."""
-        unknown = set(body) - {"fen", "line"}
+        rounds differently would. ``{"fen": N, "bucket": B}``: instead every repayment quote
+        has N fen more in bucket B (fees, compound, penalty, interest, principal) and in its
+        amount. ``{"fen": 0}`` (or ``{}``) puts it right."""
+        unknown = set(body) - {"fen", "line", "bucket"}
         fen, line = body.get("fen", 0), body.get("line", 1)
+        bucket = body.get("bucket")
         if unknown or not all(isinstance(v, int) and not isinstance(v, bool)
                               for v in (fen, line)) or not -10000 <= fen <= 10000 or line < 1:
             raise ValueError("quote skew is {\"fen\": integer, \"line\": integer >= 1}")
-        self.quote_skew = {"fen": fen, "line": line}
+        if bucket is not None and bucket not in ledger.BUCKETS:
+            raise ValueError(f"bucket is one of {', '.join(ledger.BUCKETS)}")
+        self.quote_skew = {"fen": fen, "line": line, "bucket": bucket}
         return dict(self.quote_skew)
 
     def _skew(self, view: dict[str, Any]) -> None:
         fen = self.quote_skew["fen"]
-        if not fen or not view["installments"]:
+        if not fen or not view["installments"] or self.quote_skew.get("bucket"):
             return
         delta = D(fen) / 100
         row = view["installments"][min(self.quote_skew["line"], len(view["installments"])) - 1]
@@ -766,10 +772,15 @@ class Bank:
             q = ledger.quote(loan, body["kind"], now.acct_date, amount, body.get("option"))
         except LedgerError as exc:
             raise HostError(exc.code, exc.detail) from None
-        bd = {k: money(v) for k, v in q.breakdown.items()}
-        bd["total"] = money(q.amount)
+        breakdown, amount = dict(q.breakdown), q.amount
+        skew = self.quote_skew
+        if skew.get("bucket") in breakdown and skew["fen"]:
+            breakdown[skew["bucket"]] += D(int(skew["fen"])) / 100
+            amount += D(int(skew["fen"])) / 100
+        bd = {k: money(v) for k, v in breakdown.items()}
+        bd["total"] = money(amount)
         return {**now.fields(), "loan_id": loan.loan_id, "kind": body["kind"],
-                "as_of": now.acct_date.isoformat(), "amount": money(q.amount), "breakdown": bd,
+                "as_of": now.acct_date.isoformat(), "amount": money(amount), "breakdown": bd,
                 "overdue_days": q.overdue_days,
                 "outstanding_principal_after": money(q.principal_after),
                 "new_installment": money(q.new_installment) if q.new_installment else None,

@@ -216,17 +216,25 @@ class ReminderView(ScreenPage):
     """还款提醒: each installment due soon or overdue, the amount in figures and capitals."""
 
     ack_requested = Signal()
+    pay_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("reminder", parent)
         self.lines = [make_label(name=f"reminder-{i + 1}") for i in range(CHOICES_PER_SCREEN)]
         for label in self.lines:
             self.content.addWidget(label)
-        self.ack_button = self.add_action(big_button(primary=True, name="ack"))
+        self.notice = make_label(name="overdue-notice")
+        self.content.addWidget(self.notice)
+        self.ack_button = self.add_action(big_button(name="ack"))
         self.ack_button.clicked.connect(self.ack_requested)
+        self.pay_button = self.add_action(big_button(primary=True, name="pay-now"))
+        self.pay_button.clicked.connect(self.pay_requested)
 
     def show_reminders(self, tr: Translator, masked_name: str,
-                       reminders: Sequence[Any]) -> None:
+                       reminders: Sequence[Any], *, can_pay: bool = False,
+                       phone: str = "") -> None:
+        """``can_pay``: 现在还款 leads into the repayment of the (first) reminded loan; an
+        overdue reminder says what happens next and whom to call (``phone``)."""
         from kiosk.receipts.capitals import amount_in_capitals
 
         overdue = any(r.kind == "overdue" for r in reminders)
@@ -242,7 +250,15 @@ class ReminderView(ScreenPage):
             else:
                 label.setText("")
                 label.hide()
+        self.notice.setText(tr("screen.reminder.overdue_notice", phone=phone)
+                            if overdue else "")
+        self.notice.setVisible(overdue)
         self.ack_button.setText(tr("screen.reminder.ack"))
+        self.pay_button.setText(tr("screen.reminder.pay"))
+        self.pay_button.setVisible(can_pay)
+        self.ack_button.setProperty("role", "secondary" if can_pay else "primary")
+        self.ack_button.style().unpolish(self.ack_button)
+        self.ack_button.style().polish(self.ack_button)
         self.repeat_button.setText(tr("screen.common.repeat"))
 
 

@@ -43,6 +43,8 @@ BANK_CARD_NEEDED = frozenset({S.CHOOSE_APP, S.ENTER_PIN, S.VERIFYING, S.REMINDER
                               S.IDENTIFIED})
 #: Devices the bank card step needs besides a signed-in host.
 BANK_STEP_DEVICES = ("iccard", "pinpad", "host")
+#: The journey a reminder's 现在还款 leads into.
+REPAY_JOURNEY = "repay"
 
 
 def bank_step_available(runner: JourneyRunner) -> bool:
@@ -79,6 +81,7 @@ class IdentifyPresenter(Presenter):
             (v.choose_view.chosen, self.choose_account),
             (v.pin_view.cancel_requested, self.cancel),
             (v.reminder_view.ack_requested, self.acknowledge),
+            (v.reminder_view.pay_requested, self.pay_now),
             (v.identified_view.finish_requested, self.identified_primary),
         ]
         for signal, slot in self._connections:
@@ -134,6 +137,23 @@ class IdentifyPresenter(Presenter):
     def acknowledge(self) -> None:
         """知道了 on the reminder screen."""
         self.flow.send_if_allowed(E.ACK)
+
+    def pay_now(self) -> None:
+        """现在还款 on the reminder: straight into the repayment of the reminded loan (the
+        overdue one first), the farmer identified."""
+        loan_id = self._reminded_loan()
+        if self.flow.state is S.REMINDER and loan_id is not None:
+            self.runner.switch_to(REPAY_JOURNEY, loan_id=loan_id)
+
+    def _reminded_loan(self) -> str | None:
+        customer = self._session.customer
+        reminders = list(getattr(customer, "reminders", ()) or ())
+        reminders.sort(key=lambda r: r.kind != "overdue")
+        return reminders[0].loan_id if reminders else None
+
+    def _can_pay(self) -> bool:
+        return (REPAY_JOURNEY in self.runner.journeys()
+                and self.runner.availability(REPAY_JOURNEY).ok)
 
     def choose_account(self, aid: str) -> None:
         """The farmer chose one of the accounts on the chip: read it."""
@@ -346,7 +366,11 @@ class IdentifyPresenter(Presenter):
         tr = self._tr
         customer = self._session.customer
         reminders = list(customer.reminders)[:3]
-        self.v.reminder_view.show_reminders(tr, customer.masked_name, reminders)
+        can_pay = self._can_pay()
+        terminal = getattr(self.runner.config, "terminal", None)
+        self.v.reminder_view.show_reminders(
+            tr, customer.masked_name, reminders, can_pay=can_pay,
+            phone=str(getattr(terminal, "branch_phone", "") or ""))
         self.runner.show(self.v.reminder_view)
         parts = []
         for r in reminders:
@@ -359,7 +383,9 @@ class IdentifyPresenter(Presenter):
             else:
                 parts.append(tr("voice.reminder.due_soon", days=r.days, amount=amount,
                                 due_date=due))
-        parts.append(tr("voice.reminder.end"))
+        if any(r.kind == "overdue" for r in reminders):
+            parts.append(tr("voice.reminder.overdue_notice"))
+        parts.append(tr("voice.reminder.end_pay" if can_pay else "voice.reminder.end"))
         self.runner.speak_text("".join(parts), msgid="voice.reminder")
 
     def _enter_identified(self) -> None:

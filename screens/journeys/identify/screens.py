@@ -71,6 +71,7 @@ def sample_screens(views: IdentifyViews, tr: Translator) -> list[tuple[str, QWid
     v.verifying_view.show_texts(tr)
     v.reminder_view.show_reminders(tr, "欧**华", [
         Reminder("overdue", dt.date(2026, 2, 21), Decimal("123456.78"), 123),
-        Reminder("due_soon", dt.date(2026, 3, 21), Decimal("98765.43"), 5)])
+        Reminder("due_soon", dt.date(2026, 3, 21), Decimal("98765.43"), 5)],
+        can_pay=True, phone="029-35561234")
     v.identified_view.show_texts(tr, "欧**华")
     return [(page.name, page) for page in v.pages()]
