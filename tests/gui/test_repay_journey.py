@@ -99,9 +99,9 @@ def test_overdue_reminder_leads_into_the_repayment_the_references_lines_then_pay
             "penalty": "罚息 22.29元", "compound": "复利 0.91元"}
         assert v.confirm_view.figures.text() == "4,288.70元"
         assert v.confirm_view.capitals.text() == "肆仟贰佰捌拾捌元柒角"
-        assert "罚息是" in v.confirm_view.explain.text()
+        assert "罚息是逾期本金多算的利息" in v.confirm_view.explain.text()
         assert "621799*********3451" in v.confirm_view.account.text()
-        assert "41,816.69" in v.confirm_view.after.text()
+        assert "还完后还欠本金 41,816.69元" in v.confirm_view.account.text()
         spoken = rig.spoken_texts()[-1]
         assert "罚息" in spoken and "复利" in spoken and "尾号三四五一" in spoken
         assert "四千二百八十八元七角" in spoken
@@ -123,7 +123,7 @@ def test_overdue_reminder_leads_into_the_repayment_the_references_lines_then_pay
         assert v.confirm_view.line_texts() == {"principal": "本金 41,816.69元",
                                                "interest": "利息 151.59元"}
         assert v.confirm_view.figures.text() == "41,968.28元"
-        assert v.confirm_view.after.text() == "还完后这笔贷款就还清了"
+        assert v.confirm_view.account.text().endswith("还完后这笔贷款就还清了")
         before = receipts(printer_sim)
         pay_with_pin(rig)
         assert "这笔贷款已经全部还清了" in result.all_text()

@@ -55,6 +55,8 @@ class RepayPresenter(ChartPresenter):
         super().__init__(runner, views, RepayFlow(loan_id=options.get("loan_id")), **options)
         self.v = v = views
         self.products: dict[str, Any] = {}
+        #: several loans: the farmer picks one first (还这笔 / 下一笔); one loan: picked
+        self.picked = False
         self.schedule: Any = None
         #: what was said before each confirmation (the autopilot's summary reads it)
         self.confirm_spoken: list[str] = []
@@ -69,6 +71,7 @@ class RepayPresenter(ChartPresenter):
             (v.loan_view.part_requested, f.pay_part),
             (v.loan_view.all_requested, f.pay_all),
             (v.loan_view.next_requested, f.next_loan),
+            (v.loan_view.pick_requested, self._pick),
             (v.loan_view.back_requested, self.back),
             (v.amount_view.next_requested, self._amount_keyed),
             (v.amount_view.back_requested, self.back),
@@ -136,8 +139,16 @@ class RepayPresenter(ChartPresenter):
 
     def _show_loan(self) -> None:
         f = self.flow
-        self.v.loan_view.show_loan(self._tr, f.loan, f.index, len(f.loans), self.runner.today())
+        picking = f.has_next and not self.picked and f.wanted is None
+        self.v.loan_view.show_loan(self._tr, f.loan, f.index, len(f.loans), self.runner.today(),
+                                   picking=picking)
         self.runner.show(self.v.loan_view)
+
+    def _pick(self) -> None:
+        """还这笔: the three ways to repay this loan."""
+        if self.flow.state is S.LOAN:
+            self.picked = True
+            self._show_loan()
 
     def _enter_loan(self) -> None:
         self._show_loan()
@@ -173,11 +184,11 @@ class RepayPresenter(ChartPresenter):
 
     # --- an early partial repayment: the amount ----------------------------------------------
 
-    def _enter_amount(self, note: str = "") -> None:
+    def _enter_amount(self) -> None:
         loan = self.flow.loan
-        self.v.amount_view.show_entry(self._tr, Decimal(str(loan.outstanding_principal)), note)
+        self.v.amount_view.show_entry(self._tr, Decimal(str(loan.outstanding_principal)))
         self.runner.show(self.v.amount_view)
-        self.runner.speak_text(note or self._tr("voice.repay.amount"), msgid="voice.repay.amount")
+        self.runner.speak("voice.repay.amount")
 
     def _amount_keyed(self) -> None:
         amount = self.v.amount_view.amount
@@ -324,7 +335,7 @@ class RepayPresenter(ChartPresenter):
         quote, mine = f.chosen
         bd = Breakdown.of(quote.breakdown)
         after = Decimal(str(quote.outstanding_principal_after))
-        heading = tr(f"repay.confirm.title.{f.option}" if f.option else "repay.confirm.title")
+        heading = tr(f"repay.confirm.title.{f.option or f.kind}")
         self.v.confirm_view.show_confirm(tr, f.kind, bd, self._account(), after, heading)
         self.runner.show(self.v.confirm_view)
         text = confirm_voice(tr, f.kind, bd, self._account(), after)

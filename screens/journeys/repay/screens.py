@@ -28,6 +28,12 @@ from screens.widgets.message import MessageView
 LINES = ("principal", "interest", "penalty", "compound", "fees")
 
 
+def _tight(page: ScreenPage) -> None:
+    layout = page.layout()
+    assert layout is not None
+    layout.setSpacing(theme.GAP_PX)
+
+
 class WaitView(ScreenPage):
     """… 正在查询 / 正在还款: no choices meanwhile."""
 
@@ -48,6 +54,7 @@ class LoanView(ScreenPage):
     part_requested = Signal()
     all_requested = Signal()
     next_requested = Signal()
+    pick_requested = Signal()
     back_requested = Signal()
 
     def __init__(self) -> None:
@@ -61,6 +68,9 @@ class LoanView(ScreenPage):
         row.setSpacing(theme.GAP_PX * 2)
         row.addWidget(self.lines["account"], 1)
         row.addWidget(self.lines["position"])
+        self.pick_button = make_button(primary=True, name="pick-loan")  # 还这笔
+        self.pick_button.clicked.connect(self.pick_requested)
+        row.addWidget(self.pick_button)
         self.next_button = make_button(name="next-loan")
         self.next_button.clicked.connect(self.next_requested)
         row.addWidget(self.next_button)
@@ -68,16 +78,23 @@ class LoanView(ScreenPage):
         self.due_button = make_button(primary=True, name="pay-due")
         self.part_button = make_button(name="pay-part")
         self.all_button = make_button(name="pay-all")
+        choices = QHBoxLayout()  # the three ways to repay, side by side, as big as a key
+        choices.setSpacing(theme.GAP_PX)
         for button, signal in ((self.due_button, self.due_requested),
                                (self.part_button, self.part_requested),
                                (self.all_button, self.all_requested)):
             button.clicked.connect(signal)
-            self.content.addWidget(button)
+            choices.addWidget(button)
+        choices.addStretch(1)
+        self.content.addSpacing(theme.GAP_PX)
+        self.content.addLayout(choices)
         self.back_button = self.add_action(make_button(name="back"))
         self.back_button.clicked.connect(self.back_requested)
 
     def show_loan(self, tr: Translator, loan: Any, index: int, count: int,
-                  today: dt.date) -> None:
+                  today: dt.date, *, picking: bool = False) -> None:
+        """``picking``: several loans, none chosen yet: 还这笔 / 下一笔 (one thing at a time,
+        at most three choices); else the three ways to repay this one."""
         overdue = int(loan.overdue_days) > 0
         self.heading.setText(loan.product_name)
         self.body.hide()
@@ -90,12 +107,16 @@ class LoanView(ScreenPage):
         self.lines["position"].setText(tr("repay.loan.position", n=index + 1, count=count))
         self.lines["position"].setVisible(count > 1)
         self.lines["position"].setWordWrap(False)
-        self.next_button.setVisible(count > 1)
+        self.next_button.setVisible(picking)
         self.next_button.setText(tr("repay.next_loan"))
+        self.pick_button.setVisible(picking)
+        self.pick_button.setText(tr("repay.pick_loan"))
         self.due_button.setText(tr("repay.choice.overdue" if overdue else "repay.choice.due"))
-        self.due_button.setVisible(loan.next_due_date is not None or overdue)
+        self.due_button.setVisible(not picking and (loan.next_due_date is not None or overdue))
         self.part_button.setText(tr("repay.choice.part"))
         self.all_button.setText(tr("repay.choice.all"))
+        self.part_button.setVisible(not picking)
+        self.all_button.setVisible(not picking)
         self.back_button.setText(tr("screen.common.back"))
         self.repeat_button.setText(tr("screen.common.repeat"))
 
@@ -108,13 +129,14 @@ class AmountView(ScreenPage):
 
     def __init__(self) -> None:
         super().__init__("repay_amount")
+        _tight(self)
         row = QHBoxLayout()
         row.setSpacing(theme.GAP_PX * 2)
         left = QVBoxLayout()
         self.figures = make_label("amount", name="figures")
         self.capitals = make_label(name="capitals")
-        self.note = make_label("alert", name="note")
-        for label in (self.figures, self.capitals, self.note):
+        self.limit = make_label("muted", name="limit")
+        for label in (self.figures, self.capitals, self.limit):
             left.addWidget(label)
         left.addStretch(1)
         row.addLayout(left, 1)
@@ -128,14 +150,13 @@ class AmountView(ScreenPage):
         self.keypad.changed.connect(self._changed)
         self._tr = Translator()
 
-    def show_entry(self, tr: Translator, most: Decimal, note: str = "") -> None:
+    def show_entry(self, tr: Translator, most: Decimal) -> None:
         self._tr = tr
         self.heading.setText(tr("repay.amount.title"))
-        self.body.setText(tr("repay.amount.body", most=yuan(most)))
+        self.body.hide()
+        self.limit.setText(tr("repay.amount.body", most=yuan(most)))
         self.keypad.set_translator(tr)
         self.keypad.set_text("")
-        self.note.setText(note)
-        self.note.setVisible(bool(note))
         self.back_button.setText(tr("screen.common.back"))
         self.next_button.setText(tr("repay.amount.next"))
         self.repeat_button.setText(tr("screen.common.repeat"))
@@ -162,15 +183,16 @@ class OptionsView(ScreenPage):
 
     def __init__(self) -> None:
         super().__init__("repay_options")
+        _tight(self)
         self.options: dict[str, tuple[Any, Any]] = {}
         for key in ("shorter_term", "lower_installment"):
-            box = QVBoxLayout()
-            box.setSpacing(4)
+            box = QHBoxLayout()
+            box.setSpacing(theme.GAP_PX)
             button = make_button(name=f"option-{key}")
             button.clicked.connect(lambda _=False, k=key: self.chosen.emit(k))
             label = make_label(name=f"option-{key}-text")
-            box.addWidget(button, 0, Qt.AlignmentFlag.AlignLeft)
-            box.addWidget(label)
+            box.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
+            box.addWidget(label, 1)
             self.content.addLayout(box)
             self.options[key] = (button, label)
         self.back_button = self.add_action(make_button(name="back"))
@@ -208,29 +230,30 @@ class ConfirmView(ScreenPage):
 
     def __init__(self) -> None:
         super().__init__("repay_confirm")
-        layout = self.layout()
-        assert layout is not None
-        layout.setSpacing(theme.GAP_PX)  # room for every line at 1024x768
+        _tight(self)  # room for every line at 1024x768
         self.figures = make_label("amount", name="figures")
+        self.figures.setWordWrap(False)
         self.capitals = make_label(name="capitals")
-        self.content.addWidget(self.figures)
-        self.content.addWidget(self.capitals)
+        top = QHBoxLayout()
+        top.setSpacing(theme.GAP_PX * 2)
+        top.addWidget(self.figures)
+        top.addWidget(self.capitals, 1)
+        self.content.addLayout(top)
         self.lines = {key: make_label(name=f"line-{key}") for key in LINES}
         grid = QHBoxLayout()
         grid.setSpacing(theme.GAP_PX * 3)
         columns = (QVBoxLayout(), QVBoxLayout())
-        for i, key in enumerate(LINES):
-            columns[0 if i < 3 else 1].addWidget(self.lines[key])
+        for i, key in enumerate(LINES):  # 本金 罚息 费用 | 利息 复利
+            columns[i % 2].addWidget(self.lines[key])
         for column in columns:
             column.addStretch(1)
             grid.addLayout(column)
         grid.addStretch(1)
         self.content.addLayout(grid)
-        self.explain = make_label("muted", name="explain")
-        self.account = make_label(name="account")
-        self.after = make_label(name="after")
-        for label in (self.explain, self.account, self.after):
-            self.content.addWidget(label)
+        self.explain = make_label("muted", name="explain")  # under the lines it explains
+        self.content.addWidget(self.explain)
+        self.account = make_label(name="account")  # the account, and what is left after
+        self.content.addWidget(self.account)
         self.back_button = self.add_action(make_button(name="back"))
         self.back_button.clicked.connect(self.back_requested)
         self.confirm_button = self.add_action(make_button(primary=True, name="confirm"))
@@ -240,9 +263,9 @@ class ConfirmView(ScreenPage):
                      after: Decimal, heading: str) -> None:
         total = sum((Decimal(str(getattr(breakdown, k))) for k in LINES), Decimal(0))
         self.heading.setText(heading)
-        self.body.setText(tr(f"repay.confirm.body.{kind}"))
-        self.figures.setText(tr("repay.confirm.figures", figures=yuan(total)))
+        self.body.hide()
         self.capitals.setText(amount_in_capitals(total))
+        self.figures.setText(tr("repay.confirm.figures", figures=yuan(total)))
         for key, label in self.lines.items():
             value = Decimal(str(getattr(breakdown, key)))
             label.setText(tr(f"repay.line.{key}", amount=yuan(value)))
@@ -250,9 +273,9 @@ class ConfirmView(ScreenPage):
         penalties = Decimal(str(breakdown.penalty)) + Decimal(str(breakdown.compound)) > 0
         self.explain.setText(tr("repay.confirm.explain") if penalties else "")
         self.explain.setVisible(penalties)
-        self.account.setText(tr("repay.confirm.account", account=account))
-        self.after.setText(tr("repay.confirm.after_closed") if after <= 0
-                           else tr("repay.confirm.after", left=yuan(after)))
+        self.account.setText(tr("repay.confirm.account", account=account) + tr(
+            "repay.confirm.after_closed" if after <= 0 else "repay.confirm.after",
+            left=yuan(after)))
         self.back_button.setText(tr("screen.common.back"))
         self.confirm_button.setText(tr("repay.confirm.button"))
         self.repeat_button.setText(tr("screen.common.repeat"))
@@ -348,10 +371,11 @@ def sample_screens(views: RepayViews, tr: Translator) -> list[tuple[str, QWidget
     out: list[tuple[str, QWidget]] = []
     v.loading_view.show_texts(tr, tr("repay.loading"))
     out.append(("loading", v.loading_view))
+    v.loan_view.show_loan(tr, _sample_loan(), 1, 3, today, picking=True)
+    out.append(("loan_pick", v.loan_view))
     v.loan_view.show_loan(tr, _sample_loan(), 1, 3, today)
     out.append(("loan_overdue", v.loan_view))
-    v.amount_view.show_entry(tr, Decimal("288888.88"), tr("repay.amount.too_small",
-                                                          least=yuan(Decimal("99999.99"))))
+    v.amount_view.show_entry(tr, Decimal("288888.88"))
     v.amount_view.keypad.type_text("2888888")
     out.append(("amount", v.amount_view))
     rows = tuple(SimpleNamespace(due_date=dt.date(2028, 12, 21)) for _ in range(2))
@@ -361,10 +385,10 @@ def sample_screens(views: RepayViews, tr: Translator) -> list[tuple[str, QWidget
     v.options_view.show_options(tr, Decimal("2888888"), {"shorter_term": mine,
                                                           "lower_installment": mine}, today)
     out.append(("options", v.options_view))
-    big = Breakdown(Decimal("9999.99"), Decimal("8888.88"), Decimal("88888.88"),
+    big = Breakdown(Decimal("0"), Decimal("8888.88"), Decimal("88888.88"),
                     Decimal("99999.99"), Decimal("288888.88"))
     v.confirm_view.show_confirm(tr, "overdue", big, "621799*********6782",
-                                Decimal("188888.88"), tr("repay.confirm.title"))
+                                Decimal("188888.88"), tr("repay.confirm.title.overdue"))
     out.append(("confirm_overdue", v.confirm_view))
     v.pin_view.show_texts(tr, 6)
     v.pin_view.heading.setText(tr("repay.pin.title"))
@@ -383,7 +407,7 @@ def sample_screens(views: RepayViews, tr: Translator) -> list[tuple[str, QWidget
                               [tr("repay.result.pending_body")], tr("repay.printing"))
     out.append(("result_pending", v.result_view))
     v.problem_view.show_texts(tr, tr("repay.problem.title"),
-                              tr("repay.amount.too_small", least=yuan(Decimal("99999.99"))))
+                              tr("repay.amount.invalid", most=yuan(Decimal("288888.88"))))
     out.append(("problem", v.problem_view))
     v.mismatch_view.show_texts(tr, tr("error.REPAY-QUOTE-MISMATCH.farmer"),
                                tr("repay.mismatch.body"))
