@@ -670,6 +670,11 @@ class HostClient:
         return self._request("GET", f"/v1/applications/{_seg(application_id)}",
                              m.ApplicationResponse)
 
+    def progress(self, customer_id: str) -> m.ProgressList:
+        """The customer's applications and intentions from every channel (申请进度)."""
+        return self._request("GET", f"/v1/customers/{_seg(customer_id)}/applications",
+                             m.ProgressList)
+
     def register_intention(self, phone: str, amount: Decimal | str, purpose: str,
                            consent: bool, id_number: str | None = None,
                            customer_id: str | None = None, name: str | None = None,

@@ -449,6 +449,45 @@ class ApplicationResponse(HostClock):
     decision: ApplicationDecision | None = None
 
 
+ProgressState = Literal["SUBMITTED", "UNDER_REVIEW", "FIELD_VISIT", "APPROVED", "REJECTED",
+                        "RECORDED", "ASSIGNED"]
+
+
+class ProgressStep(HostModel):
+    """One step of an application's or intention's progress."""
+
+    state: ProgressState
+    date: Date
+
+
+class ProgressItem(HostModel):
+    """An application (``kind`` application, ``SQ…``) or intention (``YX…``) made at any
+    channel (``terminal``, ``mobile``, ``counter``, ``officer``)."""
+
+    kind: Literal["application", "intention"]
+    id: str
+    channel: Literal["terminal", "mobile", "counter", "officer"]
+    submitted: Date
+    product_code: str | None
+    amount: Money
+    months: int | None
+    purpose: str
+    status: ProgressState
+    steps: list[ProgressStep]
+    decision: Literal["APPROVE", "REFER", "DECLINE"] | None = None
+    reasons: list[str] = []
+    line_id: str | None = None
+    officer_name: str | None = None
+    visit_within_days: int | None = None
+
+
+class ProgressList(HostClock):
+    """``GET /v1/customers/{id}/applications`` (申请进度), newest first."""
+
+    customer_id: str
+    items: list[ProgressItem]
+
+
 class IntentionResponse(HostClock):
     """A recorded loan intention (贷款意向登记)."""
 

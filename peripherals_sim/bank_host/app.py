@@ -550,6 +550,12 @@ def create_app(bank: Bank, *, require_client_cert: bool = True) -> FastAPI:
                                  terminal_id: Terminal) -> Response:
         return json_response(bank.application_status(application_id))
 
+    @app.get("/v1/customers/{customer_id}/applications", response_model=m.ProgressList,
+             responses=ERRORS_DOC, tags=["applications"],
+             summary="The customer's applications and intentions, any channel (申请进度)")
+    async def progress(customer_id: CustomerId, terminal_id: Terminal) -> Response:
+        return json_response(bank.progress(customer_id))
+
     @app.post("/v1/intentions", response_model=m.IntentionResponse, responses=ERRORS_DOC,
               tags=["applications"], summary="Loan intention registration (a loan officer visits)",
               description=OUTBOX_DOC)

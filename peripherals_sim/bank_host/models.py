@@ -505,6 +505,44 @@ class IntentionResponse(HostClock):
     visit_within_days: int
 
 
+ProgressState = Literal["SUBMITTED", "UNDER_REVIEW", "FIELD_VISIT", "APPROVED", "REJECTED",
+                        "RECORDED", "ASSIGNED"]
+
+
+class ProgressStep(BaseModel):
+    state: ProgressState
+    date: Date
+
+
+class ProgressItem(BaseModel):
+    """One application (贷款申请, ``SQ…``) or intention (贷款意向登记, ``YX…``) of the customer,
+    made at any channel."""
+
+    kind: Literal["application", "intention"]
+    id: str
+    channel: Literal["terminal", "mobile", "counter", "officer"] = Field(
+        description="where it was made: a terminal, mobile banking, the branch counter, or "
+        "a loan officer in the field")
+    submitted: Date
+    product_code: str | None = Field(description="null for an intention (no product yet)")
+    amount: Money
+    months: int | None
+    purpose: str
+    status: ProgressState
+    steps: list[ProgressStep] = Field(description="oldest first; the last is the status")
+    decision: Literal["APPROVE", "REFER", "DECLINE"] | None = Field(
+        description="the scorecard's decision (online products), else null")
+    reasons: list[str] = Field(description="DECLINE: up to four reason codes")
+    line_id: str | None = Field(description="APPROVE: the new credit line (sign it)")
+    officer_name: str | None = Field(description="the loan officer who follows it up")
+    visit_within_days: int | None
+
+
+class ProgressList(HostClock):
+    customer_id: str
+    items: list[ProgressItem] = Field(description="newest first")
+
+
 class StaffSignInRequest(_In):
     staff_id: str
     password: str

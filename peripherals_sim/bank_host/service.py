@@ -273,6 +273,27 @@ class Bank:
                     "signed_on": line.get("signed_on")}, c["id"])
             for spec in c.get("loans", []):
                 self._seed_loan(c, spec)
+            for spec in c.get("applications", []):
+                self._seed_application(c, spec)
+
+    def _seed_application(self, customer: dict[str, Any], spec: dict[str, Any]) -> None:
+        """An application or intention made at another channel (mobile banking, the counter,
+        a loan officer in the field): 申请进度 shows it beside the terminal's."""
+        doc = {"customer_id": customer["id"], "amount": money(D(str(spec["amount"]))),
+               "purpose": spec["purpose"], "phone": str(customer.get("phone", "")),
+               "channel": spec["channel"], "terminal_id": None}
+        if spec.get("kind", "application") == "intention":
+            officers = [s for s in self.staff.values() if s.get("role") == "officer"]
+            self.store.put("intention", spec["id"], {
+                **doc, "intention_id": spec["id"], "consent": True,
+                "officer_id": officers[0]["id"] if officers else None,
+                "received_at": f"{spec['submitted']}T10:00:00"}, customer["id"])
+            return
+        self.store.put("application", spec["id"], {
+            **doc, "application_id": spec["id"], "product_code": spec["product"],
+            "months": int(spec["months"]), "submitted": str(spec["submitted"]),
+            "rejected": bool(spec.get("rejected", False)), "decision": None,
+            "decision_record": None}, customer["id"])
 
     def _seed_loan(self, customer: dict[str, Any], spec: dict[str, Any]) -> None:
         product = self.products[spec["product"]]
@@ -933,6 +954,54 @@ class Bank:
                 "product_code": doc["product_code"], "amount": doc["amount"],
                 "months": doc["months"], "steps": steps, "masked_phone": mask_phone(doc["phone"]),
                 "decision": decision}
+
+    def progress(self, customer_id: str) -> dict[str, Any]:
+        """申请进度: the customer's applications and intentions from every channel, newest
+        first. An intention registered for a referred application is that application's
+        follow-up (not listed twice); an intention made without identification is the
+        customer's when its phone or ID number is theirs."""
+        customer = self.customer(customer_id)
+        now = self.now()
+        items: list[tuple[str, str, dict[str, Any]]] = []
+        for doc in self.store.docs("application", customer_id):
+            view = self.application_status(doc["application_id"])
+            decision = doc.get("decision") or {}
+            items.append((doc["submitted"], doc["application_id"], {
+                "kind": "application", "id": doc["application_id"],
+                "channel": doc.get("channel") or "terminal", "submitted": doc["submitted"],
+                "product_code": doc["product_code"], "amount": doc["amount"],
+                "months": doc["months"], "purpose": doc["purpose"], "status": view["status"],
+                "steps": view["steps"], "decision": decision.get("decision"),
+                "reasons": list(decision.get("reasons") or [])
+                if decision.get("decision") == scorecard.DECLINE else [],
+                "line_id": decision.get("line_id"),
+                "officer_name": decision.get("officer_name"),
+                "visit_within_days": decision.get("visit_within_days")}))
+        for doc in self.store.docs("intention"):
+            mine = (doc.get("customer_id") == customer_id
+                    or (not doc.get("customer_id")
+                        and (doc.get("phone") == customer["phone"]
+                             or doc.get("id_number") == customer["id_number"])))
+            if not mine or (doc.get("application_id") and not doc.get("triggers") == ["F06"]):
+                continue  # a referral's visit belongs to its application
+            received = dt.date.fromisoformat(str(doc["received_at"])[:10])
+            officer = self.staff.get(doc.get("officer_id") or "", {})
+            steps = [{"state": "RECORDED", "date": received.isoformat()}]
+            if officer:
+                steps.append({"state": "ASSIGNED", "date": received.isoformat()})
+            visit = received + dt.timedelta(days=2)
+            if officer and visit <= now.acct_date:
+                steps.append({"state": "FIELD_VISIT", "date": visit.isoformat()})
+            items.append((received.isoformat(), doc["intention_id"], {
+                "kind": "intention", "id": doc["intention_id"],
+                "channel": doc.get("channel") or "terminal", "submitted": received.isoformat(),
+                "product_code": None, "amount": doc["amount"], "months": None,
+                "purpose": doc["purpose"], "status": steps[-1]["state"], "steps": steps,
+                "decision": None, "reasons": [], "line_id": None,
+                "officer_name": officer.get("name"),
+                "visit_within_days": self.settings.officer_visit_days if officer else None}))
+        items.sort(key=lambda t: (t[0], t[1]), reverse=True)
+        return {**now.fields(), "customer_id": customer_id, "items": [i for _, _, i in items]}
 
     def intention(self, terminal_id: str, body: dict[str, Any]) -> dict[str, Any]:
         if not body["consent"]:

@@ -263,6 +263,32 @@ def test_application_progress_and_intention(term: SimTerminal) -> None:
     assert r.status_code == 422 and r.json()["code"] == "HOST-CONSENT-REQUIRED"
 
 
+def test_progress_lists_applications_and_intentions_from_every_channel(
+        term: SimTerminal) -> None:
+    made = ok(term.post("/v1/applications", {
+        "customer_id": "C0004", "product_code": "NHXE", "amount": "8000", "months": 6,
+        "purpose": "planting", "phone": "18091203344", "consent": True}), m.ApplicationResponse)
+    ok(term.post("/v1/intentions", {  # no customer id: hers by the ID number
+        "id_number": "610425195906116022", "phone": "18091203344", "amount": "5000",
+        "purpose": "breeding", "consent": True}), m.IntentionResponse)
+    ans = ok(term.get("/v1/customers/C0004/applications"), m.ProgressList)
+    items = {i["id"]: i for i in ans["items"]}
+    counter = items["SQ202603130901"]  # the scenario's: made at the branch counter on 3-13
+    assert counter["channel"] == "counter" and counter["kind"] == "application"
+    assert [s["state"] for s in counter["steps"]] == ["SUBMITTED", "UNDER_REVIEW", "FIELD_VISIT"]
+    assert counter["status"] == "FIELD_VISIT" and counter["amount"] == "20000.00"
+    here = items[made["application_id"]]
+    assert here["channel"] == "terminal" and here["status"] == "SUBMITTED"
+    intentions = [i for i in ans["items"] if i["kind"] == "intention"]
+    assert intentions and intentions[0]["status"] == "ASSIGNED"
+    assert intentions[0]["officer_name"] == "周明" and intentions[0]["product_code"] is None
+    dates = [i["submitted"] for i in ans["items"]]
+    assert dates == sorted(dates, reverse=True)  # newest first
+    assert "18091203344" not in term.get("/v1/customers/C0004/applications").text
+    r = term.get("/v1/customers/C9999/applications")
+    assert r.status_code == 404
+
+
 def test_errors_are_in_english_on_request(term: SimTerminal) -> None:
     r = term.get("/v1/applications/SQ0", headers={"Accept-Language": "en"})
     assert r.json()["farmer_message"] == "This application was not found."

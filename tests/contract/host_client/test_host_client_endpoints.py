@@ -257,6 +257,14 @@ def test_application_approved_by_the_scorecard(terminal):
     assert line.line_id == d.line_id and line.limit == Decimal("67000.00") and not line.signed
 
 
+def test_progress_of_the_customers_applications(terminal):
+    progress = terminal.client.progress("C0004")  # the scenario's application at the counter
+    item = next(i for i in progress.items if i.id == "SQ202603130901")
+    assert item.channel == "counter" and item.status == "FIELD_VISIT"
+    assert [s.state for s in item.steps] == ["SUBMITTED", "UNDER_REVIEW", "FIELD_VISIT"]
+    assert item.amount == Decimal("20000.00") and item.decision is None
+
+
 def test_intention_registration(terminal):
     answer = terminal.client.register_intention("18091203344", Decimal("20000"), "养殖",
                                                 True, id_number="610425195906116022",
