@@ -66,6 +66,7 @@ def test_every_endpoint_of_the_interface_is_documented() -> None:
         ("get", "/v1/transactions/{idempotency_key}"),
         ("post", "/v1/loans/{loan_id}/repayment-account"), ("post", "/v1/applications"),
         ("get", "/v1/applications/{application_id}"), ("post", "/v1/intentions"),
+        ("get", "/v1/customers/{customer_id}/applications"),
         ("post", "/v1/staff/sign-in"), ("post", "/v1/authorizations"),
         ("get", "/v1/terminal/audit-anchors")}
     have = {(m, p) for p, item in doc["paths"].items() for m in item if m in METHODS}
