@@ -1,9 +1,11 @@
 """A page that says one thing and has one button: no data found, or a host not answering
-(what it means and what to do next)."""
+(what it means and what to do next). :meth:`MessageView.add_choice` adds a way on (e.g. 查申请进度
+where there is no credit line) beside it, at most two, so the footer keeps three choices."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QPushButton
 
 from kiosk.i18n import Translator
 from kiosk.shell.page import ScreenPage, make_button
@@ -17,9 +19,25 @@ class MessageView(ScreenPage):
         self.finish_msgid = finish_msgid
         self.finish_button = self.add_action(make_button(primary=True, name="finish"))
         self.finish_button.clicked.connect(self.finish_requested)
+        self._choices: list[tuple[QPushButton, str]] = []
+
+    def add_choice(self, name: str, msgid: str, *, primary: bool = False) -> QPushButton:
+        """Another way on, after the finish button (which becomes secondary if this one is
+        primary); its text is ``msgid``, set by :meth:`show_texts`."""
+        if len(self._choices) >= 2:
+            raise ValueError("at most three choices on a screen")
+        button = self.add_action(make_button(primary=primary, name=name))
+        if primary:
+            self.finish_button.setProperty("role", "secondary")
+            self.finish_button.style().unpolish(self.finish_button)
+            self.finish_button.style().polish(self.finish_button)
+        self._choices.append((button, msgid))
+        return button
 
     def show_texts(self, tr: Translator, heading: str, body: str) -> None:
         self.heading.setText(heading)
         self.body.setText(body)
         self.finish_button.setText(tr(self.finish_msgid))
+        for button, msgid in self._choices:
+            button.setText(tr(msgid))
         self.repeat_button.setText(tr("screen.common.repeat"))

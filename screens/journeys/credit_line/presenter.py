@@ -29,6 +29,8 @@ class CreditLinePresenter(ChartPresenter):
             (views.line_view.finish_requested, self.finish),
             (views.line_view.sign_requested, self.sign),
             (views.no_line_view.finish_requested, self.finish),
+            (views.no_line_progress.clicked, lambda: self.flow.go(E.PROGRESS)),
+            (views.no_line_intention.clicked, lambda: self.flow.go(E.INTENTION)),
             (views.unavailable_view.finish_requested, self.finish),
         ])
 
@@ -83,6 +85,11 @@ class CreditLinePresenter(ChartPresenter):
         self.v.no_line_view.show_texts(tr, tr("line.none.title"), tr("line.none.body"))
         self.runner.show(self.v.no_line_view)
         self.runner.speak("voice.line.none")
+
+    def _enter_elsewhere(self) -> None:
+        """查申请进度 or 登记贷款意向: that journey runs; its end is this one's."""
+        name = "progress" if self.flow.went is E.PROGRESS else "intention"
+        self.runner.call(name, self.flow.returned)
 
     def _enter_unavailable(self) -> None:
         self.show_host_error(self.v.unavailable_view, self.flow.error, "line.unavailable.title",

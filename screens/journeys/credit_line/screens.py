@@ -76,6 +76,11 @@ class CreditLineViews:
         self.loading_view = ScreenPage("credit_line_loading")
         self.line_view = LineView()
         self.no_line_view = MessageView("credit_line_none", "line.finish")
+        # no line: where the farmer's application stands, or a loan officer's visit
+        self.no_line_progress = self.no_line_view.add_choice("progress", "line.none.progress")
+        self.no_line_intention = self.no_line_view.add_choice("intention",
+                                                              "line.none.intention",
+                                                              primary=True)
         self.unavailable_view = MessageView("credit_line_unavailable", "line.finish")
 
     def pages(self) -> list[ScreenPage]:

@@ -4,7 +4,8 @@ LOADING -> LOANS (one loan per screen, 下一笔 walks them) | NO_LOANS | UNAVAI
 From a loan: 还款计划 -> LOADING_SCHEDULE -> PLAN_CHART (the summary in words and the chart,
 printing from there) -> SCHEDULE (the paged table) and 还款明细 -> LOADING_HISTORY -> HISTORY;
 返回 goes back one step.
-完成, 取消 and the idle timeout end it. Nothing here moves money."""
+完成, 取消 and the idle timeout end it. Nothing here moves money. With no loan, 查申请进度 runs
+the progress journey (ELSEWHERE), whose end is this one's."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ class QueryState(Enum):
     LOADING_HISTORY = auto()
     HISTORY = auto()
     UNAVAILABLE = auto()
+    ELSEWHERE = auto()  # the progress journey runs (a sub-journey)
     ENDED = auto()
 
 
@@ -47,6 +49,8 @@ class QueryEvent(Enum):
     FINISH = auto()
     CANCEL = auto()
     IDLE_TIMEOUT = auto()
+    PROGRESS = auto()  # 查申请进度 (no loan)
+    RETURNED = auto()  # the sub-journey ended
 
 
 S, E = QueryState, QueryEvent
@@ -79,6 +83,8 @@ class LoanQueriesFlow(FlowChart[QueryState, QueryEvent]):
         (S.UNAVAILABLE, E.FINISH): S.ENDED,
         **from_each(_SHOWN, E.CANCEL, S.ENDED),
         **from_each(_SHOWN, E.IDLE_TIMEOUT, S.ENDED),
+        (S.NO_LOANS, E.PROGRESS): S.ELSEWHERE,
+        (S.ELSEWHERE, E.RETURNED): S.ENDED,
     })
 
     def __init__(self) -> None:
@@ -89,6 +95,20 @@ class LoanQueriesFlow(FlowChart[QueryState, QueryEvent]):
         self.history_rows: Any = None
         self.error: Any = None
         self.outcome: Outcome | None = None
+        self.went: QueryEvent | None = None
+
+    def go(self, event: QueryEvent) -> bool:
+        """查申请进度 (no loan)."""
+        if not self.can(event):
+            return False
+        self.went = event  # before the transition: entering ELSEWHERE reads it
+        self.send(event)
+        return True
+
+    def returned(self, outcome: Outcome) -> None:
+        """The sub-journey ended: its outcome is this journey's."""
+        self.outcome = outcome
+        self.send(E.RETURNED)
 
     @property
     def loan(self) -> Any:
@@ -122,6 +142,8 @@ class LoanQueriesFlow(FlowChart[QueryState, QueryEvent]):
         self.send(E.FAILED)
 
     def on_enter_ended(self, source: QueryState, event: QueryEvent) -> None:
+        if event is E.RETURNED:
+            return  # the sub-journey's outcome
         if event is E.IDLE_TIMEOUT:
             self.outcome = Outcome.TIMED_OUT
         elif event is E.CANCEL:

@@ -49,6 +49,7 @@ class LoanQueriesPresenter(ChartPresenter):
             (v.schedule_view.back_requested, self.back),
             (v.history_view.back_requested, self.back),
             (v.no_loans_view.finish_requested, self.finish),
+            (v.no_loans_progress.clicked, lambda: self.flow.go(E.PROGRESS)),
             (v.unavailable_view.finish_requested, self.finish),
         ])
 
@@ -116,9 +117,18 @@ class LoanQueriesPresenter(ChartPresenter):
                                    self.runner.today())
         self.runner.show(self.v.loan_view)
 
+    def _can_go(self, name: str) -> bool:
+        """A journey this one leads to is there and can run now."""
+        return name in self.runner.journeys() and self.runner.availability(name).ok
+
+    def _enter_elsewhere(self) -> None:
+        """查申请进度: that journey runs; its end is this one's."""
+        self.runner.call("progress", self.flow.returned)
+
     def _enter_no_loans(self) -> None:
         tr = self._tr
         self.v.no_loans_view.show_texts(tr, tr("loanq.none.title"), tr("loanq.none.body"))
+        self.v.no_loans_progress.setVisible(self._can_go("progress"))
         self.runner.show(self.v.no_loans_view)
         self.runner.speak("voice.loanq.none")
 

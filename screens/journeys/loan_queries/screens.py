@@ -231,6 +231,7 @@ class LoanQueriesViews:
         self.history_view = TableView("loan_queries_history", len(HISTORY_COLUMNS), 1,
                                       theme.GAP_PX)  # five columns at 1024
         self.no_loans_view = MessageView("loan_queries_none", "loanq.finish")
+        self.no_loans_progress = self.no_loans_view.add_choice("progress", "loanq.none.progress")
         self.unavailable_view = MessageView("loan_queries_unavailable", "loanq.finish")
 
     def pages(self) -> list[ScreenPage]:
@@ -281,6 +282,7 @@ def sample_screens(views: LoanQueriesViews, tr: Translator) -> list[tuple[str, Q
     v = views
     v.loading_view.heading.setText("… " + tr("loanq.loading"))
     v.loan_view.show_loan(tr, loan, 8, 9, today)
+    v.no_loans_view.show_texts(tr, tr("loanq.none.title"), tr("loanq.none.body"))
     schedule = sample_plan()
     v.chart_view.show_plan(tr, schedule.rows, can_print=True,
                            notice=tr("loanq.print_failed", reason=error_info(
