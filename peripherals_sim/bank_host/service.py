@@ -982,7 +982,7 @@ class Bank:
                     or (not doc.get("customer_id")
                         and (doc.get("phone") == customer["phone"]
                              or doc.get("id_number") == customer["id_number"])))
-            if not mine or (doc.get("application_id") and not doc.get("triggers") == ["F06"]):
+            if not mine or (doc.get("application_id") and doc.get("triggers") != ["F06"]):
                 continue  # a referral's visit belongs to its application
             received = dt.date.fromisoformat(str(doc["received_at"])[:10])
             officer = self.staff.get(doc.get("officer_id") or "", {})

@@ -149,7 +149,7 @@ def test_no_line_leads_to_progress_or_an_intention_whose_end_is_the_line_journey
     for way in (LineEvent.PROGRESS, LineEvent.INTENTION):
         flow = CreditLineFlow()
         entered: list[LineState] = []
-        flow.add_listener(lambda s, e, t: entered.append(t))
+        flow.add_listener(lambda s, e, t, seen=entered: seen.append(t))
         flow.send(LineEvent.START)
         assert not flow.go(way)  # only from the no-line screen
         flow.send(LineEvent.NONE)
