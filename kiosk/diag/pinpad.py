@@ -19,12 +19,12 @@ from __future__ import annotations
 import argparse
 import getpass
 import logging
-import string
 import sys
+from collections.abc import Mapping
 from typing import Any
 
 from devices.base import Completion, CompletionCode, DeviceEvent
-from devices.crypto import Algorithm, kcv
+from devices.crypto import Algorithm
 from devices.pinpad.contract import PinpadStatus
 from kiosk.cli import EXIT_DEVICE_ERROR, EXIT_OK, EXIT_USAGE, UsageArgumentParser
 from kiosk.diag import emit
@@ -37,29 +37,30 @@ from kiosk.diag.common import (
     with_device,
 )
 from kiosk.i18n import Translator
+from kiosk.technician.ceremony import (
+    ALGORITHMS,
+    COMPONENT_HEX,
+    CUSTODIANS,
+    CeremonyError,
+    KeyCeremony,
+)
 
 log = logging.getLogger(__name__)
 
 ACTIONS = ("status", "keytest", "load-keys")
 DEFAULT_KEYTEST_SECONDS = 30.0
-COMPONENT_HEX = 32  # 16-byte components: double-length 3DES or SM4
 
 
 def _from_options(args: argparse.Namespace) -> tuple[str, dict[str, Any]] | None:
     return ((args.backend or "kmy"), {"url": args.url}) if args.url else None
 
 
-def _read_component(tr: Translator, n: int) -> bytes | None:
+def _read_component(tr: Translator, n: int) -> str:
     prompt = tr("pinpad.diag.ceremony.component", n=n)
     if sys.stdin.isatty():
-        text = getpass.getpass(prompt)
-    else:
-        print(prompt, file=sys.stderr, flush=True)
-        text = sys.stdin.readline()
-    text = text.strip().replace(" ", "")
-    if len(text) != COMPONENT_HEX or any(c not in string.hexdigits for c in text):
-        return None
-    return bytes.fromhex(text)
+        return getpass.getpass(prompt)
+    print(prompt, file=sys.stderr, flush=True)
+    return sys.stdin.readline()
 
 
 def _status(args: argparse.Namespace, device: Any, backend: str, tr: Translator) -> int:
@@ -93,43 +94,45 @@ def _keytest(args: argparse.Namespace, device: Any, tr: Translator) -> int:
 def _load_keys(args: argparse.Namespace, device: Any, extra: list[str],
                tr: Translator) -> int:
     p = UsageArgumentParser(prog="kiosk diag pinpad load-keys")
-    p.add_argument("--algorithm", choices=[a.value for a in (Algorithm.TDES, Algorithm.SM4)],
+    p.add_argument("--algorithm", choices=[a.value for a in ALGORITHMS],
                    default=Algorithm.TDES.value)
     p.add_argument("--slot", type=int, default=None)
     opts = p.parse_args(extra)
-    algorithm = Algorithm(opts.algorithm)
-    # No ceremony that the audit log does not know of: refuse when it cannot be written.
-    problem = audit(args, "pinpad", "pinpad.key_ceremony.start",
-                    {"algorithm": algorithm.value, "slot": opts.slot})
-    if problem:
+
+    def record(action: str, detail: Mapping[str, Any]) -> None:
+        problem = audit(args, "pinpad", action, dict(detail))
+        if problem:
+            raise OSError(problem)
+
+    ceremony = KeyCeremony(record, Algorithm(opts.algorithm), opts.slot)
+    try:  # no ceremony that the audit log does not know of
+        ceremony.start()
+    except OSError as exc:
         return failure(args, "pinpad", Completion(
-            0, CompletionCode.SEQUENCE_ERROR, detail=f"audit log not writable: {problem}",
+            0, CompletionCode.SEQUENCE_ERROR, detail=f"audit log not writable: {exc}",
             device="pinpad", command="load_master_key"))
     print(tr("pinpad.diag.ceremony.intro", length=COMPONENT_HEX), file=sys.stderr)
-    components: list[bytes] = []
-    component_kcvs: list[str] = []
-    for n in (1, 2):
-        part = _read_component(tr, n)
-        if part is None:
+    for n in range(1, CUSTODIANS + 1):
+        try:
+            check = ceremony.add(_read_component(tr, n))
+        except CeremonyError:
+            ceremony.abort("bad_component")
             print(tr("pinpad.diag.ceremony.bad_component", length=COMPONENT_HEX),
                   file=sys.stderr)
             return EXIT_USAGE
-        check = kcv(part, algorithm).hex().upper()
-        component_kcvs.append(check)
         print(tr("pinpad.diag.ceremony.component_kcv", n=n, kcv=check), file=sys.stderr)
-        components.append(part)
     try:
-        key_check = call(device, "load_master_key", components, algorithm, opts.slot)
-    finally:
-        components.clear()
+        key_check = call(device, "load_master_key", ceremony.take_components(),
+                         ceremony.algorithm, opts.slot)
+    except BaseException:
+        ceremony.abort("load_failed")
+        raise
     slot = getattr(device, "master_slot", 0) if opts.slot is None else opts.slot
     assert isinstance(key_check, bytes)
-    check = key_check.hex().upper()
+    check = ceremony.loaded(key_check, slot)
     log.warning("technician key ceremony: master key slot %s loaded, KCV %s", slot, check)
-    audit(args, "pinpad", "pinpad.key_ceremony.loaded",
-          {"algorithm": algorithm.value, "slot": slot, "kcv": check})
-    emit(args, {"slot": slot, "algorithm": algorithm.value, "kcv": check,
-                "component_kcvs": component_kcvs},
+    emit(args, {"slot": slot, "algorithm": ceremony.algorithm.value, "kcv": check,
+                "component_kcvs": ceremony.component_kcvs},
          tr("pinpad.diag.ceremony.done", slot=slot, kcv=check))
     return EXIT_OK
 

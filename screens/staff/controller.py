@@ -40,7 +40,13 @@ from kiosk.staff import (
 )
 from kiosk.staff_functions import ReprintItem, reprint_items, unresolved_items
 from screens.staff.gesture import CornerHold, EntryCode
-from screens.staff.views import AuthorizationView, MenuView, SignInView, TableView
+from screens.staff.views import (
+    AuthorizationView,
+    KeyCeremonyView,
+    MenuView,
+    SignInView,
+    TableView,
+)
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +61,8 @@ STAFF_MENU = (("start_journey", "staff.home.start_journey"), ("reprint", "staff.
 TECH_MENU = (("selftest", "staff.tech.selftest"), ("test_print", "staff.tech.test_print"),
              ("netcheck", "staff.tech.netcheck"), ("idcard_read", "staff.tech.idcard_read"),
              ("iccard_read", "staff.tech.iccard_read"), ("reveal", "staff.tech.reveal"),
-             ("keytest", "staff.tech.keytest"), ("export", "staff.tech.export"),
+             ("keytest", "staff.tech.keytest"), ("key_ceremony", "staff.tech.key_ceremony"),
+             ("export", "staff.tech.export"),
              ("config", "staff.tech.config"), ("out_of_service", "staff.tech.out_of_service"),
              ("in_service", "staff.tech.in_service"))
 KEYTEST_SECONDS = 30.0
@@ -156,13 +163,22 @@ class StaffController(QObject):
         self.selftest_view.back_button.clicked.connect(self.show_tech_home)
         self.selftest_view.table.itemSelectionChanged.connect(self._show_check)
         self._check_rows: list[Any] = []
+        from kiosk.technician.ceremony import ALGORITHMS
+
+        self.ceremony: Any = None  # kiosk.technician.ceremony.KeyCeremony while one runs
+        self.ceremony_view = KeyCeremonyView(translator, [a.value for a in ALGORITHMS])
+        self.ceremony_view.add_requested.connect(self._ceremony_add)
+        self.ceremony_view.load_requested.connect(self._ceremony_load)
+        self.ceremony_view.cancelled.connect(self._ceremony_cancel)
+        self.ceremony_view.algorithm_chosen.connect(self._ceremony_algorithm)
+        self.ceremony_view.keyboard.typed.connect(self.staff.touch)
         self.auth_view = AuthorizationView(translator)
         self.auth_view.confirmed.connect(self._auth_confirm)
         self.auth_view.refused.connect(self._auth_refuse)
         self.auth_view.keyboard.typed.connect(self.staff.touch)
         for view in (self.sign_in_view, self.staff_home, self.tech_home, self.reprint_view,
                      self.unresolved_view, self.calls_view, self.auth_view,
-                     self.selftest_view):
+                     self.selftest_view, self.ceremony_view):
             shell.add_screen(view)
         self.hold = CornerHold(shell.screen_area, config.staff.entry_hold_seconds)
         self.hold.held.connect(self.on_gesture)
@@ -285,7 +301,8 @@ class StaffController(QObject):
     def _on_staff_screen(self) -> bool:
         return self.shell.current_screen() in (
             self.sign_in_view, self.staff_home, self.tech_home, self.reprint_view,
-            self.unresolved_view, self.calls_view, self.auth_view, self.selftest_view)
+            self.unresolved_view, self.calls_view, self.auth_view, self.selftest_view,
+            self.ceremony_view)
 
     def show_staff_home(self) -> None:
         member = self.staff.current
@@ -306,6 +323,8 @@ class StaffController(QObject):
         self.staff.sign_out(SignOutReason.MANUAL)
 
     def _on_signed_out(self, member: StaffMember, reason: SignOutReason) -> None:
+        if self.ceremony is not None:  # components typed so far are dropped
+            self._ceremony_end(f"signed_out_{reason.value}")
         self.shell.status_strip.set_staff(None)
         if self.terminal is not None:
             self.terminal.staff = None
@@ -551,6 +570,7 @@ class StaffController(QObject):
                 "idcard_read": functools.partial(self.test_read, "idcard"),
                 "iccard_read": functools.partial(self.test_read, "iccard"),
                 "reveal": self.reveal, "keytest": self.keytest,
+                "key_ceremony": self.key_ceremony,
                 "out_of_service": functools.partial(self.set_out_of_service, True),
                 "in_service": functools.partial(self.set_out_of_service, False)}
 
@@ -774,3 +794,126 @@ class StaffController(QObject):
         self._tech_say(self.tr("staff.tech.out_of_service_now" if out
                                else "staff.tech.in_service_now"),
                        "warning" if out else "success")
+
+    # --- key ceremony (kiosk/technician/ceremony.py; the same as kiosk diag pinpad load-keys)
+
+    def key_ceremony(self) -> None:
+        """密钥灌注: two custodians' components into the PIN pad's master key slot."""
+        from kiosk.technician.ceremony import KeyCeremony
+
+        pad = self.workers.get("pinpad")
+        if pad is None or not pad.running:
+            self._tech_say(self.tr("staff.tech.no_device"), "warning")
+            return
+        self.ceremony = KeyCeremony(self._ceremony_record)
+        self.ceremony_view.show_message("")
+        self._ceremony_step()
+        self.shell.show_screen(self.ceremony_view)
+
+    def _ceremony_record(self, action: str, detail: Mapping[str, Any]) -> None:
+        self.staff.record(action, {"device": "pinpad", **detail})
+
+    def _ceremony_step(self) -> None:
+        c = self.ceremony
+        if c is None:
+            return
+        kcvs = "  ".join(self.tr("staff.ceremony.part_kcv", n=n, kcv=k)
+                         for n, k in enumerate(c.component_kcvs, 1))
+        if c.kcv is not None:
+            step = self.tr("staff.ceremony.done")
+        elif c.complete:
+            step = self.tr("staff.ceremony.ready")
+        else:
+            step = self.tr("staff.ceremony.step", n=c.next_custodian)
+        self.ceremony_view.set_algorithm(c.algorithm.value, changeable=not c.started)
+        self.ceremony_view.ask(step, kcvs, can_add=not c.complete and c.kcv is None,
+                               can_load=c.complete and c.kcv is None and bool(c.components))
+
+    def _ceremony_algorithm(self, name: str) -> None:
+        from devices.crypto import Algorithm
+
+        if self.ceremony is not None and not self.ceremony.started:
+            self.ceremony.algorithm = Algorithm(name)
+            self._ceremony_step()
+
+    def _ceremony_add(self, custodian: str, component: str) -> None:
+        from kiosk.technician.ceremony import CeremonyError
+
+        c, view = self.ceremony, self.ceremony_view
+        if c is None:
+            return
+        self.staff.touch()
+        if not custodian:
+            view.show_message(self.tr("staff.ceremony.no_custodian"), "warning")
+            return
+        if custodian in c.custodians:
+            view.show_message(self.tr("staff.ceremony.same_custodian"), "warning")
+            return
+        try:
+            if not c.started:
+                c.start()  # audited first: no ceremony the log does not know of
+            check = c.add(component, custodian)
+        except CeremonyError:
+            view.show_message(self.tr("staff.ceremony.bad_component"), "error")
+            return
+        except OSError as exc:
+            self.ceremony = None
+            view.show_message(self.tr("staff.ceremony.audit_failed", detail=str(exc)), "error")
+            view.ask("", "", can_add=False, can_load=False)
+            return
+        n = len(c.component_kcvs)
+        self._ceremony_step()
+        view.show_message(self.tr("staff.ceremony.part_added", n=n, kcv=check), "success")
+
+    def _ceremony_load(self) -> None:
+        c, pad = self.ceremony, self.workers.get("pinpad")
+        if c is None or not c.complete or pad is None:
+            return
+        self.staff.touch()
+        self.ceremony_view.load_button.setEnabled(False)
+        self.ceremony_view.show_message(self.tr("staff.ceremony.loading"))
+        pad.submit("load_master_key", c.take_components(), c.algorithm, c.slot,
+                   on_done=_Deliver(self.bridge, self._ceremony_loaded))
+
+    def _ceremony_loaded(self, completion: Any) -> None:
+        from kiosk.errors import code_for_completion
+
+        c, view = self.ceremony, self.ceremony_view
+        if c is None:
+            return
+        if not completion.ok:
+            code = code_for_completion(completion, "pinpad")
+            self._ceremony_end("load_failed")
+            view.show_message(self.tr("staff.ceremony.failed", code=code,
+                                      detail=completion.detail), "error")
+            view.ask("", "", can_add=False, can_load=False)
+            return
+        pad = self.workers.get("pinpad")
+        slot = getattr(getattr(pad, "device", None), "master_slot", None)
+        try:
+            check = c.loaded(completion.data, slot)
+        except OSError as exc:  # loaded, but the record could not be written: say so
+            check = completion.data.hex().upper()
+            view.show_message(self.tr("staff.ceremony.audit_failed", detail=str(exc)),
+                              "error")
+        else:
+            view.show_message(self.tr("staff.ceremony.loaded", kcv=check), "success")
+        self.last_ceremony_kcv = check
+        self._ceremony_step()
+        view.cancel_button.setText(self.tr("common.back"))
+
+    def _ceremony_cancel(self) -> None:
+        if self.ceremony is not None and self.ceremony.kcv is None:
+            self._ceremony_end("cancelled")
+        self.ceremony = None
+        self.ceremony_view.cancel_button.setText(self.tr("common.cancel"))
+        self.show_tech_home()
+
+    def _ceremony_end(self, reason: str) -> None:
+        c, self.ceremony = self.ceremony, None
+        if c is None:
+            return
+        try:
+            c.abort(reason)
+        except OSError as exc:
+            log.warning("key ceremony %s not audited (%s)", reason, exc)

@@ -248,3 +248,79 @@ class AuthorizationView(StaffPage):
         self.confirm_button.setEnabled(False)
         password, _ = self.password.text(), self.password.clear()
         self.confirmed.emit(password)
+
+
+class KeyCeremonyView(StaffPage):
+    """密钥灌注 (technician mode): two custodians one after the other type their staff number
+    and their component of the master key (hidden, never shown); each component's check value
+    is shown to compare with the custodian's sheet, then 灌注 loads the key into the PIN pad
+    and shows its check value. Only check values are ever on this screen."""
+
+    add_requested = Signal(str, str)  # custodian, component
+    load_requested = Signal()
+    cancelled = Signal()
+    algorithm_chosen = Signal(str)
+
+    def __init__(self, tr: Translator, algorithms: Sequence[str],
+                 parent: QWidget | None = None) -> None:
+        super().__init__("technician_key_ceremony", tr, parent)
+        self.heading.setText(tr("staff.ceremony.title"))
+        self.step = style.label(name="step")
+        self.content.addWidget(self.step)
+        fields = QGridLayout()
+        fields.setSpacing(style.GAP_PX)
+        self.custodian = QLineEdit(objectName="custodian")
+        self.component = QLineEdit(objectName="component")
+        self.component.setEchoMode(QLineEdit.EchoMode.Password)
+        self.component.setMaxLength(32)
+        for row, (text_id, field) in enumerate((("staff.ceremony.custodian", self.custodian),
+                                                ("staff.ceremony.component", self.component))):
+            lab = style.label()
+            lab.setText(tr(text_id))
+            fields.addWidget(lab, row, 0)
+            fields.addWidget(field, row, 1)
+        self.content.addLayout(fields)
+        self.checks = style.label(name="checks")
+        self.content.addWidget(self.checks)
+        self.keyboard = OnScreenKeyboard(tr)
+        self.content.addWidget(self.keyboard)
+        _AttachOnPress(self.keyboard, self.custodian)
+        _AttachOnPress(self.keyboard, self.component)
+        self.algorithm_buttons: dict[str, QPushButton] = {}
+        for name in algorithms:
+            b = style.button(name.upper(), name=f"algorithm-{name}")
+            b.clicked.connect(lambda _=False, n=name: self.algorithm_chosen.emit(n))
+            self.footer.addWidget(b)
+            self.algorithm_buttons[name] = b
+        self.footer.addStretch(1)
+        self.cancel_button = self.add_action("common.cancel", "cancel")
+        self.add_button = self.add_action("staff.ceremony.add", "add")
+        self.load_button = self.add_action("staff.ceremony.load", "load", primary=True)
+        self.cancel_button.clicked.connect(self.cancelled)
+        self.add_button.clicked.connect(self._add)
+        self.load_button.clicked.connect(self.load_requested)
+
+    def set_algorithm(self, name: str, changeable: bool) -> None:
+        for key, b in self.algorithm_buttons.items():
+            b.setProperty("role", "primary" if key == name else "secondary")
+            b.setEnabled(changeable or key == name)
+            b.style().unpolish(b)
+            b.style().polish(b)
+
+    def ask(self, step: str, checks: str, can_add: bool, can_load: bool) -> None:
+        """The next step's instruction, the check values so far, what may be pressed."""
+        self.step.setText(step)
+        self.checks.setText(checks)
+        self.custodian.clear()
+        self.component.clear()
+        self.custodian.setEnabled(can_add)
+        self.component.setEnabled(can_add)
+        self.keyboard.setEnabled(can_add)
+        self.add_button.setEnabled(can_add)
+        self.load_button.setEnabled(can_load)
+        self.keyboard.attach(self.custodian)
+
+    def _add(self) -> None:
+        custodian, component = self.custodian.text().strip(), self.component.text()
+        self.component.clear()  # typed once, gone from the screen at once
+        self.add_requested.emit(custodian, component)

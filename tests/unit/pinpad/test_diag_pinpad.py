@@ -56,8 +56,12 @@ def test_load_keys_ceremony_loads_the_xor_of_two_components_into_the_pad(
     assert log.verify() == (True, None)
     records = [json.loads(line) for line in log.path.read_text().splitlines()]
     assert [r["action"] for r in records] == ["pinpad.key_ceremony.start",
+                                              "pinpad.key_ceremony.part",
+                                              "pinpad.key_ceremony.part",
                                               "pinpad.key_ceremony.loaded"]
-    assert records[1]["detail"]["kcv"] == expected
+    assert [r["detail"]["kcv"] for r in records[1:3]] == out["component_kcvs"]
+    assert records[3]["detail"]["kcv"] == expected
+    assert records[3]["detail"]["kcvs"] == out["component_kcvs"]
     text = log.path.read_text().upper()
     assert c1.hex().upper() not in text and c2.hex().upper() not in text
 
