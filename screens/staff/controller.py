@@ -847,6 +847,7 @@ class StaffController(QObject):
             view.show_message(self.tr("staff.ceremony.no_custodian"), "warning")
             return
         if custodian in c.custodians:
+            view.custodian.clear()  # the next custodian types their own number
             view.show_message(self.tr("staff.ceremony.same_custodian"), "warning")
             return
         try:

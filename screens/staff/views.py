@@ -273,12 +273,15 @@ class KeyCeremonyView(StaffPage):
         self.component = QLineEdit(objectName="component")
         self.component.setEchoMode(QLineEdit.EchoMode.Password)
         self.component.setMaxLength(32)
-        for row, (text_id, field) in enumerate((("staff.ceremony.custodian", self.custodian),
+        for col, (text_id, field) in enumerate((("staff.ceremony.custodian", self.custodian),
                                                 ("staff.ceremony.component", self.component))):
             lab = style.label()
+            lab.setWordWrap(False)
             lab.setText(tr(text_id))
-            fields.addWidget(lab, row, 0)
-            fields.addWidget(field, row, 1)
+            fields.addWidget(lab, 0, 2 * col)  # one row: the keyboard needs the height
+            fields.addWidget(field, 0, 2 * col + 1)
+        fields.setColumnStretch(1, 2)
+        fields.setColumnStretch(3, 3)
         self.content.addLayout(fields)
         self.checks = style.label(name="checks")
         self.content.addWidget(self.checks)

@@ -53,9 +53,17 @@ def fill(rig: Rig) -> list[tuple[str, QWidget]]:
     staff.auth_view.show_message(tr("staff.signin.wrong", tries=2))
     staff.tech_home.heading.setText(tr("staff.tech.title", name="韩*"))
     staff.tech_home.show_message(tr("staff.tech.out_of_service_now"), "warning")
+    cv = staff.ceremony_view  # the key ceremony after the first custodian's component
+    cv.set_algorithm("3des", changeable=False)
+    cv.ask(tr("staff.ceremony.step", n=2), tr("staff.ceremony.part_kcv", n=1,
+                                              kcv="08D7B4FB629D0885"), True, False)
+    cv.custodian.setText("S1002")
+    cv.component.setText("0" * 32)
+    cv.show_message(tr("staff.ceremony.part_added", n=1, kcv="08D7B4FB629D0885"), "success")
     staff.selftest()
     rig.qtbot.waitUntil(lambda: staff.selftest_view.table.rowCount() > 0, timeout=10000)
     return [("technician_selftest", staff.selftest_view),
+            ("technician_key_ceremony", staff.ceremony_view),
             ("staff_sign_in", staff.sign_in_view), ("staff_home", staff.staff_home),
             ("staff_reprint", staff.reprint_view), ("staff_unresolved", staff.unresolved_view),
             ("staff_calls", staff.calls_view),
