@@ -77,10 +77,16 @@ def test_autopilot_against_the_idcard_simulator_with_espeak(tmp_path: Path) -> N
 def test_autopilot_bank_card_journeys_with_fakes_and_the_host_simulator(tmp_path: Path) -> None:
     out = tmp_path / "demo"
     result = run_demo(out, "--devices", "fake", "--voice", "fake", "--pin-timeout", "1.5",
-                      "--journey", "identify-wang_jianjun", "--journey", "bank")
+                      "--journey", "identify-wang_jianjun", "--journey", "bank",
+                      "--journey", "sign_line")
     assert result.returncode == 0, result.stdout + result.stderr
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     by_name = {j["name"]: j for j in summary["journeys"]}
+    signing = by_name["sign_line-li_xiuying"]  # 额度签约: terms, pad, PIN, 成功, 已签约
+    assert signing["outcome"] == "done" and "已签约" in signing["expected"]
+    assert any("年化利率单利百分之三点八五" in t for t in signing["spoken"])
+    assert any(s.endswith("signature_refused.png") for s in signing["screens"])
+    assert any(s.endswith("sign_line_success.png") for s in signing["screens"])
     assert "overdue" in by_name["identify-wang_jianjun"]["expected"]
     assert any("逾期" in t for t in by_name["identify-wang_jianjun"]["spoken"])
     assert by_name["bank-wrong-pin"]["expected"].startswith("HOST-PIN-WRONG, retried")
