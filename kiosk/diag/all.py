@@ -17,6 +17,7 @@ from pathlib import Path
 from kiosk.cli import EXIT_DEVICE_ERROR, EXIT_OK
 from kiosk.diag import emit
 from kiosk.diag.common import audit, load_diag_config, unexpected_arguments
+from kiosk.i18n import Translator
 from kiosk.technician import selftest
 from kiosk.technician.control import AppNotRunning, ask_app
 
@@ -34,5 +35,5 @@ def run(action: str, args: argparse.Namespace, extra: list[str]) -> int:
         report = selftest.with_own_devices(config)
         audit(args, "all", "diag.selftest",
               {"source": "cli", "ok": report.ok, "failed": report.failed})
-    emit(args, report.to_json(), selftest.report_text(report))
+    emit(args, report.to_json(), selftest.report_text(report, Translator(config.language)))
     return EXIT_OK if report.ok else EXIT_DEVICE_ERROR

@@ -221,18 +221,19 @@ def with_own_devices(config: Any, kinds: Iterable[str] = KINDS) -> SelftestRepor
     return run(makers.keys(), probe, ports, source="cli")
 
 
-def report_text(report: SelftestReport) -> str:
-    """The technician's table: one line per device, then the total."""
+def report_text(report: SelftestReport, tr: Translator) -> str:
+    """The technician's table for ``kiosk diag all selftest``: the same localized rows as
+    the technician's screen (:func:`check_rows`), one line per device, then the total."""
     lines = []
-    for c in report.checks:
-        verdict = "ok  " if c.ok else "FAIL"
-        extra = f" {c.problem}" if c.problem else ""
-        version = f" v{c.version}" if c.version else ""
-        port = f" @ {c.port}" if c.port else ""
-        lines.append(f"{verdict} {c.device:<8} {c.state:<14}{extra}{version}{port} "
-                     f"({c.elapsed_ms:.0f} ms){' ' + c.detail if c.detail and not c.ok else ''}")
-    lines.append(f"{'all passed' if report.ok else 'FAILED: ' + ', '.join(report.failed)} "
-                 f"in {report.total_ms:.0f} ms ({report.source})")
+    for r in check_rows(report, tr):
+        mark = "\u2713" if r.ok else "\u00d7"
+        version = "" if r.version == "-" else f" v{r.version}"
+        lines.append(f"{mark} {r.name} {r.result} ({r.state}{version}, {r.elapsed} ms)"
+                     + (f" {r.code}" if r.code else "") + (f" {r.detail}" if r.detail else ""))
+    count, ms = len(report.checks), f"{report.total_ms:.0f}"
+    lines.append((tr("staff.selftest.all_passed", count=count, ms=ms) if report.ok else
+                  tr("staff.selftest.some_failed", failed=len(report.failed), count=count,
+                     ms=ms)) + f" ({report.source})")
     return "\n".join(lines)
 
 

@@ -69,3 +69,16 @@ def test_staff_message_tones_reach_7_to_1_on_the_staff_background():
     for tone, (colour, _symbol) in style.TONES.items():
         assert theme.contrast(colour, style.STAFF_BG) >= 7.0, tone
         assert theme.contrast(colour, "#FFFFFF") >= 7.0, tone
+
+
+def test_the_command_lines_table_uses_the_same_words_and_codes_as_the_screen():
+    from kiosk.technician.selftest import report_text
+
+    report = SelftestReport((check("idcard", True), check("printer", False, "paper_out")),
+                            12.0, "cli")
+    text = report_text(report, Translator("zh_CN")).splitlines()
+    assert text[0].startswith("\u2713 身份证阅读器 正常 (在线 v1.2")
+    assert text[1].startswith("\u00d7 凭条打印机 故障") and "PRN-PAPER-OUT" in text[1]
+    assert text[2] == "设备自检：1 项故障，共 2 项（用时 12 毫秒） (cli)"
+    en = report_text(report, Translator("en"))
+    assert "Receipt printer Fault" in en and "1 of 2 failed" in en
