@@ -219,7 +219,8 @@ class Kiosk:
             self._runner = JourneyRunner(self.shell, self.bridge, self.requests, self.terminal,
                                          self.voice, timeouts, self.config.language,
                                          config=self.config,
-                                         transactions=lambda: self.transactions, **kwargs)
+                                         transactions=lambda: self.transactions,
+                                         staff=lambda: self.staff, **kwargs)
         return self._runner
 
     _staff: Any = None

@@ -388,8 +388,11 @@ class TransactionsService:
                 # Sent, but the answer could not be journaled: honest 处理中; recovery asks
                 # the host by key once the journal can be written again.
                 log.error("journal write failed after sending %s: %s", row.key, exc.detail)
+                self._kick.set()
                 return TxResult(row.serial, row.key, row.kind, TxState.UNKNOWN, row.amount,
                                 reason=exc.code, detail=dict(row.detail))
+            if not row.final:
+                self._kick.set()  # 处理中: the background resolver starts its back-off now
             return TxResult.of(row, answer)
 
     def _send(self, row: TxRow, request: _Request) -> tuple[TxRow, Any]:

@@ -231,6 +231,7 @@ class JourneyRunner(QObject):
         options: dict[str, Any] | None = None,
         config: Any = None,
         transactions: Callable[[], Any] | None = None,
+        staff: Callable[[], Any] | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -246,6 +247,10 @@ class JourneyRunner(QObject):
         #: the kiosk's transactions service (journal, money, the outbox) or None: a getter,
         #: as the service comes up on the bring-up thread after the runner exists
         self.transactions: Callable[[], Any] = transactions or (lambda: None)
+        #: the staff controller (screens/staff: the signed-in staff member, a second-person
+        #: authorisation with ``ask_authorization(need, what, on_result)``) or None: a getter,
+        #: as it is built on first use after the runner
+        self.staff: Callable[[], Any] = staff or (lambda: None)
         #: keyword arguments given to every presenter of a journey (tests: identity checks)
         self.options: dict[str, dict[str, Any]] = dict(options or {})
         self.session: CustomerSession | None = None

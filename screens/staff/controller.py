@@ -119,6 +119,7 @@ class StaffController(QObject):
         self.staff.signed_out_listeners.append(self._on_signed_out)
         self.entry = EntryCode(config.staff.entry_code)
         self._ticket: AuthorizationTicket | None = None
+        self._on_auth: Callable[[AuthorizationResult], None] | None = None
         self._reprint: ReprintItem | None = None
         self._items: list[ReprintItem] = []
         self._gesture_at = 0.0
@@ -513,8 +514,14 @@ class StaffController(QObject):
 
     # --- authorisation ------------------------------------------------------------------------
 
-    def ask_authorization(self, need: AuthorizationNeed, what: str) -> None:
-        """A step needs a second person: the staff member's own password, now."""
+    def ask_authorization(self, need: AuthorizationNeed, what: str,
+                          on_result: Callable[[AuthorizationResult], None] | None = None
+                          ) -> None:
+        """A step needs a second person: the staff member's own password, now. With
+        ``on_result`` (a farmer journey: a drawdown above the amount, an account change) the
+        final result goes there, on the GUI thread, and the journey says what it means; without
+        it the staff's own reprint goes on."""
+        self._on_auth = on_result
         ticket = self.authorizer.request(need)
         if ticket.result is not None:
             self._authorized(ticket.result)
@@ -550,6 +557,10 @@ class StaffController(QObject):
 
     def _authorized(self, result: AuthorizationResult) -> None:
         self._ticket = None
+        done, self._on_auth = self._on_auth, None
+        if done is not None:
+            done(result)
+            return
         if result.granted:
             self._print_reprint()
             return

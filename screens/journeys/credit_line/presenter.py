@@ -28,6 +28,7 @@ class CreditLinePresenter(ChartPresenter):
         self.connect([
             (views.line_view.finish_requested, self.finish),
             (views.line_view.sign_requested, self.sign),
+            (views.line_view.borrow_requested, self._borrow),
             (views.no_line_view.finish_requested, self.finish),
             (views.no_line_progress.clicked, lambda: self.flow.go(E.PROGRESS)),
             (views.no_line_intention.clicked, lambda: self.flow.go(E.INTENTION)),
@@ -61,6 +62,7 @@ class CreditLinePresenter(ChartPresenter):
         self.v.line_view.show_line(tr, line, session.masked_name, self.runner.today())
         self.v.line_view.offer_signing(
             tr, not line.signed and self.runner.availability("sign_line").ok)
+        self.v.line_view.offer_borrow(self._can_borrow(line))
         self.runner.show(self.v.line_view)
         self.runner.speak(
             "voice.line.signed" if line.signed else "voice.line.unsigned",
@@ -95,3 +97,18 @@ class CreditLinePresenter(ChartPresenter):
         self.show_host_error(self.v.unavailable_view, self.flow.error, "line.unavailable.title",
                              "credit line")
 
+    # --- 借款: the drawdown from a signed line -----------------------------------------------
+
+    def _can_borrow(self, line: Any) -> bool:
+        from screens.journeys import journeys
+
+        return (bool(line.signed) and Decimal(line.available) > 0
+                and "drawdown" in journeys() and self.runner.availability("drawdown").ok)
+
+    def _borrow(self) -> None:
+        if self.flow.state is S.LINE:
+            self.runner.call("drawdown", self._borrowed)
+
+    def _borrowed(self, outcome: Any) -> None:
+        """The drawdown ended: so does the credit line (the farmer is back on the home)."""
+        self.runner.end(outcome)

@@ -25,6 +25,7 @@ def amount_text(tr: Translator, amount: Decimal) -> str:
 class LineView(ScreenPage):
     finish_requested = Signal()
     sign_requested = Signal()
+    borrow_requested = Signal()  # 借款: a signed line with something left (the drawdown)
 
     def __init__(self) -> None:
         super().__init__("credit_line")
@@ -39,6 +40,9 @@ class LineView(ScreenPage):
         self.sign_button = self.add_action(make_button(primary=True, name="sign"))
         self.sign_button.clicked.connect(self.sign_requested)
         self.sign_button.hide()
+        self.borrow_button = self.add_action(make_button(name="borrow"))
+        self.borrow_button.clicked.connect(self.borrow_requested)
+        self.borrow_button.hide()
         self.finish_button = self.add_action(make_button(primary=True, name="finish"))
         self.finish_button.clicked.connect(self.finish_requested)
 
@@ -68,7 +72,11 @@ class LineView(ScreenPage):
         self.lines["signed"].style().unpolish(self.lines["signed"])
         self.lines["signed"].style().polish(self.lines["signed"])
         self.finish_button.setText(tr("line.finish"))
+        self.borrow_button.setText(tr("line.borrow"))
         self.repeat_button.setText(tr("screen.common.repeat"))
+
+    def offer_borrow(self, offered: bool) -> None:
+        self.borrow_button.setVisible(offered)
 
 
 class CreditLineViews:

@@ -8,8 +8,8 @@ from screens.journeys import JourneySpec, register
 SPEC = register(JourneySpec(
     name="products",
     title="home.service.products",
-    group="borrow",
-    order=10,
+    group="calculate",
+    order=20,
     presenter="screens.journeys.products.presenter:ProductsPresenter",
     views="screens.journeys.products.screens:ProductsViews",
     samples="screens.journeys.products.screens:sample_screens",
