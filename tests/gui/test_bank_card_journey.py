@@ -102,9 +102,11 @@ def bank_rig(qtbot: Any, state_dir: Path, demo_scenario: dict[str, Any],
 
 
 def make_bank_rig(qtbot: Any, state_dir: Path, demo_scenario: dict[str, Any],
-                  host: HostProcess, **devices: Any) -> Iterator[BankRig]:
+                  host: HostProcess, *, read_timeout: float = 10.0,
+                  settings: dict[str, Any] | None = None, **devices: Any) -> Iterator[BankRig]:
     """The kiosk with the fake card readers and PIN pad, the host simulator over mTLS, and
-    ``devices`` besides (a printer)."""
+    ``devices`` besides (a printer); ``settings``: more config overrides (``money.…``),
+    ``read_timeout``: the host clients' (a test of a host that answers too late)."""
     from kiosk.app import Kiosk, make_qt_app
     from kiosk.host import HostClient, HostSettings
 
@@ -113,12 +115,13 @@ def make_bank_rig(qtbot: Any, state_dir: Path, demo_scenario: dict[str, Any],
     client = HostClient(HostSettings(
         url=host.url, terminal_id=TERMINAL, ca_file=Path(host.ready["ca_file"]),
         cert_file=Path(t["cert_file"]), key_file=Path(t["key_file"]),
-        connect_timeout=3.0, read_timeout=10.0, retry_backoff=0.05))
+        connect_timeout=3.0, read_timeout=read_timeout, retry_backoff=0.05))
     reader, bank, pad = FakeIdCardReader(), FakeIcCardReader(), FakePinPad(preload=False)
     voice = RecordingVoice()
     voice.open()
     config = kiosk_config(state_dir, **{"timeouts.idle_seconds": 6.0,
-                                        "timeouts.idle_warning_seconds": 2.0})
+                                        "timeouts.idle_warning_seconds": 2.0,
+                                        **(settings or {})})
     kiosk = Kiosk(config, devices={"idcard": reader, "iccard": bank, "pinpad": pad,
                                    "host": client, **devices},
                   voice_device=voice, remove_prompt=0.2, pin_timeout=PIN_TIMEOUT_UNHURRIED,

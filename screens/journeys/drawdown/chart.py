@@ -272,7 +272,9 @@ class DrawdownFlow(FlowChart[DrawState, DrawEvent]):
             self.outcome = Outcome.DONE  # money moved (or may have): a finished journey
         elif event is E.CANCEL or event is E.BACK:
             self.outcome = Outcome.CANCELED
-        elif source in (S.UNAVAILABLE, S.MISMATCH):
+        elif source is S.UNAVAILABLE:
             self.outcome = Outcome.FAILED
+        # MISMATCH: the farmer was told plainly and nothing moved; he stays identified for
+        # another service (the staff find the log entry)
         else:
             self.outcome = Outcome.DONE
