@@ -17,6 +17,18 @@ from peripherals_sim.scenario import by_id
 TODAY = dt.date(2026, 11, 28)
 
 
+def sim_host_client(host: Any, terminal: str = "ZN610425001") -> Any:
+    """The kiosk's host client for the bank host simulator ``host`` (a HostProcess), over
+    mutual TLS with the terminal's certificate, short timeouts."""
+    from kiosk.host import HostClient, HostSettings
+
+    t = host.ready["terminals"][terminal]
+    return HostClient(HostSettings(
+        url=host.url, terminal_id=terminal, ca_file=Path(host.ready["ca_file"]),
+        cert_file=Path(t["cert_file"]), key_file=Path(t["key_file"]),
+        connect_timeout=3.0, read_timeout=10.0, retry_backoff=0.05))
+
+
 def kiosk_config(state_dir: Path, **overrides: Any) -> Any:
     from kiosk.config import load_config
 

@@ -27,7 +27,7 @@ from kiosk.simcontrol.pinpad import over_http
 from peripherals_sim.bank_host.process import HostProcess
 from peripherals_sim.process import SimulatorProcess
 
-from .conftest import TODAY, kiosk_config
+from .conftest import TODAY, kiosk_config, sim_host_client
 
 TERMINAL = "ZN610425001"
 
@@ -49,14 +49,9 @@ def pad_sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimulatorProce
 def kiosk(qtbot: Any, state_dir: Path, host: HostProcess,
           pad_sim: SimulatorProcess) -> Iterator[Any]:
     from kiosk.app import Kiosk, make_qt_app
-    from kiosk.host import HostClient, HostSettings
 
     make_qt_app("zh_CN")
-    t = host.ready["terminals"][TERMINAL]
-    client = HostClient(HostSettings(
-        url=host.url, terminal_id=TERMINAL, ca_file=Path(host.ready["ca_file"]),
-        cert_file=Path(t["cert_file"]), key_file=Path(t["key_file"]),
-        connect_timeout=3.0, read_timeout=10.0, retry_backoff=0.05))
+    client = sim_host_client(host, TERMINAL)
     voice = RecordingVoice()
     voice.open()
     config = kiosk_config(state_dir, **{"timeouts.idle_seconds": 60.0,

@@ -36,7 +36,7 @@ from peripherals_sim.process import SimulatorProcess
 from screens.staff import style
 from screens.widgets.pin_dots import PinDots
 
-from .conftest import TODAY, kiosk_config
+from .conftest import TODAY, kiosk_config, sim_host_client
 
 TERMINAL = "ZN610425001"
 
@@ -119,13 +119,9 @@ class StaffRig:
 def rig(qtbot: Any, state_dir: Path, host: HostProcess,
         printer_sim: SimulatorProcess) -> Iterator[StaffRig]:
     from kiosk.app import Kiosk, make_qt_app
-    from kiosk.host import HostClient, HostSettings
+
     make_qt_app("zh_CN")
-    t = host.ready["terminals"][TERMINAL]
-    client = HostClient(HostSettings(
-        url=host.url, terminal_id=TERMINAL, ca_file=Path(host.ready["ca_file"]),
-        cert_file=Path(t["cert_file"]), key_file=Path(t["key_file"]),
-        connect_timeout=3.0, read_timeout=10.0, retry_backoff=0.05))
+    client = sim_host_client(host, TERMINAL)
     control = HttpPrinterControl(printer_sim.control)
     control.clear_fault()
     printer = EscposReceiptPrinter(printer_sim.url)

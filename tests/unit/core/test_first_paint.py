@@ -11,14 +11,11 @@ from kiosk.first_paint import PaintSettings, guess, lock_held_elsewhere
 from kiosk.single_instance import SingleInstance
 
 DEVICES = """
-[devices.idcard]
-backend = "fake"
-[devices.iccard]
-backend = "fake"
-[devices.printer]
-backend = "fake"
-[devices.pinpad]
-backend = "fake"
+[devices]
+idcard = {backend = "fake"}
+iccard = {backend = "fake"}
+printer = {backend = "fake"}
+pinpad = {backend = "fake"}
 """
 
 
