@@ -229,10 +229,8 @@ class RepayFlow(FlowChart[RepayState, RepayEvent]):
             self.outcome = Outcome.TIMED_OUT
         elif event is E.CANCEL:
             self.outcome = Outcome.CANCELED
-        elif source in (S.UNAVAILABLE, S.MISMATCH):
-            self.outcome = Outcome.FAILED
-        elif source is S.RESULT and (self.result is None
-                                     or self.result.state.name == "DECLINED"):
+        elif source in (S.UNAVAILABLE, S.MISMATCH) or (source is S.RESULT and (
+                self.result is None or self.result.state.name == "DECLINED")):
             self.outcome = Outcome.FAILED
         else:
             self.outcome = Outcome.DONE

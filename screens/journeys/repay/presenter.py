@@ -7,11 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import threading
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
-
-from PySide6.QtCore import QObject, Signal
 
 from devices.base import Completion
 from kiosk.lending.repayment import (
@@ -26,6 +23,7 @@ from kiosk.masking import mask_pan
 from kiosk.shell.formats import short_date, spoken_yuan, yuan
 from kiosk.terminal import Need
 from screens.journeys.repay.chart import RepayEvent, RepayFlow, RepayState
+from screens.pin_entry import ask_pin
 from screens.runner import ChartPresenter
 
 if TYPE_CHECKING:
@@ -35,17 +33,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 S, E = RepayState, RepayEvent
-PIN_LENGTH = 6
 #: The two ways to re-amortise after an early partial repayment, in the order shown.
 OPTIONS = ("shorter_term", "lower_installment")
 #: The code a quote the kiosk's engine does not agree with is logged under (staff texts).
 MISMATCH_CODE = "REPAY-QUOTE-MISMATCH"
-
-
-class _Delivered(QObject):
-    """Carries a worker thread's result to the GUI thread (queued)."""
-
-    done = Signal(object, object)
 
 
 class RepayPresenter(ChartPresenter):
@@ -61,10 +52,6 @@ class RepayPresenter(ChartPresenter):
         #: what was said before each confirmation (the autopilot's summary reads it)
         self.confirm_spoken: list[str] = []
         self.receipt_printed: Completion[Any] | None = None
-        self._delivered = _Delivered()
-        self._delivered.done.connect(self._on_delivered)
-        self._pending: dict[int, Any] = {}
-        self._next_job = 0
         f = self.flow
         self.connect([
             (v.loan_view.due_requested, f.pay_due),
@@ -171,16 +158,8 @@ class RepayPresenter(ChartPresenter):
         self.runner.speak("voice.repay.none")
 
     def _enter_unavailable(self) -> None:
-        from kiosk.errors import error_for_completion
-
-        tr = self._tr
-        problem = self.flow.problem
-        info = error_for_completion(problem, tr, "host")
-        self.runner.show_error(info)
-        log.warning("repayment: host not answering: %s (%s)", info.code, problem.detail)
-        self.v.unavailable_view.show_texts(tr, tr("repay.unavailable.title"), info.farmer)
-        self.runner.show(self.v.unavailable_view)
-        self.runner.speak_text(info.voice, msgid=f"error.{info.code}.voice")
+        self.show_host_error(self.v.unavailable_view, self.flow.problem,
+                             "repay.unavailable.title", "loans for repayment")
 
     # --- an early partial repayment: the amount ----------------------------------------------
 
@@ -332,7 +311,7 @@ class RepayPresenter(ChartPresenter):
 
     def _enter_confirm(self) -> None:
         tr, f = self._tr, self.flow
-        quote, mine = f.chosen
+        quote, _ = f.chosen
         bd = Breakdown.of(quote.breakdown)
         after = Decimal(str(quote.outstanding_principal_after))
         heading = tr(f"repay.confirm.title.{f.option or f.kind}")
@@ -347,18 +326,11 @@ class RepayPresenter(ChartPresenter):
     def _enter_pin(self) -> None:
         session = self.runner.session
         account = session.account if session is not None else None
-        view = self.v.pin_view
-        view.show_texts(self._tr, PIN_LENGTH)
-        view.heading.setText(self._tr("repay.pin.title"))
-        self.runner.show(view, idle=False)
-        self.runner.speak("voice.repay.pin")
         if account is None:
             self.flow.send_if_allowed(E.PIN_FAILED)
             return
-        t = self.runner.timeouts.pin_entry
-        self.runner.request("pinpad", "get_pin", account.pan, PIN_LENGTH, PIN_LENGTH, t,
-                            timeout=t + 5.0, safe=True, on_done=self._pin_entered,
-                            on_event=view.dots.on_key)
+        ask_pin(self.runner, self.v.pin_view, account.pan, self._pin_entered,
+                heading=self._tr("repay.pin.title"), voice="voice.repay.pin")
 
     def _pin_entered(self, completion: Completion[Any]) -> None:
         if self.flow.state is not S.PIN:
@@ -395,38 +367,15 @@ class RepayPresenter(ChartPresenter):
         args = {"customer_id": customer.customer_id, "loan_id": f.loan.loan_id,
                 "kind": f.kind, "amount": Decimal(str(quote.amount)), "pan": account.pan,
                 "pin_block": block.ciphertext, "option": f.option}
-        self._run("repay", lambda: service.repay(**args), self._repaid)
+        self.runner.run("repay", lambda: service.repay(**args), on_done=self._repaid)
 
-    def _run(self, name: str, fn: Any, then: Any) -> None:
-        """``fn()`` on a short thread of its own (the service blocks: journal commits, host
-        round trips, status queries); ``then(result, error)`` back on the GUI thread."""
-        self._next_job += 1
-        job = self._next_job
-        self._pending[job] = then
-
-        def work() -> None:
-            try:
-                result, error = fn(), None
-            except Exception as exc:  # MoneyRefused and anything unexpected: said plainly
-                log.warning("%s failed: %s", name, type(exc).__name__)
-                result, error = None, exc
-            self._delivered.done.emit((job, result), error)
-
-        threading.Thread(target=work, name=f"money-{name}", daemon=True).start()
-
-    def _on_delivered(self, job_result: tuple[int, Any], error: Any) -> None:
-        job, result = job_result
-        then = self._pending.pop(job, None)
-        if then is not None:
-            then(result, error)
-
-    def _repaid(self, result: Any, error: Any) -> None:
+    def _repaid(self, completion: Completion[Any]) -> None:
         if self.flow.state is not S.PAYING:
             return
-        if error is not None:
-            self.flow.paid(None, getattr(error, "code", "JOURNAL-UNAVAILABLE"))
-        else:
-            self.flow.paid(result)
+        if completion.ok:
+            self.flow.paid(completion.data)
+        else:  # MoneyRefused (nothing written, nothing sent) or the unexpected
+            self.flow.paid(None, getattr(completion.data, "code", "") or "JOURNAL-UNAVAILABLE")
 
     # --- the result and the receipt -----------------------------------------------------------
 
@@ -559,8 +508,8 @@ class RepayPresenter(ChartPresenter):
             message = tr("repay.printed")
             service, serial = self.runner.transactions(), self.flow.result.serial
             if service is not None:
-                self._run("receipt-mark", lambda: service.mark_receipt_printed(serial),
-                          lambda *_: None)
+                self.runner.run("receipt-mark", lambda: service.mark_receipt_printed(serial),
+                                on_done=lambda _: None)
         self.v.result_view.set_receipt(message)
         if self.flow.state is S.RESULT:
             self.runner.speak_text(message, msgid="repay.printed")
