@@ -150,3 +150,4 @@ def test_zhang_weiguo_draws_then_a_skewed_quote_then_a_lost_answer(
     assert len(booked) == 2 and [t["key"] for t in booked].count(row.key) == 1
     rig.qtbot.waitUntil(lambda: v.pending_view.note.isVisible(), timeout=15000)  # stored
     rig.click(v.pending_view.finish_button)
+
