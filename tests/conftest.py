@@ -45,14 +45,6 @@ def demo_scenario() -> dict:
 @pytest.fixture(scope="session")
 def signature_png() -> str:
     """A signature picture as the signature pad sends it (a real PNG with ink, base64)."""
-    import base64
-    import io
+    from tests.pictures import signature_png
 
-    from PIL import Image, ImageDraw
-
-    image = Image.new("L", (300, 120), 255)
-    ImageDraw.Draw(image).line([(20, 90), (80, 20), (140, 95), (200, 30), (280, 80)],
-                               fill=0, width=5)
-    buffer = io.BytesIO()
-    image.save(buffer, "PNG")
-    return base64.b64encode(buffer.getvalue()).decode("ascii")
+    return signature_png()

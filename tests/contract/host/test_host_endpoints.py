@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import base64
-import io
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from PIL import Image
 
 from devices import crypto
 from peripherals_sim.bank_host import models as m
 from peripherals_sim.bank_host.process import HostProcess, SimTerminal
 from tests.contract.host.conftest import LI_PAN, PIN, TERMINAL, WANG_PAN, ZHANG_ID, ZHANG_PAN
+from tests.pictures import signature_png as signature_png_picture
 
 
 def ok(resp: Any, model: type[m.BaseModel]) -> dict[str, Any]:
@@ -116,11 +115,9 @@ def test_credit_line_and_signing(term: SimTerminal, signature_png: str) -> None:
     body = {"customer_id": "C0002", "pan": LI_PAN, "pin_block": term.pin_block(PIN, LI_PAN),
             "signature_png_base64": signature_png,
             "contract_version": "SD-2026.1", "consents": {"credit_query": True}}
-    blank = io.BytesIO()
-    Image.new("L", (300, 120), 255).save(blank, "PNG")
     for picture, why in ((base64.b64encode(b"\x89PNG fake strokes").decode(), "not a PNG"),
                          (base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\0" * 40).decode(), "damaged"),
-                         (base64.b64encode(blank.getvalue()).decode(), "no ink"),
+                         (signature_png_picture(blank=True), "no ink"),
                          (base64.b64encode(b"GIF89a not a png").decode(), "not a PNG"),
                          ("%%% not base64", "not base64")):
         r = term.post(f"/v1/credit-lines/{line['line_id']}/sign",

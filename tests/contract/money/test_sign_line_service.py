@@ -5,13 +5,9 @@ again. One unsigned line (C0002) per host process: the refusals first, the signi
 
 from __future__ import annotations
 
-import base64
-import io
-
-from PIL import Image
-
 from offline_queue.journal import TxState
 from tests.contract.host.conftest import LI_PAN
+from tests.pictures import signature_png as signature_png_picture
 
 from .conftest import ledger
 
@@ -26,9 +22,7 @@ def sign(service, terminal, picture: str):
 
 def test_signing_refusals_then_answer_lost_settled_by_reading_the_line(
         service, host, terminal, signature_png):
-    blank = io.BytesIO()
-    Image.new("L", (600, 240), 255).save(blank, "PNG")
-    refused = sign(service, terminal, base64.b64encode(blank.getvalue()).decode())
+    refused = sign(service, terminal, signature_png_picture(blank=True))
     assert refused.state is TxState.DECLINED and refused.reason == "HOST-FORMAT"
     assert refused.outcome.value == "failed" and refused.message_id == "money.outcome.failed"
 
