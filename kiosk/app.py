@@ -463,8 +463,8 @@ class Kiosk:
         if self._stopped:
             return
         self.home  # noqa: B018 (the runner and the home choices, off the start-up path)
-        self._start_bring_up()  # before the staff screens: device opens wait on I/O
         self.staff  # noqa: B018 (and the staff screens)
+        self._start_bring_up()
 
     def _start_bring_up(self) -> None:
         if self._bringup is not None or self.ready or self._stopped:
