@@ -54,6 +54,9 @@ class JourneyResult:
     seconds: float = 0.0
     problem: str = ""
     ear: list[str] = field(default_factory=list)  # audio-guided mode: choices heard, keys
+    #: money journeys: the cost disclosure spoken before the confirmation (amount, total
+    #: interest, annual rate and the words said), one per drawdown
+    disclosures: list[dict[str, str]] = field(default_factory=list)
 
 
 JourneyFn = Callable[["Pilot", dict[str, Any]], str]

@@ -78,7 +78,7 @@ def test_autopilot_bank_card_journeys_with_fakes_and_the_host_simulator(tmp_path
     out = tmp_path / "demo"
     result = run_demo(out, "--devices", "fake", "--voice", "fake", "--pin-timeout", "1.5",
                       "--journey", "identify-wang_jianjun", "--journey", "bank",
-                      "--journey", "sign_line")
+                      "--journey", "sign_line", "--journey", "drawdown")
     assert result.returncode == 0, result.stdout + result.stderr
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     by_name = {j["name"]: j for j in summary["journeys"]}
@@ -87,6 +87,13 @@ def test_autopilot_bank_card_journeys_with_fakes_and_the_host_simulator(tmp_path
     assert any("年化利率单利百分之三点八五" in t for t in signing["spoken"])
     assert any(s.endswith("signature_refused.png") for s in signing["screens"])
     assert any(s.endswith("sign_line_success.png") for s in signing["screens"])
+    drawdown = by_name["drawdown-zhang_weiguo"]  # 借款: the cost said before the PIN
+    assert drawdown["outcome"] == "done" and "借款成功" in drawdown["expected"]
+    told = drawdown["disclosures"]
+    assert len(told) == 1 and told[0]["amount"] == "30000.00"
+    assert told[0]["apr_simple"].startswith("0.0435") or told[0]["apr_simple"] == "0.043498"
+    assert "三万元" in told[0]["spoken"] and "年化利率单利百分之四点三五" in told[0]["spoken"]
+    assert any(s.endswith("drawdown_quote.png") for s in drawdown["screens"])
     assert "overdue" in by_name["identify-wang_jianjun"]["expected"]
     assert any("逾期" in t for t in by_name["identify-wang_jianjun"]["spoken"])
     assert by_name["bank-wrong-pin"]["expected"].startswith("HOST-PIN-WRONG, retried")
@@ -116,6 +123,13 @@ def test_autopilot_bank_card_journeys_against_every_simulator(tmp_path: Path) ->
     assert summary["devices"]["iccard"].startswith("pcsc (simulator")
     assert summary["devices"]["pinpad"].startswith("kmy (simulator")
     by_name = {j["name"]: j for j in summary["journeys"]}
+    drawdown = by_name["drawdown-zhang_weiguo"]  # 借款: the cost said before the PIN
+    assert drawdown["outcome"] == "done" and "借款成功" in drawdown["expected"]
+    told = drawdown["disclosures"]
+    assert len(told) == 1 and told[0]["amount"] == "30000.00"
+    assert told[0]["apr_simple"].startswith("0.0435") or told[0]["apr_simple"] == "0.043498"
+    assert "三万元" in told[0]["spoken"] and "年化利率单利百分之四点三五" in told[0]["spoken"]
+    assert any(s.endswith("drawdown_quote.png") for s in drawdown["screens"])
     assert "overdue" in by_name["identify-wang_jianjun"]["expected"]
 
 

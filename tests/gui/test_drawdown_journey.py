@@ -86,7 +86,7 @@ def test_zhang_weiguo_draws_then_a_skewed_quote_then_a_lost_answer(
     v = to_quote(rig, "30000", 12, "equal-installment")
     assert rig.screen() == "drawdown_quote"
     shown = v.quote_view.texts()
-    for needle in ("30,000.00", "叁万元整", "一年", "每月还一样多", "首期", "4月21日",
+    for needle in ("30,000.00", "叁万元整", "一年", "每月还一样多", "起每期还", "4月21日",
                    "利息共", "本息共还", "年化利率（单利）4.35%", "复利", "621799******"):
         assert needle in shown, needle
     spoken = rig.spoken_texts()[-1]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_FLOOR, Decimal, InvalidOperation
 from enum import Enum, auto
 from types import MappingProxyType
 from typing import Any, ClassVar
@@ -101,7 +101,9 @@ class Limits:
     def of(cls, line: Any, product: Any) -> Limits:
         available = Decimal(line.available)
         low, high = Decimal(product.min_amount), Decimal(product.max_amount)
-        return cls(low, min(high, available), available, low, high)
+        # the keypad keys whole yuan: 66,352.75 left lets 66,352 be drawn
+        top = min(high, available).to_integral_value(rounding=ROUND_FLOOR)
+        return cls(low, top, available, low, high)
 
     @property
     def possible(self) -> bool:
@@ -196,8 +198,8 @@ class DrawdownFlow(FlowChart[DrawState, DrawEvent]):
         if amount < lim.low:
             return Problem("drawdown.amount.problem.low", {"low": lim.low})
         if amount > lim.high:
-            msgid = ("drawdown.amount.problem.available" if lim.high == lim.available
-                     else "drawdown.amount.problem.high")
+            msgid = ("drawdown.amount.problem.high" if lim.high == lim.product_high
+                     else "drawdown.amount.problem.available")
             return Problem(msgid, {"high": lim.high})
         self.amount = amount.quantize(Decimal("0.01"))
         self.send(E.AMOUNT_OK)

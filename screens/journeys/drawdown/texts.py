@@ -76,6 +76,9 @@ def _payments(tr: Translator, quote: Any, today: dt.date) -> str:
     if len(later) == 1:
         return tr("drawdown.quote.regular", first=text, amount=yuan(later.pop()))
     middle = {Decimal(r.payment) for r in rows[1:-1]}
+    if middle == {Decimal(first.payment)}:  # the same every month, the last one aside
+        return tr("drawdown.quote.same", date=short_date(tr, _date(first.due_date), today),
+                  amount=yuan(Decimal(first.payment)), last=yuan(Decimal(last.payment)))
     if len(middle) == 1:  # the last one differs (the residual, or the principal with it)
         return tr("drawdown.quote.last", first=tr("drawdown.quote.regular", first=text,
                                                       amount=yuan(middle.pop())),

@@ -106,6 +106,9 @@ def test_amount_limits_are_the_product_cut_by_the_line() -> None:
     over = flow.enter_amount("50001")
     assert over.msgid == "drawdown.amount.problem.available"
     assert flow.state is S.AMOUNT
+    odd = at_amount("66352.75")  # whole yuan on the keypad: 66,352 at most
+    assert odd.limits is not None and odd.limits.high == D("66352")
+    assert odd.enter_amount("66353").msgid == "drawdown.amount.problem.available"
     big = at_amount("400000.00")
     assert big.enter_amount("300001").msgid == "drawdown.amount.problem.high"
     assert flow.enter_amount("50000") is None
