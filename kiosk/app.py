@@ -559,6 +559,8 @@ class Kiosk:
         self._crashes = [t for t in getattr(self, "_crashes", []) if now - t < CRASH_WINDOW]
         self._crashes.append(now)
         log.error("recovering from an uncaught error (crash log %s)", path.name)
+        if self._audio is not None:
+            self._audio.close()
         if self._runner is not None:
             self._runner.stop()
         if len(self._crashes) >= CRASH_LIMIT:

@@ -143,6 +143,10 @@ class TerminalService:
         """``fn()`` after anything that may change availability or the mode."""
         self._listeners.append(fn)
 
+    def remove_listener(self, fn: Listener) -> None:
+        if fn in self._listeners:
+            self._listeners.remove(fn)
+
     def _on_service_level(self, old: Mode, new: Mode) -> None:
         self._changed()
 

@@ -249,6 +249,7 @@ class AudioGuide(QObject):
         self._home_tr = translator
         self._home_screens = home_screens
         self.active = False
+        self._closed = False
         self.keys: list[str] = []
         self.said: list[str] = []
         self._listen: Any = None
@@ -311,6 +312,18 @@ class AudioGuide(QObject):
         self.mode_changed.emit(False)
         self.refresh()
 
+    def close(self) -> None:
+        """The kiosk is shutting down: no timer, listener or PIN-pad listen outlives it (a
+        timer firing after the shell is gone touched a deleted widget)."""
+        self._closed = True
+        for timer in (self._announce_timer, self._retry, self._staff_pause, self._home_idle,
+                      self._loop):
+            timer.stop()
+        self.terminal.remove_listener(self.refresh)
+        if self._listen is not None:
+            self._listen.cancel()
+            self._listen = None
+
     def start_attract_loop(self) -> None:
         """The home screen says now and then how to start the mode (announce_seconds)."""
         if self.settings.enabled and self.settings.announce_seconds > 0:
@@ -344,6 +357,8 @@ class AudioGuide(QObject):
 
     def refresh(self, *_: Any) -> None:
         """Start or stop listening as the screen, the journey and the terminal say."""
+        if self._closed:
+            return
         listening = self._listen is not None and self._listen.in_flight
         if self.wants_keys():
             if not listening and not self._retry.isActive():
@@ -572,7 +587,7 @@ class AudioGuide(QObject):
             self._home_idle.start()  # a while on the home for the next service, then off
 
     def _on_loop(self) -> None:
-        if (self.active or self.runner.session is not None
+        if (self._closed or self.active or self.runner.session is not None
                 or self.shell.current_screen() is not self.shell.attract):
             return
         hint = self.attract_hint()
