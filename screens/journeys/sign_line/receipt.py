@@ -1,7 +1,8 @@
 """The signing receipt (额度签约回单), Qt-free: the contract summary on the kiosk's receipt
 template (kiosk/receipts): the contract number, the line in figures and capitals, the annual
 rate, the longest term, the line's expiry, the result (成功 / 处理中), the transaction and
-accounting dates, the journal key as serial number; name, ID and card numbers masked."""
+accounting dates, the serial number (the contract number once signed, the journal key while
+处理中); name, ID and card numbers masked."""
 
 from __future__ import annotations
 
@@ -30,9 +31,11 @@ def signing_receipt(tr: Translator, *, terminal: Any, session: Any, line: Any, p
     accounting = getattr(answer, "acct_date", None)
     contract = (result.host_ref or getattr(answer, "contract_no", None)
                 or tr("sign.receipt.contract_pending"))
+    # the host's reference (the contract number) once signed, as the drawdown receipt does;
+    # while 处理中 the journal's key, which the staff look up
     header = ReceiptHeader(str(getattr(terminal, "id", "")),
                            str(getattr(terminal, "service_point", "")),
-                           result.key, now, accounting, staff_id)
+                           str(result.host_ref or result.key), now, accounting, staff_id)
     receipt = LineSigningReceipt(header, customer, str(contract), Decimal(line.limit),
                                  Decimal(product.annual_rate), line.expiry,
                                  max(product.terms), result.receipt_result)

@@ -184,9 +184,9 @@ def test_the_receipt_is_a_contract_summary_with_nothing_unmasked() -> None:
     text = receipt_text(result(Money.SUCCESS, host_ref="ED20260316000001", answer=answer),
                         staff="S1001")
     for field in ("额度签约回单", "ED20260316000001", "80,000.00", "捌万元整", "3.85%",
-                  "36个月", "2027-03-31", "成功", "2026-03-16", "2026-12-03",
-                  "ZN610425001-1764756000-0000007", "S1001", "李*英"):
+                  "36个月", "2027-03-31", "成功", "2026-03-16", "2026-12-03", "S1001", "李*英"):
         assert field in text, field
+    assert "流水号：ED20260316000001" in text.replace(" ", "")  # the host's reference
     for secret in ("李秀英", "610425196802021234", "6217991000002345671"):
         assert secret not in text
 
@@ -194,4 +194,5 @@ def test_the_receipt_is_a_contract_summary_with_nothing_unmasked() -> None:
 def test_a_pending_receipt_says_processing_and_awaits_the_contract_number() -> None:
     text = receipt_text(result(Money.PENDING))
     assert "处理中" in text and "待银行确认" in text and "成功" not in text
+    assert "ZN610425001-1764756000-0000007" in text  # the journal key: what the staff look up
     assert "awaiting the bank" in receipt_text(result(Money.PENDING), "en")
