@@ -67,7 +67,7 @@ class SignaturePad(QWidget):
         self.setObjectName("signature-pad")
         self.setAttribute(Qt.WidgetAttribute.WA_AcceptTouchEvents, True)
         self.setAttribute(Qt.WidgetAttribute.WA_StaticContents, True)
-        self.setMinimumSize(480, 200)
+        self.setMinimumSize(480, 150)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setCursor(Qt.CursorShape.CrossCursor)
 

@@ -113,6 +113,9 @@ def test_li_xiuying_every_branch_then_signed_and_the_line_says_so(
 
     # nothing written, then only dots: refused in plain words, spoken
     sign = v.sign_view
+    pad_bottom = sign.pad.mapTo(sign, sign.pad.rect().bottomLeft()).y()
+    assert sign.pad.height() >= 150  # the pad takes the room, above the buttons
+    assert pad_bottom < sign.confirm_button.mapTo(sign, sign.confirm_button.rect().topLeft()).y()
     rig.click(sign.confirm_button)
     rig.wait_screen("sign_line_sign")
     assert sign.notice.isVisible() and "没有看到您的签名" in sign.notice.text()

@@ -102,8 +102,12 @@ class SignView(ScreenPage):
         self.notice.hide()
         self.content.addWidget(self.notice)
         self.pad = SignaturePad()
-        self.pad.setMinimumHeight(240)
+        self.pad.setMinimumHeight(150)
         self.content.addWidget(self.pad, 1)
+        outer = self.layout()  # the pad, not the page's spacer, takes the room there is
+        at = outer.indexOf(self.content)
+        outer.setStretch(at, 1)
+        outer.setStretch(at + 1, 0)
         self.clear_button = self.add_action(make_button(name="clear"))
         self.clear_button.clicked.connect(self.pad.clear)
         self.confirm_button = self.add_action(make_button(primary=True, name="confirm"))
@@ -130,8 +134,10 @@ class SignView(ScreenPage):
         self.repeat_button.setText(tr("screen.common.repeat"))
 
     def set_notice(self, text: str) -> None:
+        """A refusal (what is wrong and what to do) stands in place of the how-to line."""
         self.notice.setText(text)
         self.notice.setVisible(bool(text))
+        self.body.setVisible(not text)
 
 
 class ResultView(ScreenPage):
