@@ -23,6 +23,7 @@ class ReceiptKind(StrEnum):
     DRAWDOWN = "drawdown"
     REPAYMENT = "repayment"
     LINE_SIGNING = "line_signing"
+    ACCOUNT_CHANGE = "account_change"
     INTENTION = "intention"
     DAY_SUMMARY = "day_summary"
     TEST_PAGE = "test_page"
@@ -126,6 +127,20 @@ class LineSigningReceipt:
 
 
 @dataclass(frozen=True)
+class AccountChangeReceipt:
+    """还款账户变更: the loan's repayments now come from the new card (old one for
+    comparison); both accounts masked on paper."""
+
+    kind: ClassVar[ReceiptKind] = ReceiptKind.ACCOUNT_CHANGE
+    header: ReceiptHeader
+    customer: Customer  # card_number: the new card
+    contract_no: str
+    old_account: str
+    new_account: str
+    result: TxnResult
+
+
+@dataclass(frozen=True)
 class IntentionSlip:
     """Loan intention registration or application: a slip, queued when offline."""
 
@@ -171,12 +186,12 @@ class TestPage:
     extra_lines: tuple[str, ...] = field(default=())
 
 
-Receipt = (DrawdownReceipt | RepaymentReceipt | LineSigningReceipt | IntentionSlip
-           | DaySummary | TestPage)
+Receipt = (DrawdownReceipt | RepaymentReceipt | LineSigningReceipt | AccountChangeReceipt
+           | IntentionSlip | DaySummary | TestPage)
 
 RECEIPT_CLASSES: dict[ReceiptKind, type[Any]] = {
-    c.kind: c for c in (DrawdownReceipt, RepaymentReceipt, LineSigningReceipt, IntentionSlip,
-                        DaySummary, TestPage)
+    c.kind: c for c in (DrawdownReceipt, RepaymentReceipt, LineSigningReceipt,
+                        AccountChangeReceipt, IntentionSlip, DaySummary, TestPage)
 }
 
 
@@ -188,6 +203,9 @@ def masked(receipt: Receipt) -> Receipt:
         changes["customer"] = customer.masked()
     if isinstance(receipt, IntentionSlip):
         changes["phone"] = mask_phone(receipt.phone)
+    if isinstance(receipt, AccountChangeReceipt):
+        changes["old_account"] = mask_pan(receipt.old_account)
+        changes["new_account"] = mask_pan(receipt.new_account)
     return dataclasses.replace(receipt, **changes) if changes else receipt
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 from kiosk.receipts.model import (
+    AccountChangeReceipt,
     Customer,
     DaySummary,
     DrawdownReceipt,
@@ -63,6 +64,10 @@ def sample_receipts() -> dict[str, Receipt]:
             RepaymentType.EARLY_FULL, Decimal("37780.23"), Decimal("37702.78"),
             Decimal("77.45"), Decimal("0"), Decimal("0.00"), Decimal("0.0435"),
             RepaymentMethod.EQUAL_INSTALLMENT, None, None, TxnResult.SUCCESS),
+        "account_change": AccountChangeReceipt(
+            header("20261128000108", staff="S1001", minutes=18),
+            Customer(ZHANG.name, ZHANG.id_number, "6217991000009876546"), "HT202510100001",
+            "621799*********4561", "6217991000009876546", TxnResult.SUCCESS),
         "line_signing": LineSigningReceipt(
             header("20261128000105", minutes=15), LI, "SX61042520261128003",
             Decimal("100000.00"), Decimal("0.0420"), dt.date(2029, 11, 27), 36,

@@ -25,9 +25,10 @@ from devices.printer.contract import (
     TextBlock,
 )
 from kiosk.i18n import Translator
-from kiosk.masking import mask_phone
+from kiosk.masking import mask_pan, mask_phone
 from kiosk.receipts.capitals import amount_in_capitals
 from kiosk.receipts.model import (
+    AccountChangeReceipt,
     Customer,
     DaySummary,
     DrawdownReceipt,
@@ -194,6 +195,15 @@ def _line_signing(b: _Builder, r: LineSigningReceipt) -> None:
     b.date("receipt.field.valid_until", r.valid_until)
 
 
+def _account_change(b: _Builder, r: AccountChangeReceipt) -> None:
+    _customer(b, r.customer, "receipt.field.new_card")
+    b.pair("receipt.field.contract", r.contract_no)
+    b.rule()
+    b.pair("receipt.field.old_account", mask_pan(r.old_account))
+    b.pair("receipt.field.new_account", mask_pan(r.new_account), bold=True)
+    b.text(b.t("receipt.account_change.notice"))
+
+
 def _intention(b: _Builder, r: IntentionSlip) -> None:
     _customer(b, r.customer, "receipt.field.card")
     b.pair("receipt.field.phone", mask_phone(r.phone))
@@ -242,6 +252,7 @@ TITLES = {
     ReceiptKind.DRAWDOWN: "receipt.title.drawdown",
     ReceiptKind.REPAYMENT: "receipt.title.repayment",
     ReceiptKind.LINE_SIGNING: "receipt.title.line_signing",
+    ReceiptKind.ACCOUNT_CHANGE: "receipt.title.account_change",
     ReceiptKind.INTENTION: "receipt.title.intention",
     ReceiptKind.DAY_SUMMARY: "receipt.title.day_summary",
     ReceiptKind.TEST_PAGE: "receipt.title.test_page",
@@ -266,6 +277,9 @@ def render(receipt: Receipt, tr: Translator, settings: ReceiptSettings | None = 
         result = receipt.result
     elif isinstance(receipt, LineSigningReceipt):
         _line_signing(b, receipt)
+        result = receipt.result
+    elif isinstance(receipt, AccountChangeReceipt):
+        _account_change(b, receipt)
         result = receipt.result
     elif isinstance(receipt, IntentionSlip):
         _intention(b, receipt)
