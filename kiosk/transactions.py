@@ -340,6 +340,15 @@ class TransactionsService:
                            _Request(HostClient.repayment_account_path(loan_id), body,
                                     m.RepaymentAccountResponse, False))
 
+    def check(self, serial: int) -> TxResult:
+        """再查一次 on a 处理中 screen: settle what is unresolved (as at start-up: by the status
+        query or by reading the line or loan), then row ``serial`` as it stands."""
+        self.recover()
+        row = self._journal().get(serial)
+        if row is None:
+            raise MoneyRefused("JOURNAL-UNAVAILABLE", f"no journal row {serial}")
+        return TxResult.of(row)
+
     def mark_receipt_printed(self, serial: int) -> TxRow:
         """The receipt (or the 处理中 slip) of ``serial`` was printed."""
         journal = self._journal()

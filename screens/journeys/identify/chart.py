@@ -16,6 +16,10 @@ PIN pad ends the journey like 取消 on the screen.
 The chart holds no personal data: the identity, the card account and the host's answer go to
 the customer session; the chart keeps only the outcome and, on failure, the Completion that
 explains it (its ``detail`` never carries a number or a name).
+
+With ``new_card=True`` only the bank card step runs, for an identified farmer's new card (the
+change of repayment account): INSERT_BANK -> READING_BANK -> [CHOOSE_APP] -> ENDED (DONE, the
+card read), or ERROR -> ENDED (FAILED); the caller checks the card and asks for its PIN.
 """
 
 from __future__ import annotations
@@ -136,18 +140,40 @@ class IdentifyFlow(FlowChart[IdentifyState, IdentifyEvent]):
                     E.IDLE_TIMEOUT, S.REMOVE_CARD),
     })
 
+    #: A new bank card only (``new_card=True``: an identified farmer's card for a change of
+    #: repayment account): insert, read, choose the account; the PIN and the checks are the
+    #: caller's. The old card is out before; the new one stays in the reader.
+    card_transitions: ClassVar[Mapping[tuple[Enum, Enum], Enum]] = MappingProxyType({
+        (S.IDLE, E.START): S.INSERT_BANK,
+        (S.INSERT_BANK, E.BANK_INSERTED): S.READING_BANK,
+        **from_each((S.INSERT_BANK, S.READING_BANK), E.BANK_READ_OK, S.ENDED),
+        **from_each((S.INSERT_BANK, S.READING_BANK), E.CHOICE_REQUIRED, S.CHOOSE_APP),
+        **from_each((S.INSERT_BANK, S.READING_BANK), E.BANK_FAILED, S.ERROR),
+        (S.CHOOSE_APP, E.APP_CHOSEN): S.READING_BANK,
+        (S.CHOOSE_APP, E.BANK_FAILED): S.ERROR,
+        **from_each((S.INSERT_BANK, S.READING_BANK, S.CHOOSE_APP), E.BANK_PULLED,
+                    S.INSERT_BANK),
+        **from_each((S.INSERT_BANK, S.CHOOSE_APP, S.ERROR), E.CANCEL, S.ENDED),
+        **from_each((S.INSERT_BANK, S.CHOOSE_APP, S.ERROR), E.IDLE_TIMEOUT, S.ENDED),
+        (S.ERROR, E.FINISH): S.ENDED,
+    })
+
     def __init__(
         self,
         today: Callable[[], dt.date] = dt.date.today,
         check: IdentityCheck = check_identity,
         *,
         bank_card: bool = False,
+        new_card: bool = False,
     ) -> None:
         super().__init__()
         self._today = today
         self._check = check
-        self.bank_card = bank_card
-        if bank_card:
+        self.bank_card = bank_card or new_card
+        self.new_card = new_card
+        if new_card:
+            self.use_transitions(self.card_transitions)
+        elif bank_card:
             self.use_transitions(self.bank_transitions)
         self.outcome: Outcome | None = None
         self.problem: Completion[Any] | None = None
@@ -240,5 +266,9 @@ class IdentifyFlow(FlowChart[IdentifyState, IdentifyEvent]):
             }[event]
 
     def on_enter_ended(self, source: IdentifyState, event: IdentifyEvent) -> None:
+        if self.new_card and self.outcome is None:
+            self.outcome = (Outcome.DONE if event is E.BANK_READ_OK
+                            else Outcome.FAILED if source is S.ERROR and event is E.FINISH
+                            else None)
         if self.outcome is None:
             self.outcome = Outcome.TIMED_OUT if event is E.IDLE_TIMEOUT else Outcome.CANCELED

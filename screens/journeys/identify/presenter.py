@@ -10,6 +10,7 @@ farmer (IDENTIFIED's 下一步), with the session identified for the rest of the
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from devices.base import CardInserted, CardRemoved, Completion, CompletionCode, DeviceEvent
@@ -60,12 +61,20 @@ class IdentifyPresenter(Presenter):
     ``check`` (the identity checks; tests)."""
 
     def __init__(self, runner: JourneyRunner, views: IdentifyViews, *, step: bool = False,
-                 check: IdentityCheck = check_identity) -> None:
+                 check: IdentityCheck = check_identity,
+                 new_card: Callable[[Any], None] | None = None,
+                 prompt: str = "", voice: str = "") -> None:
         super().__init__(runner, views, step=step)
         self.v = views
         self.step = step
+        #: ``new_card``: only read a new bank card and hand its account to this callable (the
+        #: session's account stays the one the farmer identified with); ``prompt`` and
+        #: ``voice`` are the insert screen's heading and what is said (message ids)
+        self.card_read = new_card
+        self.prompt, self.voice = prompt, voice
         self.flow = IdentifyFlow(today=runner.today, check=check,
-                                 bank_card=step or bank_step_available(runner))
+                                 bank_card=step or bank_step_available(runner),
+                                 new_card=new_card is not None)
         self.flow.add_listener(self._on_transition)
         self._applications: tuple[Any, ...] = ()
         self._pin_request: Any = None
@@ -270,8 +279,12 @@ class IdentifyPresenter(Presenter):
         if self.flow.bank_card_used:
             self._session.cards.add("iccard")
         self.v.insert_bank_view.show_texts(tr, notice)
+        if self.prompt:
+            self.v.insert_bank_view.heading.setText(tr(self.prompt))
+        if self.voice:
+            spoken = (spoken.removesuffix(tr("voice.insert_bank")) + tr(self.voice))
         self.runner.show(self.v.insert_bank_view)
-        self.runner.speak_text(spoken, msgid="voice.insert_bank")
+        self.runner.speak_text(spoken, msgid=self.voice or "voice.insert_bank")
         self.runner.request("iccard", "read_account", wait=True, safe=True,
                             timeout=self.runner.timeouts.idle + 10.0,
                             on_done=self._bank_read_done, on_event=self._bank_card_event)
@@ -286,7 +299,10 @@ class IdentifyPresenter(Presenter):
             return
         if completion.ok and completion.data is not None:
             self._session.cards.add("iccard")
-            self._session.set_account(completion.data)
+            if self.card_read is not None:
+                self.card_read(completion.data)  # a new card: the caller checks it
+            else:
+                self._session.set_account(completion.data)
             self.flow.send(E.BANK_READ_OK)
         elif completion.error is IccardError.APPLICATION_CHOICE_REQUIRED:
             self._session.cards.add("iccard")

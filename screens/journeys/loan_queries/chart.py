@@ -4,8 +4,9 @@ LOADING -> LOANS (one loan per screen, 下一笔 walks them) | NO_LOANS | UNAVAI
 From a loan: 还款计划 -> LOADING_SCHEDULE -> PLAN_CHART (the summary in words and the chart,
 printing from there) -> SCHEDULE (the paged table) and 还款明细 -> LOADING_HISTORY -> HISTORY;
 返回 goes back one step.
-完成, 取消 and the idle timeout end it. Nothing here moves money. With no loan, 查申请进度 runs
-the progress journey (ELSEWHERE), whose end is this one's."""
+完成, 取消 and the idle timeout end it. Nothing here moves money: 换还款卡 on a loan runs the
+account change journey (ELSEWHERE), then the loans are read again (the new account shows);
+with no loan, 申请进度 runs the progress journey, whose end is this one's."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ class QueryState(Enum):
     LOADING_HISTORY = auto()
     HISTORY = auto()
     UNAVAILABLE = auto()
-    ELSEWHERE = auto()  # the progress journey runs (a sub-journey)
+    ELSEWHERE = auto()  # a sub-journey runs (account change, progress)
     ENDED = auto()
 
 
@@ -49,7 +50,9 @@ class QueryEvent(Enum):
     FINISH = auto()
     CANCEL = auto()
     IDLE_TIMEOUT = auto()
+    CHANGE_ACCOUNT = auto()  # 换还款卡 on a loan
     PROGRESS = auto()  # 查申请进度 (no loan)
+    RELOAD = auto()  # back from an account change: the loans again
     RETURNED = auto()  # the sub-journey ended
 
 
@@ -84,6 +87,8 @@ class LoanQueriesFlow(FlowChart[QueryState, QueryEvent]):
         **from_each(_SHOWN, E.CANCEL, S.ENDED),
         **from_each(_SHOWN, E.IDLE_TIMEOUT, S.ENDED),
         (S.NO_LOANS, E.PROGRESS): S.ELSEWHERE,
+        (S.LOANS, E.CHANGE_ACCOUNT): S.ELSEWHERE,
+        (S.ELSEWHERE, E.RELOAD): S.LOADING,
         (S.ELSEWHERE, E.RETURNED): S.ENDED,
     })
 
@@ -98,7 +103,7 @@ class LoanQueriesFlow(FlowChart[QueryState, QueryEvent]):
         self.went: QueryEvent | None = None
 
     def go(self, event: QueryEvent) -> bool:
-        """查申请进度 (no loan)."""
+        """换还款卡 (a loan shown) or 查申请进度 (no loan)."""
         if not self.can(event):
             return False
         self.went = event  # before the transition: entering ELSEWHERE reads it
@@ -106,7 +111,12 @@ class LoanQueriesFlow(FlowChart[QueryState, QueryEvent]):
         return True
 
     def returned(self, outcome: Outcome) -> None:
-        """The sub-journey ended: its outcome is this journey's."""
+        """The sub-journey ended: back from an account change (done or not, the farmer is
+        still here) the loans again; the farmer gone (timed out), or after the progress, its
+        outcome ends this journey."""
+        if self.went is E.CHANGE_ACCOUNT and outcome is not Outcome.TIMED_OUT:
+            self.send(E.RELOAD)
+            return
         self.outcome = outcome
         self.send(E.RETURNED)
 
@@ -119,9 +129,11 @@ class LoanQueriesFlow(FlowChart[QueryState, QueryEvent]):
         return len(self.loans) > 1
 
     def found(self, loans: Sequence[Any]) -> None:
-        """The host's answer: the loans, or none."""
+        """The host's answer: the loans, or none (read again: the same loan shown)."""
+        shown = getattr(self.loan, "loan_id", None)
         self.loans = tuple(loans)
-        self.index = 0
+        self.index = next((i for i, ln in enumerate(self.loans)
+                           if shown is not None and getattr(ln, "loan_id", None) == shown), 0)
         self.send(E.FOUND if self.loans else E.NONE)
 
     def next_loan(self) -> None:

@@ -50,6 +50,7 @@ class LoanQueriesPresenter(ChartPresenter):
             (v.history_view.back_requested, self.back),
             (v.no_loans_view.finish_requested, self.finish),
             (v.no_loans_progress.clicked, lambda: self.flow.go(E.PROGRESS)),
+            (v.loan_view.change_requested, lambda: self.flow.go(E.CHANGE_ACCOUNT)),
             (v.unavailable_view.finish_requested, self.finish),
         ])
 
@@ -114,7 +115,8 @@ class LoanQueriesPresenter(ChartPresenter):
     def _show_loan(self) -> None:
         flow = self.flow
         self.v.loan_view.show_loan(self._tr, flow.loan, flow.index, len(flow.loans),
-                                   self.runner.today())
+                                   self.runner.today(),
+                                   can_change=self._can_go("account_change"))
         self.runner.show(self.v.loan_view)
 
     def _can_go(self, name: str) -> bool:
@@ -122,8 +124,13 @@ class LoanQueriesPresenter(ChartPresenter):
         return name in self.runner.journeys() and self.runner.availability(name).ok
 
     def _enter_elsewhere(self) -> None:
-        """查申请进度: that journey runs; its end is this one's."""
-        self.runner.call("progress", self.flow.returned)
+        """换还款卡 (the account change for this loan; then the loans again) or 申请进度 (its
+        end is this one's)."""
+        if self.flow.went is E.CHANGE_ACCOUNT:
+            self.runner.call("account_change", self.flow.returned,
+                             loan_id=self.flow.loan.loan_id)
+        else:
+            self.runner.call("progress", self.flow.returned)
 
     def _enter_no_loans(self) -> None:
         tr = self._tr

@@ -48,6 +48,7 @@ class LoanView(ScreenPage):
     history_requested = Signal()
     next_requested = Signal()
     finish_requested = Signal()
+    change_requested = Signal()
 
     def __init__(self) -> None:
         super().__init__("loan_queries_loan")
@@ -55,8 +56,16 @@ class LoanView(ScreenPage):
         self.content.addWidget(self.due)
         self.lines = {key: make_label(name=f"loan-{key}")
                       for key in ("contract", "amount", "account", "position")}
-        for key in ("contract", "amount", "account"):
+        for key in ("contract", "amount"):
             self.content.addWidget(self.lines[key])
+        account = QHBoxLayout()  # 还款账户：… [换还款卡] (the account change journey)
+        account.setSpacing(theme.GAP_PX * 2)
+        account.addWidget(self.lines["account"])
+        self.change_button = make_button(name="change-account")
+        self.change_button.clicked.connect(self.change_requested)
+        account.addWidget(self.change_button)
+        account.addStretch(1)
+        self.content.addLayout(account)
         row = QHBoxLayout()  # 第2笔，共3笔 [下一笔]: the footer keeps three choices
         row.setSpacing(theme.GAP_PX * 2)
         row.addWidget(self.lines["position"])
@@ -74,7 +83,9 @@ class LoanView(ScreenPage):
         self.schedule_button.clicked.connect(self.schedule_requested)
 
     def show_loan(self, tr: Translator, loan: Any, index: int, count: int,
-                  today: dt.date) -> None:
+                  today: dt.date, *, can_change: bool = False) -> None:
+        """``can_change``: 换还款卡 beside the account (one loan only: with several, 下一笔
+        takes the third choice; the account change journey walks the loans itself)."""
         self.heading.setText(loan.product_name)
         self.body.hide()
         self.due.setText(loan_due_text(tr, loan, today))
@@ -86,6 +97,8 @@ class LoanView(ScreenPage):
                                         left=yuan(Decimal(loan.outstanding_principal))))
         self.lines["account"].setText(tr("loanq.loan.account",
                                          account=loan.repayment_account_masked))
+        self.change_button.setText(tr("loanq.change_account"))
+        self.change_button.setVisible(can_change and count == 1)
         self.lines["position"].setText(tr("loanq.loan.position", n=index + 1, count=count))
         self.lines["position"].setVisible(count > 1)
         self.lines["position"].setWordWrap(False)
@@ -282,6 +295,7 @@ def sample_screens(views: LoanQueriesViews, tr: Translator) -> list[tuple[str, Q
     v = views
     v.loading_view.heading.setText("… " + tr("loanq.loading"))
     v.loan_view.show_loan(tr, loan, 8, 9, today)
+    v.loan_view.change_button.setText(tr("loanq.change_account"))
     v.no_loans_view.show_texts(tr, tr("loanq.none.title"), tr("loanq.none.body"))
     schedule = sample_plan()
     v.chart_view.show_plan(tr, schedule.rows, can_print=True,

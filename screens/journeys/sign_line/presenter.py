@@ -226,15 +226,7 @@ class SignLinePresenter(ChartPresenter):
         self._wait(self.v.signing_view, "sign.checking")
         self.runner.speak("voice.sign.checking")
         service, serial = self.runner.transactions(), self.flow.result.serial
-
-        def settle() -> Any:
-            from kiosk.transactions import TxResult
-
-            service.recover()
-            row = service.journal.get(serial)
-            return TxResult.of(row)
-
-        self.runner.run("sign-line-check", settle, on_done=self._signed)
+        self.runner.run("sign-line-check", lambda: service.check(serial), on_done=self._signed)
 
     # --- results -----------------------------------------------------------------------------
 
