@@ -37,8 +37,16 @@ class Ear:
                 ok, 20.0, f"the PIN pad to listen for {k}"))
             self.pilot.wait_until(lambda h=heard: len(self.guide.keys) > h, 10.0,
                                   f"the kiosk to hear {key}")
+            self.pilot.wait_until(lambda: not self.pilot.runner.pad_in_use(), 30.0,
+                                  "the host or the printer")
             self.settle()
         self.log.append(f"keys {keys}")
+
+    def past_loading(self) -> None:
+        """Wait while a screen says it is fetching something (…_loading)."""
+        self.pilot.wait_until(lambda: "loading" not in self.pilot.shell.current_name(), 30.0,
+                              "the answer")
+        self.settle()
 
     def choices(self) -> dict[str, str]:
         """The choices last read out: label -> digit."""
@@ -97,6 +105,76 @@ class Ear:
         return "; ".join(x for x in self.log if x.startswith("chose"))
 
 
+def identify_by_ear(ear: Ear, person: str, card: str) -> None:
+    """The identification step by ear: the ID card and the bank card go in as a farmer puts
+    them there, 确认 answers the welcome, the PIN is typed in the pad's own PIN mode (the guide
+    is not listening then), 确认 answers the reminders and the greeting."""
+    pilot = ear.pilot
+    pilot.wait_screen("insert_id")
+    pilot.insert_id(person)
+    pilot.wait_screen("welcome")
+    ear.press("E")
+    pilot.wait_screen("insert_bank")
+    pilot.insert_bank_card(card)
+    pilot.wait_screen("enter_pin")
+    pin = _pin_of(pilot, card)
+    pilot.press_pin_keys(pin + "E")
+    ear.log.append("PIN typed in the pad's PIN mode")
+    pilot.wait_until(lambda: pilot.shell.current_name() not in ("enter_pin", "verifying"),
+                     30.0, "the host's answer")
+    for _ in range(4):
+        if pilot.shell.current_name() not in ("reminder", "identified"):
+            return
+        ear.settle()
+        ear.press("E")
+        pilot.wait_until(lambda: pilot.shell.current_name() not in ("reminder", "identified")
+                         or not pilot.runner.pad_in_use(), 10.0, "the next screen")
+
+
+def _pin_of(pilot: Pilot, card: str) -> str:
+    from peripherals_sim.scenario import by_id
+
+    return str(by_id(pilot.scenario.get("cards") or [], card)["pin"])
+
+
+def end_by_ear(ear: Ear) -> None:
+    """Back on the home between services: 取消 (结束办理), the cards taken, then the mode ends."""
+    pilot = ear.pilot
+    if pilot.runner.between_journeys:
+        pilot.wait_screen("attract")
+        ear.settle()
+        ear.press("X")
+    pilot.wait_until(lambda: pilot.shell.current_name() in ("remove_id", "remove_cards")
+                     or not pilot.runner.active, 10.0, "the cards to be asked back")
+    pilot.take_cards()
+    pilot.expect_outcome("done")
+    ear.leave()
+
+
+def ear_loan_queries(pilot: Pilot, params: dict[str, Any]) -> str:
+    """By ear: 还钱 -> 查贷款 -> identification (PIN on the pad) -> the loan said -> 还款计划 ->
+    0 (the rows) -> 返回 -> 看完了 -> 结束办理 -> cards back."""
+    ear = Ear(pilot)
+    pilot.need_bank_step()
+    pilot.take_cards()
+    ear.start()
+    ear.choose("还钱")
+    pilot.wait_screen("home_group")
+    ear.choose("还款计划")
+    identify_by_ear(ear, "zhang_weiguo", "zhang_debit")
+    pilot.wait_until(lambda: pilot.runner.current == "loan_queries", 20.0, "the loans")
+    ear.past_loading()
+    ear.log.append(f"screen {pilot.shell.current_name()}: {', '.join(ear.choices())}")
+    ear.press("0")
+    ear.press("E")  # the primary: the schedule
+    ear.past_loading()
+    ear.log.append(f"screen {pilot.shell.current_name()}: {', '.join(ear.choices())}")
+    ear.choose("返回")
+    ear.choose("返回", "看完")
+    end_by_ear(ear)
+    return ear.done()
+
+
 def ear_calculator(pilot: Pilot, params: dict[str, Any]) -> str:
     """By ear and keys: 确认 on the home -> 算算利息 -> 30000 (read back) -> 12 months -> the rate
     offered -> 每月还一样多 -> the result said -> 每期明细 -> 0 (the rows read) -> 返回 ->
@@ -136,3 +214,5 @@ def ear_calculator(pilot: Pilot, params: dict[str, Any]) -> str:
 def journeys(scenario: dict[str, Any]) -> Iterable[Journey]:
     yield Journey("ear-calculator", ear_calculator, {},
                   "audio-guided mode: the calculator by ear and PIN pad keys only")
+    yield Journey("ear-loan-queries", ear_loan_queries, {},
+                  "audio-guided mode: identification and the loans by ear and keys")

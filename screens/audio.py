@@ -259,6 +259,7 @@ class AudioGuide(QObject):
         self._announced_page: Any = None
         self._full = False
         self._confirming = False  # 确认 once on a figure: it was read back
+        self._owe_choices = False  # a prompt was said while the journey waited
         self.banner = AudioBanner(getattr(shell, "status_strip", shell.screen_area))
         self._announce_timer = self._timer(0, self._announce)
         self._retry = self._timer(1000, self.refresh)
@@ -372,6 +373,8 @@ class AudioGuide(QObject):
 
     def requests_changed(self) -> None:
         self.refresh()
+        if self.active and self._owe_choices and not self.runner.pad_in_use():
+            self._schedule()  # the wait is over: the choices said after the prompt
 
     def _listened(self, completion: Completion[Any]) -> None:
         self._listen = None
@@ -531,6 +534,7 @@ class AudioGuide(QObject):
         self._full = False
         self._announced_page = page
         waiting = self.runner.pad_in_use()
+        self._owe_choices = waiting
         choices = "" if waiting and parts else self._choices_text(screen)
         self.banner.show_text(self._banner_text(screen))
         text = "。".join(p.rstrip("。.：:") for p in parts if p)

@@ -138,7 +138,7 @@ def test_autopilot_by_ear_and_pin_pad_keys_only(tmp_path: Path) -> None:
     goes through the PIN pad simulator (kmy driver, plain mode), chosen by what was said."""
     out = tmp_path / "demo"
     result = run_demo(out, "--devices", "sim", "--voice", "fake", "--idle", "20",
-                      "--idle-warning", "5", "--journey", "ear")
+                      "--idle-warning", "5", "--journey", "ear-calculator")
     assert result.returncode == 0, result.stdout + result.stderr
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["devices"]["pinpad"].startswith("kmy (simulator")
