@@ -32,13 +32,14 @@ class Ear:
 
     def press(self, keys: str) -> None:
         for key in keys:
-            heard = len(self.guide.keys)
+            self.settle()  # a farmer listens before answering
+            heard = self.guide.key_count
             self.pad.press_plain(key, lambda ok, k=key: self.pilot.wait_until(
                 ok, 20.0, f"the PIN pad to listen for {k}"))
-            self.pilot.wait_until(lambda h=heard: len(self.guide.keys) > h, 10.0,
+            self.pilot.wait_until(lambda h=heard: self.guide.key_count > h, 10.0,
                                   f"the kiosk to hear {key}")
-            self.pilot.wait_until(lambda: not self.pilot.runner.pad_in_use(), 30.0,
-                                  "the host or the printer")
+            self.pilot.wait_until(lambda: not self.guide.journey_waits()
+                                  or self.guide.pin_entry(), 30.0, "the host or the printer")
             self.settle()
         self.log.append(f"keys {keys}")
 
@@ -49,8 +50,12 @@ class Ear:
         self.settle()
 
     def choices(self) -> dict[str, str]:
-        """The choices last read out: label -> digit."""
-        said = self.guide.said[-1] if self.guide.said else ""
+        """The choices last read out on the screen shown: label -> digit."""
+        screen = self.pilot.shell.current_name()
+        self.pilot.wait_until(lambda: self.guide.last_choices[0] == screen
+                              and not self.guide.journey_waits(), 20.0,
+                              f"the choices of {screen} to be read out")
+        said = self.guide.last_choices[1]
         out: dict[str, str] = {}
         for m in _CHOICE.finditer(said):
             digit, label = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
@@ -108,7 +113,7 @@ class Ear:
 def identify_by_ear(ear: Ear, person: str, card: str) -> None:
     """The identification step by ear: the ID card and the bank card go in as a farmer puts
     them there, 确认 answers the welcome, the PIN is typed in the pad's own PIN mode (the guide
-    is not listening then), 确认 answers the reminders and the greeting."""
+    is not listening then), 知道了 answers the reminders and 确认 the greeting."""
     pilot = ear.pilot
     pilot.wait_screen("insert_id")
     pilot.insert_id(person)
@@ -123,10 +128,13 @@ def identify_by_ear(ear: Ear, person: str, card: str) -> None:
     pilot.wait_until(lambda: pilot.shell.current_name() not in ("enter_pin", "verifying"),
                      30.0, "the host's answer")
     for _ in range(4):
-        if pilot.shell.current_name() not in ("reminder", "identified"):
+        screen = pilot.shell.current_name()
+        if screen not in ("reminder", "identified"):
             return
-        ear.settle()
-        ear.press("E")
+        if screen == "reminder":
+            ear.choose("知道了", "Got it", "OK")  # not 现在还款: on to the service chosen
+        else:
+            ear.press("E")
         pilot.wait_until(lambda: pilot.shell.current_name() not in ("reminder", "identified")
                          or not pilot.runner.pad_in_use(), 10.0, "the next screen")
 
@@ -175,6 +183,47 @@ def ear_loan_queries(pilot: Pilot, params: dict[str, Any]) -> str:
     return ear.done()
 
 
+def ear_repay(pilot: Pilot, params: dict[str, Any]) -> str:
+    """By ear: 还钱 -> 还贷款 -> identification -> the loan said -> 提前还一部分 -> 3000 typed on
+    the pad and read back -> 少还几期 -> the confirmation said -> 确认 -> the PIN in the pad's
+    PIN mode -> the result said -> 完成 -> 结束办理 -> cards back."""
+    ear = Ear(pilot)
+    pilot.need_bank_step()
+    pilot.take_cards()
+    ear.start()
+    ear.choose("还钱")
+    pilot.wait_screen("home_group")
+    ear.choose("还贷款")
+    identify_by_ear(ear, params.get("person", "zhang_weiguo"), params.get("card", "zhang_debit"))
+    pilot.wait_screen("repay_loan", 30.0)
+    ear.settle()
+    ear.choose("提前还一部分", "part")
+    pilot.wait_screen("repay_amount")
+    ear.figure("3000", "三千元" if pilot.kiosk.config.language == "zh_CN" else "")
+    pilot.wait_screen("repay_options", 30.0)
+    ear.settle()
+    ear.choose("少还几期", "fewer")
+    pilot.wait_screen("repay_confirm", 30.0)
+    ear.settle()
+    confirm = pilot.kiosk.voice.last_text or ""
+    ear.log.append(f"confirmation said: {confirm}")
+    ear.press("E")
+    pilot.wait_screen("repay_pin")
+    pilot.press_pin_keys(_pin_of(pilot, params.get("card", "zhang_debit")) + "E")
+    ear.log.append("PIN typed in the pad's PIN mode")
+    pilot.wait_screen("repay_result", 30.0)
+    pilot.wait_until(lambda: not pilot.runner.pad_in_use(), 30.0, "the receipt")
+    ear.settle()
+    result = next((t for _, t in reversed(pilot.spoken_log.spoken) if "还款" in t
+                   or "repay" in t.lower()), "")
+    ear.log.append(f"result said: {result}")
+    if "成功" not in result and "repaid" not in result.lower():
+        raise JourneyFailed(f"the repayment did not succeed: {result!r}")
+    ear.press("E")
+    end_by_ear(ear)
+    return ear.done()
+
+
 def ear_calculator(pilot: Pilot, params: dict[str, Any]) -> str:
     """By ear and keys: 确认 on the home -> 算算利息 -> 30000 (read back) -> 12 months -> the rate
     offered -> 每月还一样多 -> the result said -> 每期明细 -> 0 (the rows read) -> 返回 ->
@@ -214,5 +263,7 @@ def ear_calculator(pilot: Pilot, params: dict[str, Any]) -> str:
 def journeys(scenario: dict[str, Any]) -> Iterable[Journey]:
     yield Journey("ear-calculator", ear_calculator, {},
                   "audio-guided mode: the calculator by ear and PIN pad keys only")
+    yield Journey("ear-repay", ear_repay, {},
+                  "audio-guided mode: an early part repayment by ear and keys, PIN on the pad")
     yield Journey("ear-loan-queries", ear_loan_queries, {},
                   "audio-guided mode: identification and the loans by ear and keys")

@@ -49,7 +49,7 @@ log = logging.getLogger(__name__)
 #: buttons that are never numbered choices (the 重听 and 求助 buttons have their own keys)
 SKIPPED = frozenset({"repeat", "help"})
 CANCEL, BACK = "cancel", "back"
-ENTRY_ACCEPT_PRESSES = 2  # 确认 reads a figure back first, the second one accepts it
+RECORDED = 200  # keys and choices kept for tests and the autopilot
 
 
 @dataclass(frozen=True)
@@ -129,7 +129,10 @@ def describe(page: QWidget | None) -> AudioScreen:
     screen.entry = declared_entry() if callable(declared_entry) else (
         keypads[0] if keypads else None)
     value = page.findChild(QLabel, "value")
-    screen.value = value if value is not None and value.isVisibleTo(page) else None
+    if value is None or not value.isVisibleTo(page):  # else the figure shown as an amount
+        value = next((lb for lb in page.findChildren(QLabel) if lb.property("role") == "amount"
+                      and lb.isVisibleTo(page) and lb.text().strip()), None)
+    screen.value = value if screen.entry is not None else None
 
     buttons = sorted(
         (b for b in page.findChildren(QAbstractButton)
@@ -231,7 +234,7 @@ class AudioGuide(QObject):
     """Listens to the PIN pad, reads each screen's choices, presses what the farmer chose.
 
     ``mode_changed(bool)``; ``keys`` and ``said`` record the keys heard and the choices read
-    since the mode was last switched on (tests, the autopilot's summary)."""
+    (the last ``RECORDED`` of each: tests, the autopilot's summary)."""
 
     mode_changed = Signal(bool)
     announced = Signal(str)
@@ -251,6 +254,8 @@ class AudioGuide(QObject):
         self.active = False
         self._closed = False
         self.keys: list[str] = []
+        self.key_count = 0  # keys heard since start
+        self.last_choices = ("", "")  # (screen name, the choices last read out there)
         self.said: list[str] = []
         self._listen: Any = None
         self._paused_until_hold = False
@@ -291,7 +296,6 @@ class AudioGuide(QObject):
         if self.active:
             return
         self.active = True
-        self.keys, self.said = [], []
         self._announced_page = None
         log.info("audio-guided mode on")
         self.mode_changed.emit(True)
@@ -350,9 +354,7 @@ class AudioGuide(QObject):
                 or self._paused_until_hold or self._staff_pause.isActive()):
             return False
         if self.active:
-            if self.runner.pad_in_use():
-                return False
-            return self.runner.active or self._on_home()
+            return not self.journey_waits() and (self.runner.active or self._on_home())
         return (self.runner.session is None and self.terminal.accepting_journeys
                 and self.shell.current_screen() is self.shell.attract)
 
@@ -373,7 +375,7 @@ class AudioGuide(QObject):
 
     def requests_changed(self) -> None:
         self.refresh()
-        if self.active and self._owe_choices and not self.runner.pad_in_use():
+        if self.active and self._owe_choices and not self.journey_waits():
             self._schedule()  # the wait is over: the choices said after the prompt
 
     def _listened(self, completion: Completion[Any]) -> None:
@@ -399,6 +401,12 @@ class AudioGuide(QObject):
 
     # --- keys -----------------------------------------------------------------------------------
 
+    def _record(self, log: list[str], item: str) -> None:
+        log.append(item)
+        del log[:-RECORDED]
+        if log is self.keys:
+            self.key_count += 1
+
     def _on_key(self, event: Any) -> None:
         if not isinstance(event, KeyPressed) or event is self._last_event:
             return  # the bridge hands a solicited event to two routes
@@ -409,9 +417,9 @@ class AudioGuide(QObject):
         if not self.active:
             if key == self.settings.enter_key and self._on_home():
                 self.activate()
-                self.keys.append(key)
+                self._record(self.keys, key)
             return
-        self.keys.append(key)
+        self._record(self.keys, key)
         self.runner.user_activity()
         if self.runner.session is None:
             self._home_idle.start()
@@ -459,7 +467,7 @@ class AudioGuide(QObject):
             self.deactivate()
 
     def _choose(self, choice: AudioChoice) -> None:
-        self.said.append(f"> {choice.label}")
+        self._record(self.said, f"> {choice.label}")
         before = self.shell.current_screen()
         choice.activate()
         if self.shell.current_screen() is before:
@@ -499,6 +507,22 @@ class AudioGuide(QObject):
 
     # --- what is said -------------------------------------------------------------------------
 
+    def journey_waits(self) -> bool:
+        """The journey does not wait for the farmer now: it has the PIN pad, waits for work
+        that must finish (host, printer, money), or shows a screen that waits for something
+        else (shown with ``idle=False``: reading a card, paying)."""
+        runner = self.runner
+        return runner.pad_in_use() or (runner.active and not runner.between_journeys
+                                       and not runner.waits_for_farmer
+                                       and not self._returning_cards())
+
+    def _returning_cards(self) -> bool:
+        return self.runner.session is not None and not self.runner._frames
+
+    def pin_entry(self) -> bool:
+        """The journey has the PIN pad (a PIN being typed in the pad's own mode)."""
+        return any(r.in_flight and r.device == "pinpad" for r in self.runner._owned)
+
     def prompted(self) -> None:
         """A journey spoke: its prompt comes first, then the choices again."""
         if self.active:
@@ -518,8 +542,7 @@ class AudioGuide(QObject):
     def _announce(self) -> None:
         if not self.active:
             return
-        if self.runner.pad_in_use() and any(
-                r.in_flight and r.device == "pinpad" for r in self.runner._owned):
+        if self.pin_entry():
             return  # the PIN: the journey's own prompts, nothing of ours
         page = self.shell.current_screen()
         screen = describe(page)
@@ -533,7 +556,7 @@ class AudioGuide(QObject):
             parts += screen.details
         self._full = False
         self._announced_page = page
-        waiting = self.runner.pad_in_use()
+        waiting = self.journey_waits()
         self._owe_choices = waiting
         choices = "" if waiting and parts else self._choices_text(screen)
         self.banner.show_text(self._banner_text(screen))
@@ -541,12 +564,14 @@ class AudioGuide(QObject):
         if text:
             text += "。"
         self._say(text + choices, msgid=self.voice.last_msgid or "audio.screen")
-        self.said.append(choices)
+        self._record(self.said, choices)
+        if choices:
+            self.last_choices = (self.shell.current_name(), choices)
         self.announced.emit(choices)
 
     def _choices_text(self, screen: AudioScreen) -> str:
         tr = self.texts
-        if self.runner.pad_in_use():
+        if self.journey_waits():
             return tr("audio.wait")
         out: list[str] = []
         if screen.entry is not None:

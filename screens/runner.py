@@ -586,6 +586,12 @@ class JourneyRunner(QObject):
         self._requests_changed()
         return request
 
+    @property
+    def waits_for_farmer(self) -> bool:
+        """The screen shown waits for the farmer (shown with ``idle=True``); a screen shown
+        with ``idle=False`` waits for a device, the host or the money."""
+        return self._idle_on
+
     def pad_in_use(self) -> bool:
         """The journey uses the PIN pad now (a PIN entry), or waits for work that must finish
         (a host call, a print): the audio-guided mode does not listen to the pad then."""

@@ -138,7 +138,8 @@ def test_autopilot_by_ear_and_pin_pad_keys_only(tmp_path: Path) -> None:
     goes through the PIN pad simulator (kmy driver, plain mode), chosen by what was said."""
     out = tmp_path / "demo"
     result = run_demo(out, "--devices", "sim", "--voice", "fake", "--idle", "20",
-                      "--idle-warning", "5", "--journey", "ear-calculator")
+                      "--idle-warning", "5", "--journey", "ear-calculator",
+                      "--journey", "ear-repay")
     assert result.returncode == 0, result.stdout + result.stderr
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["devices"]["pinpad"].startswith("kmy (simulator")
@@ -150,3 +151,10 @@ def test_autopilot_by_ear_and_pin_pad_keys_only(tmp_path: Path) -> None:
     spoken = "\n".join(calc["spoken"])
     assert "按一，每月还一样多" in spoken and "您输入的是三万元" in spoken
     assert spoken.endswith("语音引导已关闭。")
+    repay = by_name["ear-repay"]
+    assert repay["ok"] and repay["outcome"] == "done"
+    assert "chose 2 提前还一部分" in repay["ear"] and "read back 三千元" in repay["ear"]
+    assert "PIN typed in the pad's PIN mode" in repay["ear"]
+    assert any(e.startswith("result said: 还款成功，还了三千元") for e in repay["ear"])
+    said = "\n".join(repay["spoken"])
+    assert "请在密码键盘上输入六位密码，确认还款" in said  # the PIN's own prompt
