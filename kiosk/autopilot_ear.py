@@ -85,6 +85,16 @@ class Ear:
         self.log.append(f"read back {said}")
         self.press("EE")
 
+    def open_service(self, service: str, group: str) -> None:
+        """From the home: the service when it is read out, else its group, then the service
+        (a group with one service shows the service itself)."""
+        if any(service in label for label in self.choices()):
+            self.choose(service)
+            return
+        self.choose(group)
+        self.pilot.wait_screen("home_group")
+        self.choose(service)
+
     def start(self) -> None:
         """On the home screen: the key that starts the audio-guided mode."""
         self.pilot.wait_screen("attract")
@@ -166,9 +176,7 @@ def ear_loan_queries(pilot: Pilot, params: dict[str, Any]) -> str:
     pilot.need_bank_step()
     pilot.take_cards()
     ear.start()
-    ear.choose("还钱")
-    pilot.wait_screen("home_group")
-    ear.choose("还款计划")
+    ear.open_service("还款计划", "还钱")
     identify_by_ear(ear, "zhang_weiguo", "zhang_debit")
     pilot.wait_until(lambda: pilot.runner.current == "loan_queries", 20.0, "the loans")
     ear.past_loading()
@@ -183,6 +191,46 @@ def ear_loan_queries(pilot: Pilot, params: dict[str, Any]) -> str:
     return ear.done()
 
 
+def ear_drawdown(pilot: Pilot, params: dict[str, Any]) -> str:
+    """By ear: 借钱 -> 借款 -> identification -> 30000 typed on the pad and read back -> 一年 ->
+    每月还一样多 -> the quote said (amount, rate, interest) -> 确认 -> the PIN in the pad's PIN
+    mode -> 借款成功 said -> 完成 -> 结束办理 -> cards back."""
+    ear = Ear(pilot)
+    pilot.need_bank_step()
+    pilot.take_cards()
+    ear.start()
+    ear.open_service("借款", "借钱")
+    identify_by_ear(ear, params.get("person", "zhang_weiguo"), params.get("card", "zhang_debit"))
+    pilot.wait_screen("drawdown_amount", 30.0)
+    ear.figure("30000", "三万元" if pilot.kiosk.config.language == "zh_CN" else "")
+    pilot.wait_screen("drawdown_term", 30.0)
+    ear.choose("一年", "12")
+    pilot.wait_screen("drawdown_method", 30.0)
+    ear.choose("每月还一样多", "same every month")
+    pilot.wait_screen("drawdown_quote", 30.0)
+    ear.settle()
+    quote = next((t for _, t in reversed(pilot.spoken_log.spoken) if "利息" in t
+                  or "interest" in t.lower()), "")
+    ear.log.append(f"quote said: {quote}")
+    if "三万元" not in quote and "30,000" not in quote:
+        raise JourneyFailed(f"the quote was not said: {quote!r}")
+    ear.press("E")
+    pilot.wait_until(lambda: ear.guide.pin_entry(), 20.0, "the PIN step")
+    pilot.press_pin_keys(_pin_of(pilot, params.get("card", "zhang_debit")) + "E")
+    ear.log.append("PIN typed in the pad's PIN mode")
+    pilot.wait_screen("drawdown_success", 30.0)
+    pilot.wait_until(lambda: not ear.guide.journey_waits(), 30.0, "the receipt")
+    ear.settle()
+    result = next((t for _, t in reversed(pilot.spoken_log.spoken) if "借款" in t
+                   or "loan" in t.lower()), "")
+    ear.log.append(f"result said: {result}")
+    if "成功" not in result and "success" not in result.lower():
+        raise JourneyFailed(f"the drawdown did not succeed: {result!r}")
+    ear.press("E")
+    end_by_ear(ear)
+    return ear.done()
+
+
 def ear_repay(pilot: Pilot, params: dict[str, Any]) -> str:
     """By ear: 还钱 -> 还贷款 -> identification -> the loan said -> 提前还一部分 -> 3000 typed on
     the pad and read back -> 少还几期 -> the confirmation said -> 确认 -> the PIN in the pad's
@@ -191,12 +239,11 @@ def ear_repay(pilot: Pilot, params: dict[str, Any]) -> str:
     pilot.need_bank_step()
     pilot.take_cards()
     ear.start()
-    ear.choose("还钱")
-    pilot.wait_screen("home_group")
-    ear.choose("还贷款")
+    ear.open_service("还贷款", "还钱")
     identify_by_ear(ear, params.get("person", "zhang_weiguo"), params.get("card", "zhang_debit"))
     pilot.wait_screen("repay_loan", 30.0)
-    ear.settle()
+    if any("还这笔" in label or "this loan" in label for label in ear.choices()):
+        ear.choose("还这笔", "this loan")  # several loans: one is picked first
     ear.choose("提前还一部分", "part")
     pilot.wait_screen("repay_amount")
     ear.figure("3000", "三千元" if pilot.kiosk.config.language == "zh_CN" else "")
@@ -230,7 +277,7 @@ def ear_calculator(pilot: Pilot, params: dict[str, Any]) -> str:
     打印 when there is a printer -> 算完了 -> home -> 取消 (the mode ends)."""
     ear = Ear(pilot)
     ear.start()
-    ear.choose("算")
+    ear.open_service("算算利息", "算一算")
     pilot.wait_screen("calc_amount")
     ear.figure("30000", "三万元" if pilot.kiosk.config.language == "zh_CN" else "")
     pilot.wait_screen("calc_term")
@@ -263,6 +310,8 @@ def ear_calculator(pilot: Pilot, params: dict[str, Any]) -> str:
 def journeys(scenario: dict[str, Any]) -> Iterable[Journey]:
     yield Journey("ear-calculator", ear_calculator, {},
                   "audio-guided mode: the calculator by ear and PIN pad keys only")
+    yield Journey("ear-drawdown", ear_drawdown, {},
+                  "audio-guided mode: a drawdown on the credit line by ear and keys")
     yield Journey("ear-repay", ear_repay, {},
                   "audio-guided mode: an early part repayment by ear and keys, PIN on the pad")
     yield Journey("ear-loan-queries", ear_loan_queries, {},

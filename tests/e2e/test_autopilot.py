@@ -139,18 +139,23 @@ def test_autopilot_by_ear_and_pin_pad_keys_only(tmp_path: Path) -> None:
     out = tmp_path / "demo"
     result = run_demo(out, "--devices", "sim", "--voice", "fake", "--idle", "20",
                       "--idle-warning", "5", "--journey", "ear-calculator",
-                      "--journey", "ear-repay")
+                      "--journey", "ear-drawdown", "--journey", "ear-repay")
     assert result.returncode == 0, result.stdout + result.stderr
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["devices"]["pinpad"].startswith("kmy (simulator")
     by_name = {j["name"]: j for j in summary["journeys"]}
     calc = by_name["ear-calculator"]
     assert calc["ok"] and calc["outcome"] == "done"
-    assert "heard 1 借钱; 2 还钱; 3 算算利息" in calc["ear"]
-    assert "chose 3 算算利息" in calc["ear"] and "read back 三万元" in calc["ear"]
+    assert "heard 1 算算利息; 2 有哪些贷款; 3 返回" in calc["ear"]
+    assert "chose 1 算算利息" in calc["ear"] and "read back 三万元" in calc["ear"]
     spoken = "\n".join(calc["spoken"])
     assert "按一，每月还一样多" in spoken and "您输入的是三万元" in spoken
     assert spoken.endswith("语音引导已关闭。")
+    draw = by_name["ear-drawdown"]
+    assert draw["ok"] and draw["outcome"] == "done"
+    assert "chose 1 借款" in draw["ear"] and "chose 2 一年" in draw["ear"]
+    assert any(e.startswith("quote said: 请听清楚：您借三万元") for e in draw["ear"])
+    assert any(e.startswith("result said: 借款成功") for e in draw["ear"])
     repay = by_name["ear-repay"]
     assert repay["ok"] and repay["outcome"] == "done"
     assert "chose 2 提前还一部分" in repay["ear"] and "read back 三千元" in repay["ear"]
