@@ -73,6 +73,7 @@ class AudioScreen:
     confirm: AudioChoice | None = None  # 确认: the main action
     cancel: AudioChoice | None = None  # 取消
     back: AudioChoice | None = None  # 更正 when there is no figure to correct
+    unavailable: list[str] = field(default_factory=list)  # tiles that cannot be chosen now
     entry: Any = None  # a NumberKeypad (press(key), text)
     value: QLabel | None = None  # the figure as shown (with its unit)
 
@@ -139,6 +140,9 @@ def describe(page: QWidget | None) -> AudioScreen:
          if b.isVisibleTo(page) and b.isEnabled() and b.objectName() not in SKIPPED
          and not _in_keypad(b, page) and _label_of(b)),
         key=lambda b: _position(b, page))
+    screen.unavailable = [_label_of(b) for b in page.findChildren(QAbstractButton)
+                          if b.property("tile") and b.isVisibleTo(page) and not b.isEnabled()
+                          and _label_of(b)]
     declared = getattr(page, "audio_choices", None)
     if callable(declared):
         choices = list(declared())
@@ -579,6 +583,9 @@ class AudioGuide(QObject):
         else:
             out += [tr("audio.choice", n=i, label=c.label)
                     for i, c in enumerate(screen.choices[:9], start=1)]
+            if screen.unavailable:
+                out.append(tr("audio.unavailable",
+                              labels=tr("shell.reason.separator").join(screen.unavailable)))
         if screen.confirm is not None and screen.entry is None:
             out.append(tr("audio.confirm", label=screen.confirm.label))
         if screen.cancel is not None:
