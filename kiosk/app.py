@@ -605,6 +605,8 @@ class Kiosk:
         log.info("shutting down")
         if self._bringup is not None:
             self._bringup.join(10.0)
+        if self._audio is not None:
+            self._audio.close()
         if self._runner is not None:
             self._runner.stop()
         if self.panel is not None:

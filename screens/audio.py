@@ -279,6 +279,7 @@ class AudioGuide(QObject):
                                  self._on_loop)
         shell.screen_shown.connect(self._on_screen)
         runner.journey_finished.connect(self._on_session_ended)
+        runner.idle_warning_shown.connect(self._on_idle_warning)
         runner.audio = self
         self.terminal.add_listener(self.refresh)
 
@@ -320,6 +321,7 @@ class AudioGuide(QObject):
         self._say(self._home_tr("audio.off"))
         self.mode_changed.emit(False)
         self.refresh()
+        self.start_attract_loop()
 
     def close(self) -> None:
         """The kiosk is shutting down: no timer, listener or PIN-pad listen outlives it (a
@@ -335,7 +337,7 @@ class AudioGuide(QObject):
 
     def start_attract_loop(self) -> None:
         """The home screen says now and then how to start the mode (announce_seconds)."""
-        if self.settings.enabled and self.settings.announce_seconds > 0:
+        if not self._closed and self.settings.enabled and self.settings.announce_seconds > 0:
             self._loop.start()
 
     def attract_hint(self) -> str:
@@ -623,10 +625,16 @@ class AudioGuide(QObject):
             self._home_idle.start()  # a while on the home for the next service, then off
 
     def _on_loop(self) -> None:
-        if (self._closed or self.active or self.runner.session is not None
-                or self.shell.current_screen() is not self.shell.attract):
+        if self._closed:
             return
-        hint = self.attract_hint()
-        if hint and self.terminal.accepting_journeys:
-            self.voice.speak_text(hint, self._home_tr.lang, msgid="audio.attract")
+        if (not self.active and self.runner.session is None
+                and self.shell.current_screen() is self.shell.attract):
+            hint = self.attract_hint()
+            if hint and self.terminal.accepting_journeys:
+                self.voice.speak_text(hint, self._home_tr.lang, msgid="audio.attract")
         self.start_attract_loop()
+
+    def _on_idle_warning(self, seconds: int) -> None:
+        """The idle warning asks for a touch: in the mode any key on the pad will do."""
+        if self.active:
+            self._say(self.texts("audio.keep_going", seconds=seconds))

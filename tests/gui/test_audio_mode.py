@@ -61,7 +61,8 @@ def ear(qtbot: Any, state_dir: Path, demo_scenario: dict[str, Any],
     pad = KmyPinPad(url=pad_sim.ready["url"], reply_timeout=0.4)
     config = kiosk_config(state_dir, **{"timeouts.idle_seconds": 30.0,
                                         "timeouts.idle_warning_seconds": 5.0,
-                                        "accessibility.listen_seconds": 2.0})
+                                        "accessibility.listen_seconds": 2.0,
+                                        "accessibility.announce_seconds": 1.0})
     kiosk = Kiosk(config, devices={"idcard": FakeIdCardReader(), "pinpad": pad},
                   voice_device=voice, remove_prompt=0.2, today=lambda: TODAY)
     qtbot.addWidget(kiosk.shell)
@@ -77,8 +78,10 @@ def ear(qtbot: Any, state_dir: Path, demo_scenario: dict[str, Any],
 
 def test_the_calculator_by_ear_and_pin_pad_keys_only(ear: EarRig) -> None:
     rig = ear
+    hint = "看不清屏幕的朋友，请按密码键盘上的确认键，用语音和按键办理。"
+    rig.qtbot.waitUntil(lambda: rig.spoken_texts()[-1:] == [hint], timeout=5000)  # the loop
     rig.kiosk.speak_attract()
-    assert "请按密码键盘上的确认键" in rig.heard()  # the home says how to start the mode
+    assert rig.heard().endswith(hint)  # and after the home's own words when touched
 
     rig.key("E")
     assert rig.guide.active
@@ -118,8 +121,9 @@ def test_the_calculator_by_ear_and_pin_pad_keys_only(ear: EarRig) -> None:
     rig.key("E")
     assert rig.wait_home() is Outcome.DONE
     assert rig.guide.active  # still on for the next service, until the home idles
+    since = len(rig.spoken_texts())
     rig.key("X")  # 取消 on the home: the mode ends
-    assert not rig.guide.active and "语音引导已关闭" in rig.heard()
+    assert not rig.guide.active and "语音引导已关闭。" in rig.spoken_texts()[since:]
     assert not rig.guide.banner.isVisible()
 
 
