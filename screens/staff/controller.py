@@ -330,6 +330,15 @@ class StaffController(QObject):
         if self.terminal is not None:
             self.terminal.staff = None
         self.mode_changed.emit("self_service")
+        if self._on_auth is not None:
+            # a farmer journey waits for this authorisation: it is void (the authorizer closed
+            # the ticket); the journey says so and goes on, never the attract screen under it
+            ticket = self._ticket
+            result = ticket.result if ticket is not None and ticket.result is not None else \
+                AuthorizationResult(Outcome.STAFF_SIGNED_OUT, ticket.ticket_id if ticket else 0,
+                                    staff_id=member.staff_id, error_code="STAFF-SIGNED-OUT")
+            self._authorized(result)
+            return
         if self._on_staff_screen():
             self.home()
 

@@ -6,6 +6,8 @@ has room for 60,000 only once)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from kiosk.simcontrol.printer import HttpPrinterControl
 from peripherals_sim.process import SimulatorProcess
 
@@ -15,10 +17,9 @@ from .test_credit_line_journey import identify_for, past_reminders
 from .test_drawdown_journey import draw_rig, paper, to_quote  # noqa: F401
 
 
-def test_above_the_threshold_the_staff_member_beside_the_farmer_authorises(
-        draw_rig: BankRig, printer_sim: SimulatorProcess) -> None:  # noqa: F811
-    rig, control = draw_rig, HttpPrinterControl(printer_sim.control)
-    before = len(control.receipts())
+def supervised_to_authorization(rig: BankRig) -> Any:
+    """The staff member signs in, starts a journey for the farmer; 张卫国 asks for 60,000 and
+    confirms the quote: the staff's password screen."""
     staff = rig.kiosk.staff
     staff.show_sign_in()
     view = staff.sign_in_view
@@ -33,9 +34,31 @@ def test_above_the_threshold_the_staff_member_beside_the_farmer_authorises(
     past_reminders(rig, "drawdown_amount")
     v = to_quote(rig, "60000", 24, "equal-principal")  # above the 50,000 of self-service
     assert rig.screen() == "drawdown_quote"
-    assert "陆万元整" in v.quote_view.texts() and "以后" in v.quote_view.texts()
     rig.click(v.quote_view.confirm_button)
     rig.wait_screen("staff_authorize")
+    return v
+
+
+def test_the_staff_member_signed_out_meanwhile_voids_it_and_the_farmer_hears_so(
+        draw_rig: BankRig) -> None:  # noqa: F811
+    rig = draw_rig
+    v = supervised_to_authorization(rig)
+    rig.kiosk.staff.sign_out()
+    rig.wait_screen("drawdown_refused")
+    assert "工作人员" in v.refused_view.texts()
+    assert rig.runner.presenter is not None  # the journey goes on: 办完了 ends it
+    rig.click(v.refused_view.finish_button)
+    assert not [a for a in rig.sim("GET", "/sim/ledger")["authorizations"]
+                if a["action"] == "drawdown"]
+
+
+def test_above_the_threshold_the_staff_member_beside_the_farmer_authorises(
+        draw_rig: BankRig, printer_sim: SimulatorProcess) -> None:  # noqa: F811
+    rig, control = draw_rig, HttpPrinterControl(printer_sim.control)
+    before = len(control.receipts())
+    staff = rig.kiosk.staff
+    v = supervised_to_authorization(rig)
+    assert "陆万元整" in v.quote_view.texts() and "以后" in v.quote_view.texts()
     assert "60,000.00" in staff.auth_view.what.text() and "张*国" in staff.auth_view.what.text()
     assert "工作人员" in rig.spoken_texts()[-1]
     for char in "246810":
