@@ -10,9 +10,9 @@ transitions ("cancel from anywhere") are written with :func:`from_each`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from enum import Enum, StrEnum
-from typing import ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 S = TypeVar("S", bound=Enum)
 E = TypeVar("E", bound=Enum)
@@ -94,3 +94,27 @@ class FlowChart(Generic[S, E]):
             return False
         self.send(event)
         return True
+
+
+class ChoicePages:
+    """Choices on pages (a chart mixin, Qt-free): three fit one screen; with more, two a screen
+    and 下一页 (never more than three choices). Apply's purposes and terms, the drawdown's terms
+    and methods."""
+
+    PER_PAGE = 3
+
+    @classmethod
+    def per_page(cls, items: Sequence[Any]) -> int:
+        return cls.PER_PAGE if len(items) <= cls.PER_PAGE else cls.PER_PAGE - 1
+
+    def page_of(self, items: Sequence[Any], page: int) -> tuple[Any, ...]:
+        n = self.per_page(items)
+        return tuple(items[page * n:(page + 1) * n])
+
+    def pages(self, items: Sequence[Any]) -> int:
+        return max(1, -(-len(items) // self.per_page(items)))
+
+    def next_page(self, items: Sequence[Any], page: int) -> int:
+        """下一页: the following page, after the last the first again."""
+        return (page + 1) % self.pages(items)
+

@@ -14,19 +14,18 @@ end it from every screen. No personal data beyond what the farmer keys for this 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import Enum, auto
 from types import MappingProxyType
 from typing import Any, ClassVar
 
-from screens.chart import FlowChart, Outcome, from_each
+from screens.chart import ChoicePages, FlowChart, Outcome, from_each
 
 #: Loan purposes in the farmer's words (msgid ``apply.purpose.<code>``), three to a screen.
 PURPOSES = ("planting", "breeding", "machinery", "business", "household")
 #: Choices per screen (with more, two and 下一页: never more than three choices).
-PER_PAGE = 3
 PHONE_RE = re.compile(r"^1\d{10}$")
 
 
@@ -96,7 +95,7 @@ class Problem(Enum):
         return f"apply.problem.{self.value}"
 
 
-class ApplyFlow(FlowChart[ApplyState, ApplyEvent]):
+class ApplyFlow(ChoicePages, FlowChart[ApplyState, ApplyEvent]):
     """Holds what the farmer chose; the presenter reads it to send the request."""
 
     initial = S.IDLE
@@ -172,24 +171,6 @@ class ApplyFlow(FlowChart[ApplyState, ApplyEvent]):
         self.limits = AmountLimits(Decimal(product.min_amount), Decimal(product.max_amount))
         self.terms = tuple(int(t) for t in product.terms)
         self.send(E.LOADED)
-
-    # --- choices on pages of three ------------------------------------------------------------
-
-    @staticmethod
-    def per_page(items: Sequence[Any]) -> int:
-        """Three on one screen; more than three: two a screen and 下一页 (three choices)."""
-        return PER_PAGE if len(items) <= PER_PAGE else PER_PAGE - 1
-
-    def page_of(self, items: Sequence[Any], page: int) -> tuple[Any, ...]:
-        n = self.per_page(items)
-        return tuple(items[page * n:(page + 1) * n])
-
-    def pages(self, items: Sequence[Any]) -> int:
-        return max(1, -(-len(items) // self.per_page(items)))
-
-    def next_page(self, items: Sequence[Any], page: int) -> int:
-        """下一页: the following page, after the last the first again."""
-        return (page + 1) % self.pages(items)
 
     def choose_purpose(self, purpose: str) -> None:
         if purpose not in PURPOSES:

@@ -11,17 +11,14 @@ session holds the farmer's data; this holds amounts, terms and the host's ids.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal, InvalidOperation
 from enum import Enum, auto
 from types import MappingProxyType
 from typing import Any, ClassVar
 
-from screens.chart import FlowChart, Outcome, from_each
-
-#: Two choices a page plus 下一页 (never more than three choices on a screen).
-PAGE = 2
+from screens.chart import ChoicePages, FlowChart, Outcome, from_each
 
 
 class DrawState(Enum):
@@ -110,7 +107,7 @@ class Limits:
         return self.high >= self.low
 
 
-class DrawdownFlow(FlowChart[DrawState, DrawEvent]):
+class DrawdownFlow(ChoicePages, FlowChart[DrawState, DrawEvent]):
     initial = S.IDLE
     final = frozenset({S.ENDED})
     transitions: ClassVar[Mapping[tuple[Enum, Enum], Enum]] = MappingProxyType({
@@ -227,20 +224,6 @@ class DrawdownFlow(FlowChart[DrawState, DrawEvent]):
         if method in self.methods:
             self.method = method
             self.send(E.CHOSEN)
-
-    @staticmethod
-    def pages(items: Sequence[Any]) -> int:
-        return max(1, -(-len(items) // PAGE)) if len(items) > 3 else 1
-
-    @staticmethod
-    def page_of(items: Sequence[Any], page: int) -> list[Any]:
-        """Up to three on one page; with more, two a page (the presenter adds 下一页)."""
-        if len(items) <= 3:
-            return list(items)
-        return list(items[page * PAGE:(page + 1) * PAGE])
-
-    def next_page(self, items: Sequence[Any], page: int) -> int:
-        return (page + 1) % self.pages(items)
 
     # --- the host's quote and the cross-check ---------------------------------------------------
 

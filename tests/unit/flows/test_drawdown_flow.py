@@ -118,14 +118,14 @@ def test_amount_limits_are_the_product_cut_by_the_line() -> None:
 def test_terms_and_methods_in_pages_and_bullet_only_up_to_a_year() -> None:
     flow = at_amount()
     flow.enter_amount("30000")
-    assert flow.page_of(flow.terms, 0) == [6, 12] and flow.page_of(flow.terms, 1) == [24, 36]
+    assert flow.page_of(flow.terms, 0) == (6, 12) and flow.page_of(flow.terms, 1) == (24, 36)
     assert flow.next_page(flow.terms, 1) == 0
     flow.choose_months(18)  # not a term of the product: nothing happens
     assert flow.state is S.TERM
     flow.choose_months(24)
     assert flow.state is S.METHOD
     assert "bullet" not in flow.methods and len(flow.methods) == 3
-    assert flow.page_of(flow.methods, 0) == list(flow.methods)  # three fit on one screen
+    assert flow.page_of(flow.methods, 0) == flow.methods  # three fit on one screen
     flow.send(E.BACK)
     flow.choose_months(12)
     assert flow.methods[-1] == "bullet"
