@@ -57,6 +57,8 @@ class JourneyResult:
     #: money journeys: the cost disclosure spoken before the confirmation (amount, total
     #: interest, annual rate and the words said), one per drawdown
     disclosures: list[dict[str, str]] = field(default_factory=list)
+    #: the receipts printed during the journey, as text files next to the screenshots
+    receipts: list[str] = field(default_factory=list)
 
 
 JourneyFn = Callable[["Pilot", dict[str, Any]], str]
@@ -213,6 +215,32 @@ class Pilot:
 
     def _on_finished(self, outcome: Any) -> None:
         self.outcomes.append(outcome)
+
+    def keep_receipt(self, n: int, label: str) -> str:
+        """Receipt ``n`` from the printer control: its text saved next to the screenshots
+        (the summary names the file); returned for the journey to check."""
+        text = str(self.control("printer").receipt_text(n))
+        if self.result is not None and "#" not in self.result.name:
+            self._step += 1
+            path = self.out / f"{self.index:02d}-{self.result.name}-{self._step:02d}-{label}.txt"
+            path.write_text(text, "utf-8")
+            self.result.receipts.append(path.name)
+        return text
+
+    def host_sim(self, method: str, path: str, body: Any = None) -> Any:
+        """The bank host simulator's control API (clock, faults, ledger): the demo's way to
+        put the host into a scenario's situation."""
+        import requests
+
+        sims = getattr(self.kiosk, "sims", None)
+        url = sims.control_url("host") if sims is not None else None
+        if not url:
+            raise JourneyFailed("no bank host simulator control (kiosk demo --no-host?)")
+        with requests.Session() as session:
+            session.trust_env = False  # loopback: never through a proxy
+            response = session.request(method, url + path, json=body, timeout=10)
+        response.raise_for_status()
+        return response.json()
 
     # --- farmer actions -----------------------------------------------------------------------
 
