@@ -111,6 +111,10 @@ class RepaymentReceipt:
     next_due_date: dt.date | None
     next_due_amount: Decimal | None
     result: TxnResult
+    #: 复利 and fees on lines of their own, as the confirmation screen shows them (``penalty``
+    #: is the 罚息 alone then); receipts stored before these fields read as 0
+    compound: Decimal = Decimal(0)
+    fees: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True)

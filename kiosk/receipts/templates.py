@@ -175,8 +175,9 @@ def _repayment(b: _Builder, r: RepaymentReceipt) -> None:
     b.money_with_capitals("receipt.field.repayment_amount", r.amount)
     b.money("receipt.field.principal", r.principal)
     b.money("receipt.field.interest", r.interest)
-    if r.penalty:
-        b.money("receipt.field.penalty", r.penalty)
+    for key in ("penalty", "compound", "fees"):  # 罚息, 复利, fees: as on the screen
+        if getattr(r, key):
+            b.money(f"receipt.field.{key}", getattr(r, key))
     b.money("receipt.field.remaining", r.remaining_principal)
     b.pair("receipt.field.rate", b.t("receipt.rate_value", rate=rate_percent(r.annual_rate)))
     b.pair("receipt.field.method", b.t(f"receipt.method.{r.method.value}"))

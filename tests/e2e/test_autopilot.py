@@ -163,3 +163,25 @@ def test_autopilot_by_ear_and_pin_pad_keys_only(tmp_path: Path) -> None:
     assert any(e.startswith("result said: 还款成功，还了三千元") for e in repay["ear"])
     said = "\n".join(repay["spoken"])
     assert "请在密码键盘上输入六位密码，确认还款" in said  # the PIN's own prompt
+
+
+def test_autopilot_repayments_keep_what_was_said_before_each_confirmation(
+        tmp_path: Path) -> None:
+    """马秀兰's overdue reminder 现在还款 (the worked example's lines), then the payoff to the
+    day: the summary keeps each spoken confirmation and the receipts' text (the other
+    repayment journeys: ``kiosk demo --journey repay``; their paths are the GUI tests')."""
+    out = tmp_path / "demo"
+    result = run_demo(out, "--devices", "fake", "--voice", "fake", "--size", "1024x768",
+                      "--journey", "repay-overdue_payoff-ma_xiulan")
+    assert result.returncode == 0, result.stdout + result.stderr
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    by_name = {j["name"]: j for j in summary["journeys"]}
+    ma = by_name["repay-overdue_payoff-ma_xiulan"]
+    overdue, payoff = ma["confirmations"]
+    assert "四千二百八十八元七角" in overdue and "罚息二十二元二角九分" in overdue
+    assert "复利九角一分" in overdue and "尾号三四五一" in overdue
+    assert overdue.endswith("没有问题请按确认还款。")
+    assert "四万一千九百六十八元二角八分" in payoff and "还清" in payoff
+    slip, closing = ((out / name).read_text("utf-8") for name in ma["receipts"])
+    assert "4,288.70" in slip and "22.29" in slip and "0.91" in slip and "马秀兰" not in slip
+    assert "41,968.28" in closing

@@ -5,6 +5,7 @@ MAC), the receipt prints on the printer simulator over TCP and is read back from
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -113,6 +114,8 @@ def test_overdue_reminder_leads_into_the_repayment_the_references_lines_then_pay
         paper = printed(rig, printer_sim, before)
         assert "4,288.70" in paper and "肆仟贰佰捌拾捌元柒角" in paper
         assert "2026-02-21" in paper and "4,265.50" in paper and "成功" in paper
+        # 罚息 and 复利 on lines of their own, as on the screen
+        assert re.search(r"罚息：\s*￥22\.29\n", paper) and re.search(r"复利：\s*￥0\.91\n", paper)
         assert "HT202511210001" in paper  # the contract number is printed in full
         assert "6217991000009123451" not in paper and "马秀兰" not in paper
 
@@ -169,7 +172,10 @@ def test_due_installment_early_partial_both_ways_a_reset_after_apply_and_a_wrong
         rig.click(v.amount_view.next_button)
         rig.wait_screen("repay_options", timeout=15000)
         texts = {k: label.text() for k, (_, label) in v.options_view.options.items()}
-        assert all("少付利息" in t for t in texts.values()), texts
+        assert all("-" not in t for t in texts.values()), texts  # never 少付 -3.37
+        assert "少付利息" in texts["shorter_term"]
+        if amount == "2000":  # 7 equal payments cost more than 6 and a short last one
+            assert "利息反而多付 3.37元" in texts["lower_installment"], texts
         assert "4,265.50" in texts["shorter_term"]  # the installment stays
         assert "4,265.50" not in texts["lower_installment"]
         if option == "lower_installment":  # the host applies it, the answer is lost

@@ -23,6 +23,7 @@ from kiosk.masking import mask_pan
 from kiosk.shell.formats import short_date, spoken_yuan, yuan
 from kiosk.terminal import Need
 from screens.journeys.repay.chart import RepayEvent, RepayFlow, RepayState
+from screens.journeys.repay.screens import interest_words
 from screens.pin_entry import ask_pin
 from screens.runner import ChartPresenter
 
@@ -295,7 +296,9 @@ class RepayPresenter(ChartPresenter):
                 parts.append(tr(f"voice.repay.option.{key}",
                                 installment=spoken_yuan(tr, mine.new_installment),
                                 term=mine.new_term,
-                                saved=spoken_yuan(tr, mine.interest_saved)))
+                                interest=interest_words(
+                                    tr, mine.interest_saved, lambda v: spoken_yuan(tr, v),
+                                    "voice.")))
         self.runner.speak_text("".join(parts), msgid="voice.repay.options")
 
     # --- confirmation -------------------------------------------------------------------------
@@ -480,7 +483,7 @@ class RepayPresenter(ChartPresenter):
         return RepaymentReceipt(
             header=header, customer=customer, contract_no=loan.contract_no, repayment_type=kind,
             amount=Decimal(str(quote.amount)), principal=bd.principal,
-            interest=bd.interest, penalty=bd.penalty + bd.compound + bd.fees,
+            interest=bd.interest, penalty=bd.penalty, compound=bd.compound, fees=bd.fees,
             remaining_principal=Decimal(str(left)), annual_rate=Decimal(str(loan.annual_rate)),
             method=RepaymentMethod(str(loan.method)),
             next_due_date=_date(next_date) if next_date else None,

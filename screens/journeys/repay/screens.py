@@ -217,7 +217,18 @@ class OptionsView(ScreenPage):
 def option_text(tr: Translator, mine: Any, today: dt.date) -> str:
     """以后每月还 3,142.91元，还9期，到12月21日还完；少付利息 612.34元."""
     return tr("repay.option.text", installment=yuan(mine.new_installment), term=mine.new_term,
-              last=short_date(tr, mine.last_due_date, today), saved=yuan(mine.interest_saved))
+              last=short_date(tr, mine.last_due_date, today),
+              interest=interest_words(tr, mine.interest_saved, yuan))
+
+
+def interest_words(tr: Translator, saved: Decimal, money: Any, prefix: str = "") -> str:
+    """少付利息 612.34元; a re-amortisation can cost more interest than the schedule it
+    replaces (its last period was short): 利息反而多付 3.37元, never "少付 -3.37"."""
+    if saved > 0:
+        return tr(f"{prefix}repay.option.saved", amount=money(saved))
+    if saved < 0:
+        return tr(f"{prefix}repay.option.more", amount=money(-saved))
+    return tr(f"{prefix}repay.option.same")
 
 
 class ConfirmView(ScreenPage):
