@@ -177,7 +177,8 @@ def test_autopilot_repayments_keep_what_was_said_before_each_confirmation(
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     by_name = {j["name"]: j for j in summary["journeys"]}
     ma = by_name["repay-overdue_payoff-ma_xiulan"]
-    overdue, payoff = ma["confirmations"]
+    overdue, payoff = (d["spoken"] for d in ma["disclosures"])
+    assert [d["amount"] for d in ma["disclosures"]] == ["4288.70", "41968.28"]
     assert "四千二百八十八元七角" in overdue and "罚息二十二元二角九分" in overdue
     assert "复利九角一分" in overdue and "尾号三四五一" in overdue
     assert overdue.endswith("没有问题请按确认还款。")

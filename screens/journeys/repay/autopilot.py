@@ -12,8 +12,8 @@ identification (ID card, bank card, PIN on the PIN pad) against the bank host si
 - 王建军: his overdue installment with 罚息 and 复利, and a payoff his card cannot cover (the
   host declines: 卡里的钱不够, spoken, nothing printed).
 
-Each confirmation's spoken text goes into the summary (``disclosures``, as the drawdown's), each receipt's text
-into a file next to the screenshots (``receipts``)."""
+Each confirmation's spoken text goes into the summary (``disclosures``, as the drawdown's),
+each receipt's text into a file next to the screenshots (``receipts``)."""
 
 from __future__ import annotations
 
