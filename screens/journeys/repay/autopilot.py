@@ -138,7 +138,7 @@ def _part(pilot: Pilot, v: Any, amount: str, option: str) -> None:
     pilot.click(v.amount_view.next_button)
     pilot.wait_screen("repay_options", 20.0)
     texts = [label.text() for _, label in v.options_view.options.values()]
-    if not all("少付利息" in t or "less interest" in t.lower() for t in texts):
+    if not all(("利息" in t or "interest" in t) and "-" not in t for t in texts):
         raise JourneyFailed(f"an option does not say the interest in plain words: {texts}")
     pilot.click(v.options_view.options[option][0])
 
