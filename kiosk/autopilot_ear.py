@@ -191,6 +191,26 @@ def ear_loan_queries(pilot: Pilot, params: dict[str, Any]) -> str:
     return ear.done()
 
 
+def confirm_pay_and_end(ear: Ear, card: str, result_screen: str, *about: str) -> None:
+    """确认 on the confirmation, the PIN typed in the pad's own PIN mode, the result said (the
+    last prompt about ``about`` says 成功), 完成, then 结束办理 and the cards."""
+    pilot = ear.pilot
+    ear.press("E")
+    pilot.wait_until(ear.guide.pin_entry, 20.0, "the PIN step")
+    pilot.press_pin_keys(_pin_of(pilot, card) + "E")
+    ear.log.append("PIN typed in the pad's PIN mode")
+    pilot.wait_screen(result_screen, 30.0)
+    pilot.wait_until(lambda: not ear.guide.journey_waits(), 30.0, "the receipt")
+    ear.settle()
+    result = next((t for _, t in reversed(pilot.spoken_log.spoken)
+                   if any(a in t.lower() for a in about)), "")
+    ear.log.append(f"result said: {result}")
+    if "成功" not in result and "success" not in result.lower():
+        raise JourneyFailed(f"{result_screen}: no success said ({result!r})")
+    ear.press("E")
+    end_by_ear(ear)
+
+
 def ear_drawdown(pilot: Pilot, params: dict[str, Any]) -> str:
     """By ear: 借钱 -> 借款 -> identification -> 30000 typed on the pad and read back -> 一年 ->
     每月还一样多 -> the quote said (amount, rate, interest) -> 确认 -> the PIN in the pad's PIN
@@ -214,20 +234,8 @@ def ear_drawdown(pilot: Pilot, params: dict[str, Any]) -> str:
     ear.log.append(f"quote said: {quote}")
     if "三万元" not in quote and "30,000" not in quote:
         raise JourneyFailed(f"the quote was not said: {quote!r}")
-    ear.press("E")
-    pilot.wait_until(lambda: ear.guide.pin_entry(), 20.0, "the PIN step")
-    pilot.press_pin_keys(_pin_of(pilot, params.get("card", "zhang_debit")) + "E")
-    ear.log.append("PIN typed in the pad's PIN mode")
-    pilot.wait_screen("drawdown_success", 30.0)
-    pilot.wait_until(lambda: not ear.guide.journey_waits(), 30.0, "the receipt")
-    ear.settle()
-    result = next((t for _, t in reversed(pilot.spoken_log.spoken) if "借款" in t
-                   or "loan" in t.lower()), "")
-    ear.log.append(f"result said: {result}")
-    if "成功" not in result and "success" not in result.lower():
-        raise JourneyFailed(f"the drawdown did not succeed: {result!r}")
-    ear.press("E")
-    end_by_ear(ear)
+    confirm_pay_and_end(ear, params.get("card", "zhang_debit"), "drawdown_success", "借款",
+                        "loan")
     return ear.done()
 
 
@@ -254,20 +262,8 @@ def ear_repay(pilot: Pilot, params: dict[str, Any]) -> str:
     ear.settle()
     confirm = pilot.kiosk.voice.last_text or ""
     ear.log.append(f"confirmation said: {confirm}")
-    ear.press("E")
-    pilot.wait_screen("repay_pin")
-    pilot.press_pin_keys(_pin_of(pilot, params.get("card", "zhang_debit")) + "E")
-    ear.log.append("PIN typed in the pad's PIN mode")
-    pilot.wait_screen("repay_result", 30.0)
-    pilot.wait_until(lambda: not pilot.runner.pad_in_use(), 30.0, "the receipt")
-    ear.settle()
-    result = next((t for _, t in reversed(pilot.spoken_log.spoken) if "还款" in t
-                   or "repay" in t.lower()), "")
-    ear.log.append(f"result said: {result}")
-    if "成功" not in result and "repaid" not in result.lower():
-        raise JourneyFailed(f"the repayment did not succeed: {result!r}")
-    ear.press("E")
-    end_by_ear(ear)
+    confirm_pay_and_end(ear, params.get("card", "zhang_debit"), "repay_result", "还款",
+                        "repa")
     return ear.done()
 
 
