@@ -538,6 +538,10 @@ class AudioGuide(QObject):
         self._confirming = False
         self.refresh()
         if self.active:
+            page = self.shell.current_screen()
+            if page is not None and page.layout() is not None:
+                page.layout().activate()  # the new page's geometry: the reading order
+            self.banner.show_text(self._banner_text(describe(page)))  # at once, for a helper
             self._schedule()
         elif self.shell.current_screen() is self.shell.attract and self.runner.session is None:
             self.start_attract_loop()
