@@ -264,7 +264,8 @@ class Kiosk:
             home = self.home
             self._audio = AudioGuide(self.shell, self.runner, self.config.accessibility,
                                      self.translator,
-                                     home_screens=lambda: (home.group_view,))
+                                     home_screens=lambda: (home.group_view,),
+                                     parent=self.shell)  # its timers go with the shell
             self.on_ready.append(self._audio.refresh)
             self._audio.start_attract_loop()
             self._audio.refresh()

@@ -282,6 +282,8 @@ class AudioGuide(QObject):
         runner.idle_warning_shown.connect(self._on_idle_warning)
         runner.audio = self
         self.terminal.add_listener(self.refresh)
+        terminal, refresh = self.terminal, self.refresh
+        self.destroyed.connect(lambda *_: terminal.remove_listener(refresh))
 
     def _timer(self, ms: int, slot: Callable[[], None]) -> QTimer:
         timer = QTimer(self)
