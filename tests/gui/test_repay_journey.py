@@ -243,3 +243,54 @@ def test_overdue_paid_then_a_payoff_the_account_cannot_cover(
     assert receipts(printer_sim) == before  # nothing paid, no receipt
     rig.click(result.finish_button)
     assert rig.take_cards() is Outcome.FAILED
+
+
+@pytest.fixture()
+def slow_answer_rig(qtbot: Any, state_dir: Path, demo_scenario: dict[str, Any],
+                    host: HostProcess, printer_sim: SimulatorProcess,  # noqa: F811
+                    ) -> Iterator[BankRig]:
+    """Host answers awaited 3 s; the money service looks again every second."""
+    HttpPrinterControl(printer_sim.control).clear_fault()
+    yield from make_bank_rig(qtbot, state_dir, demo_scenario, host, read_timeout=3.0,
+                             settings={"money.resolve_seconds": 1.0},
+                             printer=EscposReceiptPrinter(printer_sim.url))
+
+
+def test_an_answer_lost_after_apply_is_pending_with_a_slip_then_confirmed_once(
+        slow_answer_rig: BankRig, printer_sim: SimulatorProcess) -> None:  # noqa: F811
+    """The host books the repayment but neither its answer nor the status queries come back
+    in time: 处理中 (spoken, with the serial), the slip prints; once the host answers again the
+    money service confirms it by its key, booked once."""
+    rig = slow_answer_rig
+    identify_for(rig, "repay", "zhang_weiguo", "zhang_debit")
+    past_reminders(rig, "repay_loan")
+    v = views(rig)
+    rig.click(v.loan_view.part_button)
+    rig.wait_screen("repay_amount")
+    v.amount_view.keypad.type_text("1000")
+    rig.click(v.amount_view.next_button)
+    rig.wait_screen("repay_options", timeout=15000)
+    rig.click(v.options_view.options["shorter_term"][0])
+    rig.wait_screen("repay_confirm", timeout=15000)
+    before = receipts(printer_sim)
+    rig.sim("POST", "/sim/fault", {"kind": "timeout", "when": "after", "delay_ms": 8000,
+                                   "paths": ["/v1/repayments", "/v1/transactions"]})
+    try:
+        pay_with_pin(rig)
+        result = v.result_view
+        assert "处理中" in result.heading.text(), result.all_text()
+        journal = rig.kiosk.transactions.journal
+        row = journal.rows()[-1]
+        assert row.state.name in ("UNKNOWN", "SENT")
+        assert f"流水号：{row.key}" in result.all_text()
+        assert "不会多扣钱" in result.all_text() and "请勿重复操作" in rig.spoken_texts()[-1]
+        paper = printed(rig, printer_sim, before)
+    finally:
+        rig.sim("DELETE", "/sim/fault")
+    assert "处理中" in paper and row.key in paper and "壹仟元整" in paper
+    rig.qtbot.waitUntil(lambda: journal.get(row.serial).state.name == "CONFIRMED",
+                        timeout=30000)
+    booked = [t for t in rig.sim("GET", "/sim/ledger")["transactions"] if t["key"] == row.key]
+    assert len(booked) == 1 and booked[0]["amount"] == "1000.00"
+    rig.click(result.finish_button)
+    assert rig.take_cards() is Outcome.DONE

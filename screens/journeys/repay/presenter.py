@@ -405,7 +405,8 @@ class RepayPresenter(ChartPresenter):
         elif outcome == "pending":
             view.show_result(tr, "… " + tr("repay.result.pending"),
                              tr("repay.result.figures", figures=yuan(amount)),
-                             [tr("repay.result.pending_body")])
+                             [tr("repay.result.pending_body"),
+                              tr("repay.result.serial", number=result.key)])
             self.runner.speak("voice.repay.pending")
         else:
             code = (result.reason if result is not None else f.problem) or "JOURNAL-UNAVAILABLE"
