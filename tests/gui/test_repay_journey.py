@@ -36,7 +36,7 @@ def views(rig: BankRig) -> Any:
     return rig.runner.views_of("repay")
 
 
-def pay_with_pin(rig: BankRig) -> None:
+def pay_with_pin(rig: BankRig, timeout: int = 20000) -> None:
     """确认还款, the PIN on the pad, and the result."""
     v = views(rig)
     rig.click(v.confirm_view.confirm_button)
@@ -48,7 +48,7 @@ def pay_with_pin(rig: BankRig) -> None:
         rig.pad.press(key)
         rig.qtbot.waitUntil(lambda b=before: dots.count == b + 1, timeout=3000)
     rig.pad.press("E")
-    rig.wait_screen("repay_result", timeout=20000)
+    rig.wait_screen("repay_result", timeout=timeout)
 
 
 def printed(rig: BankRig, printer_sim: SimulatorProcess, before: int) -> str:  # noqa: F811
