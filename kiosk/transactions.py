@@ -664,11 +664,14 @@ class TransactionsService:
     def register_intention(self, *, phone: str, amount: Decimal | str, purpose: str,
                            consent: bool, id_number: str | None = None,
                            customer_id: str | None = None, name: str | None = None,
-                           village: str | None = None) -> OutboxItem:
-        """贷款意向登记 through the outbox (recorded now, delivered when the host is up)."""
+                           village: str | None = None,
+                           visit_time: str | None = None) -> OutboxItem:
+        """贷款意向登记 through the outbox (recorded now, delivered when the host is up);
+        ``visit_time``: when the loan officer may come (morning, afternoon, any)."""
         body = {"phone": phone, "amount": f"{Decimal(str(amount)):.2f}", "purpose": purpose,
                 "consent": consent, "id_number": id_number, "customer_id": customer_id,
-                "name": name, "village": village, "recorded_at": now_text()}
+                "name": name, "village": village, "visit_time": visit_time,
+                "recorded_at": now_text()}
         return self.enqueue("intention", {k: v for k, v in body.items() if v is not None})
 
     def outbox_stats(self) -> OutboxStats | None:

@@ -680,15 +680,17 @@ class HostClient:
                            customer_id: str | None = None, name: str | None = None,
                            village: str | None = None, recorded_at: str | None = None,
                            idempotency_key: str | None = None,
-                           application_id: str | None = None) -> m.IntentionResponse:
+                           application_id: str | None = None,
+                           visit_time: str | None = None) -> m.IntentionResponse:
         """A loan intention (贷款意向登记); ``recorded_at`` when it was queued offline;
         ``idempotency_key`` (the outbox's) makes a replay return the first answer;
-        ``application_id`` asks a loan officer to review a declined application (F06)."""
+        ``application_id`` asks a loan officer to review a declined application (F06);
+        ``visit_time`` when the officer may come (morning, afternoon, any)."""
         return self._request("POST", "/v1/intentions", m.IntentionResponse, _drop_none({
             "id_number": id_number, "customer_id": customer_id, "name": name,
             "phone": phone, "village": village, "amount": money(amount),
             "purpose": purpose, "consent": consent, "recorded_at": recorded_at,
-            "application_id": application_id}),
+            "application_id": application_id, "visit_time": visit_time}),
             idempotency_key=idempotency_key)
 
     def staff_sign_in(self, staff_id: str, password: str) -> m.StaffSignInResponse:

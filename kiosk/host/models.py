@@ -479,6 +479,7 @@ class ProgressItem(HostModel):
     line_id: str | None = None
     officer_name: str | None = None
     visit_within_days: int | None = None
+    visit_time: Literal["morning", "afternoon", "any"] | None = None
 
 
 class ProgressList(HostClock):

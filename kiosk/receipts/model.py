@@ -158,6 +158,7 @@ class IntentionSlip:
     queued: bool
     application: bool = False
     branch_phone: str = ""
+    visit_time: str = ""  # an intention's preferred visit: receipt.visit.<visit_time>
 
 
 @dataclass(frozen=True)

@@ -213,6 +213,8 @@ def _intention(b: _Builder, r: IntentionSlip) -> None:
     b.pair("receipt.field.purpose", b.t(f"receipt.purpose.{r.purpose}"))
     b.money_with_capitals("receipt.field.application_amount" if r.application
                           else "receipt.field.intention_amount", r.amount)
+    if r.visit_time:
+        b.pair("receipt.field.visit_time", b.t(f"receipt.visit.{r.visit_time}"))
     b.pair("receipt.field.status",
            b.t("receipt.intention.queued" if r.queued else "receipt.intention.sent"), bold=True)
     b.text(b.t("receipt.intention.next"))

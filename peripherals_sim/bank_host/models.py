@@ -492,6 +492,8 @@ class IntentionRequest(_In):
     purpose: str
     consent: bool
     recorded_at: str | None = Field(default=None, description="terminal time (queued offline)")
+    visit_time: Literal["morning", "afternoon", "any"] | None = Field(
+        default=None, description="when the loan officer may visit")
     application_id: str | None = Field(
         default=None, description="a declined application whose human review the farmer "
         "asks for (F06)")
@@ -536,6 +538,8 @@ class ProgressItem(BaseModel):
     line_id: str | None = Field(description="APPROVE: the new credit line (sign it)")
     officer_name: str | None = Field(description="the loan officer who follows it up")
     visit_within_days: int | None
+    visit_time: Literal["morning", "afternoon", "any"] | None = Field(
+        default=None, description="an intention's preferred visit time")
 
 
 class ProgressList(HostClock):

@@ -999,7 +999,8 @@ class Bank:
                 "purpose": doc["purpose"], "status": steps[-1]["state"], "steps": steps,
                 "decision": None, "reasons": [], "line_id": None,
                 "officer_name": officer.get("name"),
-                "visit_within_days": self.settings.officer_visit_days if officer else None}))
+                "visit_within_days": self.settings.officer_visit_days if officer else None,
+                "visit_time": doc.get("visit_time")}))
         items.sort(key=lambda t: (t[0], t[1]), reverse=True)
         return {**now.fields(), "customer_id": customer_id, "items": [i for _, _, i in items]}
 

@@ -35,7 +35,8 @@ def key_in(rig: BankRig, view: Any, digits: str) -> None:
 
 
 def fill_in(rig: BankRig, v: Any, *, purpose: str, amount: str, phone: str,
-            months: int | None = 12) -> None:
+            months: int | None = 12, visit: str = "afternoon") -> None:
+    """The steps to the consent; an intention (``months=None``) asks the visit time."""
     rig.wait_screen(v.purpose_view.name)
     choose(rig, v.purpose_view, purpose)
     rig.wait_screen(v.amount_view.name)
@@ -45,6 +46,9 @@ def fill_in(rig: BankRig, v: Any, *, purpose: str, amount: str, phone: str,
         choose(rig, v.term_view, str(months))
     rig.wait_screen(v.phone_view.name)
     key_in(rig, v.phone_view, phone)
+    if months is None:
+        rig.wait_screen(v.visit_view.name)
+        choose(rig, v.visit_view, visit)
     rig.wait_screen(v.consent_view.name)
 
 
@@ -123,6 +127,7 @@ def test_intention_with_the_host_failing_is_kept_then_sent(bank_rig: BankRig) ->
         [item] = service.outbox.items()
         assert item.kind == "intention" and item.state is not OutboxState.DELIVERED
         assert item.body["phone"] == "13709101234" and item.body["purpose"] == "household"
+        assert item.body["visit_time"] == "afternoon"
     finally:
         rig.sim("DELETE", "/sim/fault")
     rig.click(v.recorded_view.finish_button)

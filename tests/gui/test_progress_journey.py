@@ -16,6 +16,7 @@ from kiosk.simcontrol.printer import HttpPrinterControl
 from peripherals_sim.bank_host.process import HostProcess
 from peripherals_sim.process import SimulatorProcess
 
+from .test_apply_journey import fill_in
 from .test_bank_card_journey import BankRig, all_texts, host, make_bank_rig  # noqa: F401
 from .test_calculator_journey import printer_sim  # noqa: F401
 from .test_credit_line_journey import identify_for, past_reminders
@@ -62,3 +63,27 @@ def test_no_line_leads_to_the_counter_applications_progress_spoken_and_printed(
     rig.click(item.finish_button)
     rig.wait_screen("attract")  # home: still identified for another service
     assert rig.runner.session is session and session.customer is not None
+
+    # 找信贷员 on the same no-line screen: the intention registration, with the visit time
+    rig.start("credit_line")
+    rig.wait_screen("credit_line_none", timeout=15000)
+    rig.click(views.no_line_intention)
+    v = rig.runner.views_of("intention")
+    fill_in(rig, v, purpose="breeding", amount="30000", phone="18091203344", months=None,
+            visit="afternoon")
+    assert "上门：下午" in all_texts(v.consent_view)
+    rig.click(v.consent_view.agree_button)
+    rig.wait_screen("apply_recorded", timeout=15000)
+    assert "YX" in all_texts(v.recorded_view)  # the host answered: its number
+    rig.click(v.recorded_view.finish_button)
+    rig.wait_screen("attract")
+    rig.start("credit_line")
+    rig.wait_screen("credit_line_none", timeout=15000)
+    rig.click(views.no_line_progress)
+    rig.wait_screen("progress_item", timeout=15000)
+    # newest first: the intention just registered, for the officer, with the visit time
+    assert item.heading.text() == "信贷员周明会在3天内和您联系"
+    texts = all_texts(item)
+    assert "贷款意向登记" in texts and "希望下午上门" in texts and "第1条，共2条" in texts
+    rig.click(item.next_button)
+    assert item.heading.text() == "信贷员上门了解过了，正在审批"

@@ -4,8 +4,9 @@ Apply (贷款申请, ``intention=False``): LOADING (the product's limits) -> PUR
 TERM -> PHONE -> CONSENT -> SUBMITTING -> APPROVED | REFERRED | DECLINED | UNAVAILABLE; from
 DECLINED 申请人工复核 -> REVIEWING -> REVIEWED (or UNAVAILABLE).
 
-Intention (贷款意向登记, ``intention=True``): PURPOSE -> AMOUNT -> PHONE -> CONSENT -> SAVING
-(the outbox: works with the host offline) -> RECORDED (the slip) | UNAVAILABLE.
+Intention (贷款意向登记, ``intention=True``): PURPOSE -> AMOUNT -> PHONE -> VISIT (when the
+loan officer may come: 上午 / 下午 / 都可以) -> CONSENT -> SAVING (the outbox: works with the
+host offline) -> RECORDED (the slip) | UNAVAILABLE.
 
 返回 goes one step back (from the first step it ends the journey); 取消 and the idle timeout
 end it from every screen. No personal data beyond what the farmer keys for this request.
@@ -27,6 +28,8 @@ from screens.chart import ChoicePages, FlowChart, Outcome, from_each
 PURPOSES = ("planting", "breeding", "machinery", "business", "household")
 #: Choices per screen (with more, two and 下一页: never more than three choices).
 PHONE_RE = re.compile(r"^1\d{10}$")
+#: When the loan officer may visit (msgid ``apply.visit.<code>``): three, one screen.
+VISIT_TIMES = ("morning", "afternoon", "any")
 
 
 class ApplyState(Enum):
@@ -36,6 +39,7 @@ class ApplyState(Enum):
     AMOUNT = auto()
     TERM = auto()
     PHONE = auto()
+    VISIT = auto()
     CONSENT = auto()
     SUBMITTING = auto()
     APPROVED = auto()
@@ -67,7 +71,7 @@ class ApplyEvent(Enum):
 
 
 S, E = ApplyState, ApplyEvent
-INPUTS = (S.PURPOSE, S.AMOUNT, S.TERM, S.PHONE, S.CONSENT)
+INPUTS = (S.PURPOSE, S.AMOUNT, S.TERM, S.PHONE, S.VISIT, S.CONSENT)
 RESULTS = (S.APPROVED, S.REFERRED, S.DECLINED, S.REVIEWED, S.RECORDED, S.UNAVAILABLE)
 WAITING = (S.LOADING, S.SUBMITTING, S.REVIEWING, S.SAVING)
 
@@ -130,12 +134,14 @@ class ApplyFlow(ChoicePages, FlowChart[ApplyState, ApplyEvent]):
         (S.IDLE, E.START): S.PURPOSE,
         (S.PURPOSE, E.NEXT): S.AMOUNT,
         (S.AMOUNT, E.NEXT): S.PHONE,
-        (S.PHONE, E.NEXT): S.CONSENT,
+        (S.PHONE, E.NEXT): S.VISIT,
+        (S.VISIT, E.NEXT): S.CONSENT,
         (S.CONSENT, E.NEXT): S.SAVING,
         (S.PURPOSE, E.BACK): S.ENDED,
         (S.AMOUNT, E.BACK): S.PURPOSE,
         (S.PHONE, E.BACK): S.AMOUNT,
-        (S.CONSENT, E.BACK): S.PHONE,
+        (S.VISIT, E.BACK): S.PHONE,
+        (S.CONSENT, E.BACK): S.VISIT,
         (S.SAVING, E.SAVED): S.RECORDED,
         (S.SAVING, E.FAILED): S.UNAVAILABLE,
         **from_each((S.RECORDED, S.UNAVAILABLE), E.FINISH, S.ENDED),
@@ -158,6 +164,7 @@ class ApplyFlow(ChoicePages, FlowChart[ApplyState, ApplyEvent]):
         self.amount: Decimal | None = None
         self.months: int | None = None
         self.phone: str | None = None
+        self.visit: str | None = None  # an intention's preferred visit time
         self.answer: Any = None  # the host's decision, the review or the outbox item
         self.review: Any = None  # the officer's review asked after a decline
         self.error: Any = None
@@ -182,6 +189,12 @@ class ApplyFlow(ChoicePages, FlowChart[ApplyState, ApplyEvent]):
         if months not in self.terms:
             raise ValueError(f"{months} months is not one of {self.terms}")
         self.months = months
+        self.send(E.NEXT)
+
+    def choose_visit(self, visit: str) -> None:
+        if visit not in VISIT_TIMES:
+            raise ValueError(f"unknown visit time {visit!r}")
+        self.visit = visit
         self.send(E.NEXT)
 
     # --- keyed values -------------------------------------------------------------------------

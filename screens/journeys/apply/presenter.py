@@ -58,6 +58,7 @@ class ApplyPresenter(Presenter):
             (v.purpose_view.chosen, self._purpose_chosen),
             (v.purpose_view.more_requested, self._purpose_more),
             (v.term_view.chosen, self._term_chosen),
+            (v.visit_view.chosen, self._visit_chosen),
             (v.term_view.more_requested, self._term_more),
             (v.amount_view.next_requested, self._amount_next),
             (v.phone_view.next_requested, self._phone_next),
@@ -65,7 +66,8 @@ class ApplyPresenter(Presenter):
             (v.declined_view.other_requested, self._review),
             (v.approved_view.other_requested, self._sign),
         ]
-        for view in (v.purpose_view, v.amount_view, v.term_view, v.phone_view, v.consent_view):
+        for view in (v.purpose_view, v.amount_view, v.term_view, v.phone_view, v.visit_view,
+                     v.consent_view):
             self._connections += [(view.back_requested, self.back),
                                   (view.cancel_requested, self.cancel)]
         for result in (v.approved_view, v.referred_view, v.declined_view, v.reviewed_view,
@@ -181,6 +183,15 @@ class ApplyPresenter(Presenter):
         self.runner.show(self.v.phone_view)
         self.runner.speak("voice.apply.phone")
 
+    def _enter_visit(self) -> None:
+        texts.show_visits(self.v.visit_view, self._tr)
+        self.runner.show(self.v.visit_view)
+        self.runner.speak("voice.apply.visit")
+
+    def _visit_chosen(self, visit: str) -> None:
+        if self.flow.state is S.VISIT and visit:
+            self.flow.choose_visit(visit)
+
     def _phone_next(self) -> None:
         self._problem(self.v.phone_view, self.flow.enter_phone(self.v.phone_view.keypad.text))
 
@@ -194,7 +205,8 @@ class ApplyPresenter(Presenter):
         f, tr = self.flow, self._tr
         assert f.purpose is not None and f.amount is not None and f.phone is not None
         texts.show_consent(self.v.consent_view, tr, intention=self.intention,
-                           purpose=f.purpose, amount=f.amount, months=f.months, phone=f.phone)
+                           purpose=f.purpose, amount=f.amount, months=f.months, phone=f.phone,
+                           visit=f.visit)
         self.runner.show(self.v.consent_view)
         # the number read back digit by digit, in groups 3-4-4, then what is agreed to
         readback = tr("voice.apply.phone_readback", digits=texts.spoken_phone(tr, f.phone))
@@ -310,7 +322,7 @@ class ApplyPresenter(Presenter):
             self.flow.failed("JOURNAL-UNAVAILABLE")
             return
         body = {"phone": f.phone, "amount": f.amount, "purpose": f.purpose, "consent": True,
-                "customer_id": self._customer_id()}
+                "customer_id": self._customer_id(), "visit_time": f.visit}
         threading.Thread(target=self._save, args=(service, body), name="intention-save",
                          daemon=True).start()
 
@@ -366,7 +378,8 @@ class ApplyPresenter(Presenter):
         return intention_slip(self._tr, terminal=getattr(self.runner.config, "terminal", None),
                               session=self.runner.session, purpose=f.purpose, amount=f.amount,
                               phone=f.phone, number=number, key=str(f.answer.key),
-                              branch_phone=self._branch_phone(), now=dt.datetime.now())
+                              branch_phone=self._branch_phone(), now=dt.datetime.now(),
+                              visit_time=f.visit or "")
 
     def _on_printed(self, completion: Completion[Any]) -> None:
         self.printed = completion

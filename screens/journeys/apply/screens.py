@@ -173,6 +173,7 @@ class ApplyViews:
         self.amount_view = EntryView("apply_amount")
         self.term_view = ChoiceView("apply_term")
         self.phone_view = PhoneView()
+        self.visit_view = ChoiceView("apply_visit")  # an intention's preferred visit time
         self.consent_view = ConsentView()
         self.approved_view = ResultView("apply_approved", other=True)  # 现在签约
         self.referred_view = ResultView("apply_referred")
@@ -183,7 +184,7 @@ class ApplyViews:
 
     def pages(self) -> list[ScreenPage]:
         return [self.loading_view, self.purpose_view, self.amount_view, self.term_view,
-                self.phone_view, self.consent_view, self.approved_view, self.referred_view,
+                self.phone_view, self.visit_view, self.consent_view, self.approved_view, self.referred_view,
                 self.declined_view, self.reviewed_view, self.recorded_view,
                 self.unavailable_view]
 
@@ -201,6 +202,7 @@ def sample_screens(views: ApplyViews, tr: Translator) -> list[tuple[str, QWidget
     texts.show_amount(v.amount_view, tr, limits, "299999")
     texts.show_terms(v.term_view, tr, (12, 24, 36), 0)
     texts.show_phone(v.phone_view, tr, "13812345678")
+    texts.show_visits(v.visit_view, tr)
     texts.show_consent(v.consent_view, tr, intention=False, purpose="machinery",
                        amount=Decimal("299999"), months=36, phone="13812345678")
     decision = SimpleNamespace(
@@ -229,8 +231,10 @@ def sample_intention_screens(views: ApplyViews, tr: Translator) -> list[tuple[st
 
     v = views
     texts.show_purposes(v.purpose_view, tr, 2)
+    texts.show_visits(v.visit_view, tr)
     texts.show_consent(v.consent_view, tr, intention=True, purpose="household",
-                       amount=Decimal("300000"), months=None, phone="13812345678")
+                       amount=Decimal("300000"), months=None, phone="13812345678",
+                       visit="afternoon")
     texts.show_recorded(v.recorded_view, tr, None, "0299-12345678")
-    return [(f"intention_{p.name}", p) for p in (v.purpose_view, v.consent_view,
-                                                 v.recorded_view)]
+    return [(f"intention_{p.name}", p) for p in (v.purpose_view, v.visit_view,
+                                                 v.consent_view, v.recorded_view)]

@@ -16,7 +16,7 @@ from kiosk.receipts.templates import render
 
 def intention_slip(tr: Translator, *, terminal: Any, session: Any, purpose: str,
                    amount: Decimal, phone: str, number: str | None, key: str,
-                   branch_phone: str, now: dt.datetime) -> ReceiptDoc:
+                   branch_phone: str, now: dt.datetime, visit_time: str = "") -> ReceiptDoc:
     identity = None if session is None else session.identity
     account = None if session is None else session.account
     customer = Customer(getattr(identity, "name", "") or "",
@@ -27,5 +27,5 @@ def intention_slip(tr: Translator, *, terminal: Any, session: Any, purpose: str,
                            number or key[:20], now)
     slip = IntentionSlip(header, customer.masked(), number or tr("apply.reference.queued"),
                          purpose, amount, phone, queued=number is None,
-                         branch_phone=branch_phone)
+                         branch_phone=branch_phone, visit_time=visit_time)
     return render(slip, tr)

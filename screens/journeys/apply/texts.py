@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from kiosk.i18n import Translator
 from kiosk.shell.attract import HomeChoice
 from kiosk.shell.formats import percent, whole_yuan
-from screens.journeys.apply.chart import PURPOSES, ApplyFlow, phone_groups
+from screens.journeys.apply.chart import PURPOSES, VISIT_TIMES, ApplyFlow, phone_groups
 
 if TYPE_CHECKING:
     from screens.journeys.apply.screens import ChoiceView, ConsentView, PhoneView, ResultView
@@ -64,6 +64,13 @@ def show_terms(view: ChoiceView, tr: Translator, terms: Sequence[int], page: int
                       more=_PAGER.pages(terms) > 1)
 
 
+def show_visits(view: ChoiceView, tr: Translator) -> None:
+    """上午 / 下午 / 都可以: when the loan officer may come."""
+    choices = [HomeChoice(v, tr(f"apply.visit.{v}"), tr(f"apply.visit.{v}.note"))
+               for v in VISIT_TIMES]
+    view.show_choices(tr, tr("apply.visit.title"), tr("apply.visit.body"), choices, more=False)
+
+
 def show_amount(view: EntryView, tr: Translator, limits: Any, text: str) -> None:
     view.show_entry(tr, tr("apply.amount.title"), tr("apply.unit.yuan"),
                     tr("apply.amount.limits", low=whole_yuan(limits.min_amount),
@@ -77,13 +84,16 @@ def show_phone(view: PhoneView, tr: Translator, text: str) -> None:
 
 
 def consent_texts(tr: Translator, *, intention: bool, purpose: str, amount: Decimal,
-                  months: int | None, phone: str) -> tuple[str, str, str]:
+                  months: int | None, phone: str, visit: str | None = None
+                  ) -> tuple[str, str, str]:
     """(heading, what the farmer agrees to, a summary of what was chosen)."""
     kind = "intention" if intention else "apply"
     summary = tr(f"apply.consent.summary.{kind}", purpose=purpose_words(tr, purpose),
                  amount=whole_yuan(amount),
                  term="" if months is None else months_words(tr, months),
                  phone=" ".join(phone_groups(phone)))
+    if intention and visit:
+        summary += tr("apply.consent.summary.visit", visit=tr(f"apply.visit.{visit}"))
     return tr(f"apply.consent.title.{kind}"), tr(f"apply.consent.body.{kind}"), summary
 
 

@@ -57,7 +57,9 @@ def asked_text(tr: Translator, item: Any, *, capitals: bool = True) -> str:
     if item.months:
         return tr("progress.asked.term", amount=figures, months=item.months,
                   purpose=purpose_word(tr, item.purpose))
-    return tr("progress.asked", amount=figures, purpose=purpose_word(tr, item.purpose))
+    visit = getattr(item, "visit_time", None)
+    return tr("progress.asked", amount=figures, purpose=purpose_word(tr, item.purpose)) + (
+        tr(f"progress.visit.{visit}") if visit else "")
 
 
 def step_lines(tr: Translator, item: Any, today: dt.date) -> list[str]:

@@ -263,6 +263,10 @@ def test_progress_of_the_customers_applications(terminal):
     assert item.channel == "counter" and item.status == "FIELD_VISIT"
     assert [s.state for s in item.steps] == ["SUBMITTED", "UNDER_REVIEW", "FIELD_VISIT"]
     assert item.amount == Decimal("20000.00") and item.decision is None
+    made = terminal.client.register_intention("18091203344", Decimal("5000"), "breeding", True,
+                                              customer_id="C0004", visit_time="morning")
+    again = {i.id: i for i in terminal.client.progress("C0004").items}[made.intention_id]
+    assert again.kind == "intention" and again.visit_time == "morning"
 
 
 def test_intention_registration(terminal):

@@ -177,8 +177,19 @@ def test_intention_has_no_product_no_term_and_ends_with_the_slip() -> None:
     assert flow.state is S.AMOUNT
     flow.enter_amount("20000")
     flow.enter_phone("13709101234")
+    assert flow.state is S.VISIT  # when the loan officer may come
+    with pytest.raises(ValueError):
+        flow.choose_visit("midnight")
+    flow.choose_visit("afternoon")
+    assert flow.state is S.CONSENT and flow.visit == "afternoon"
+    flow.send(E.BACK)
+    assert flow.state is S.VISIT
+    flow.send(E.BACK)
+    assert flow.state is S.PHONE
+    flow.enter_phone("13709101234")
+    flow.choose_visit("morning")
     flow.consent()
-    assert flow.state is S.SAVING
+    assert flow.state is S.SAVING and flow.visit == "morning"
     with pytest.raises(InvalidTransition):
         flow.send(E.APPROVE)
     flow.saved("item")
@@ -193,6 +204,7 @@ def test_intention_not_saved_is_failed() -> None:
     flow.choose_purpose("planting")
     flow.enter_amount("1000")
     flow.enter_phone("13709101234")
+    flow.choose_visit("any")
     flow.consent()
     flow.failed("JOURNAL-UNAVAILABLE")
     assert flow.state is S.UNAVAILABLE
@@ -203,3 +215,24 @@ def test_intention_not_saved_is_failed() -> None:
 def test_phone_groups_3_4_4() -> None:
     assert phone_groups("13812345678") == ("138", "1234", "5678")
     assert phone_groups("1381") == ("138", "1")
+
+
+def test_the_visit_time_in_the_consent_summary_and_on_the_slip() -> None:
+    import datetime as dt
+
+    from devices.printer.contract import PairBlock
+    from kiosk.i18n import Translator
+    from screens.journeys.apply.slip import intention_slip
+    from screens.journeys.apply.texts import consent_texts
+
+    tr = Translator("zh_CN")
+    summary = consent_texts(tr, intention=True, purpose="breeding", amount=Decimal("20000"),
+                            months=None, phone="13709101234", visit="afternoon")[2]
+    assert summary.endswith("上门：下午")
+    doc = intention_slip(tr, terminal=SimpleNamespace(id="ZN610425001", service_point="x"),
+                         session=None, purpose="breeding", amount=Decimal("20000"),
+                         phone="13709101234", number="YX202603160001", key="k",
+                         branch_phone="029-35561234", now=dt.datetime(2026, 3, 16, 10, 0),
+                         visit_time="afternoon")
+    pairs = {b.label.rstrip("："): b.value for b in doc.blocks if isinstance(b, PairBlock)}
+    assert pairs["上门时间"] == "下午（2点到6点）"
