@@ -184,8 +184,8 @@ class ApplyViews:
 
     def pages(self) -> list[ScreenPage]:
         return [self.loading_view, self.purpose_view, self.amount_view, self.term_view,
-                self.phone_view, self.visit_view, self.consent_view, self.approved_view, self.referred_view,
-                self.declined_view, self.reviewed_view, self.recorded_view,
+                self.phone_view, self.visit_view, self.consent_view, self.approved_view,
+                self.referred_view, self.declined_view, self.reviewed_view, self.recorded_view,
                 self.unavailable_view]
 
 
