@@ -267,6 +267,43 @@ def ear_repay(pilot: Pilot, params: dict[str, Any]) -> str:
     return ear.done()
 
 
+def ear_apply(pilot: Pilot, params: dict[str, Any]) -> str:
+    """By ear: 借钱 -> 申请贷款 -> identification -> the first purpose read out -> 20000 typed
+    and read back -> the first term -> a mobile number typed and read back digit by digit ->
+    同意 -> the host's answer said -> 确认 -> 结束办理 -> cards back."""
+    ear = Ear(pilot)
+    pilot.need_bank_step()
+    pilot.take_cards()
+    ear.start()
+    ear.open_service("申请贷款", "借钱")
+    identify_by_ear(ear, params.get("person", "liu_yan"), params.get("card", "liu_debit"))
+    for _ in range(12):  # whatever the application asks, by what the voice reads out
+        screen = pilot.shell.current_name()
+        if not screen.startswith("apply_"):
+            pilot.wait_until(lambda: pilot.shell.current_name().startswith("apply_"), 20.0,
+                             "the application")
+            continue
+        ear.past_loading()
+        screen = pilot.shell.current_name()
+        if screen in ("apply_amount", "apply_phone"):
+            ear.figure({"apply_amount": "50000", "apply_phone": "13991234567"}[screen])
+        elif screen == "apply_consent":
+            ear.choose("同意", "agree")
+        elif screen == "apply_term":
+            ear.choose("一年", "1 year")
+        elif screen == "apply_purpose":
+            ear.press("1")
+            ear.log[-1] = f"chose 1 on {screen}"
+        else:  # an answer: said, then 确认
+            ear.log.append(f"answer said: {pilot.kiosk.voice.last_text}")
+            ear.press("E")
+            break
+        pilot.wait_until(lambda s=screen: pilot.shell.current_name() != s, 20.0,
+                         f"the next step after {screen}")
+    end_by_ear(ear)
+    return ear.done()
+
+
 def ear_calculator(pilot: Pilot, params: dict[str, Any]) -> str:
     """By ear and keys: 确认 on the home -> 算算利息 -> 30000 (read back) -> 12 months -> the rate
     offered -> 每月还一样多 -> the result said -> 每期明细 -> 0 (the rows read) -> 返回 ->
@@ -310,5 +347,7 @@ def journeys(scenario: dict[str, Any]) -> Iterable[Journey]:
                   "audio-guided mode: a drawdown on the credit line by ear and keys")
     yield Journey("ear-repay", ear_repay, {},
                   "audio-guided mode: an early part repayment by ear and keys, PIN on the pad")
+    yield Journey("ear-apply", ear_apply, {},
+                  "audio-guided mode: a loan application by ear and keys")
     yield Journey("ear-loan-queries", ear_loan_queries, {},
                   "audio-guided mode: identification and the loans by ear and keys")

@@ -29,6 +29,7 @@ status probe get their turn.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -38,6 +39,7 @@ from PySide6.QtWidgets import QAbstractButton, QLabel, QWidget
 
 from devices.base import Completion, CompletionCode, Key, KeyPressed
 from kiosk.shell import theme
+from kiosk.voice import digit_words
 from screens.widgets.keypad import NumberKeypad
 
 if TYPE_CHECKING:
@@ -49,6 +51,7 @@ log = logging.getLogger(__name__)
 #: buttons that are never numbered choices (the 重听 and 求助 buttons have their own keys)
 SKIPPED = frozenset({"repeat", "help"})
 CANCEL, BACK = "cancel", "back"
+_DIGIT_GROUPS = re.compile(r"\d+( \d+)+")  # 138 1234 5678 (a number, not an amount)
 RECORDED = 200  # keys and choices kept for tests and the autopilot
 
 
@@ -192,6 +195,15 @@ def _details(page: QWidget, skip: set[Any]) -> list[str]:
 def _text_position(widget: QWidget, page: QWidget) -> tuple[int, int]:
     at = widget.mapTo(page, QPoint(0, 0))
     return at.y() // 16, at.x()
+
+
+def said_figure(shown: str) -> str:
+    """A keyed figure as read back: as shown (30,000 元 is said 三万元), but a number in digit
+    groups (a phone number: 139 9123 4567) digit by digit."""
+    shown = _plain(shown)
+    if _DIGIT_GROUPS.fullmatch(shown):
+        return "，".join(digit_words(group) for group in shown.split())
+    return shown
 
 
 def _plain(text: str) -> str:
@@ -510,7 +522,7 @@ class AudioGuide(QObject):
 
     def _figure(self, screen: AudioScreen) -> str:
         if screen.value is not None and screen.value.text().strip():
-            return _plain(screen.value.text())
+            return said_figure(screen.value.text())
         return screen.entry.text or self.texts("audio.entry.nothing")
 
     # --- what is said -------------------------------------------------------------------------
