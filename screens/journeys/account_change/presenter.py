@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from devices.base import Completion, CompletionCode
@@ -18,6 +17,7 @@ from screens.journeys.account_change.chart import AccountChangeFlow, AccountEven
 from screens.journeys.account_change.screens import result_lines
 from screens.journeys.loan_queries.rows import masked_contract
 from screens.pin_entry import ask_pin
+from screens.receipt_step import print_and_keep
 from screens.runner import ChartPresenter
 
 if TYPE_CHECKING:
@@ -303,33 +303,17 @@ class AccountChangePresenter(ChartPresenter):
             self._tr, terminal=getattr(config, "terminal", None), session=self.runner.session,
             loan=f.loan, new_pan=self._new.pan, result=f.result, now=dt.datetime.now(),
             staff_id=f.staff_id)
-        self.runner.request("printer", "print_receipt", doc, on_done=self._printed)
+        print_and_keep(self.runner, self.receipt, doc, self._printed, what="account change")
         return True
 
     def _printed(self, completion: Completion[Any]) -> None:
         self.printed = completion
-        config = self.runner.config
-        if self.receipt is not None and config is not None:
-            from kiosk.receipts.printing import record_print
-            from kiosk.receipts.store import ReceiptStore
-
-            try:
-                record_print(ReceiptStore(Path(config.state_dir).expanduser()), self.receipt,
-                             self._tr, completion)
-            except OSError as exc:  # the reprint copy only; the farmer has the paper
-                log.warning("account change receipt not stored for reprint: %s", exc)
         service, result = self.runner.transactions(), self.flow.result
         if completion.ok and service is not None and result is not None:
             # the journal owes no receipt now (off the GUI thread: a durable write)
             self.runner.run("account-change-receipt",
                             lambda: service.mark_receipt_printed(result.serial),
                             on_done=_ignore)
-        if not completion.ok:
-            from kiosk.errors import error_for_completion
-
-            info = error_for_completion(completion, self._tr)
-            self.runner.show_error(info)
-            log.warning("account change receipt not printed: %s", completion.code.value)
 
 
 def _ignore(completion: Completion[Any]) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from decimal import Decimal
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from devices.base import Completion, CompletionCode
@@ -18,6 +17,7 @@ from kiosk.terminal import Need
 from screens.journeys.sign_line import screens as s
 from screens.journeys.sign_line.chart import SignEvent, SignLineFlow, SignState
 from screens.pin_entry import ask_pin
+from screens.receipt_step import print_and_keep
 from screens.runner import ChartPresenter
 
 if TYPE_CHECKING:
@@ -300,27 +300,11 @@ class SignLinePresenter(ChartPresenter):
             self._tr, terminal=getattr(config, "terminal", None), session=self.runner.session,
             line=f.line, product=f.product, result=f.result, now=dt.datetime.now(),
             staff_id=self.runner.terminal.staff)
-        self.runner.request("printer", "print_receipt", doc, on_done=self._printed)
+        print_and_keep(self.runner, self.receipt, doc, self._printed, what="signing")
         return True
 
     def _printed(self, completion: Completion[Any]) -> None:
         self.printed = completion
-        config = self.runner.config
-        if self.receipt is not None and config is not None:
-            from kiosk.receipts.printing import record_print
-            from kiosk.receipts.store import ReceiptStore
-
-            try:
-                record_print(ReceiptStore(Path(config.state_dir).expanduser()), self.receipt,
-                             self._tr, completion)
-            except OSError as exc:  # the reprint copy only; the farmer has the paper
-                log.warning("signing receipt not stored for reprint: %s", exc)
-        if not completion.ok:
-            from kiosk.errors import error_for_completion
-
-            info = error_for_completion(completion, self._tr)
-            self.runner.show_error(info)
-            log.warning("signing receipt not printed: %s", completion.code.value)
 
 
 class _Line:

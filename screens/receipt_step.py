@@ -1,0 +1,50 @@
+"""A money or contract receipt printed at the end of a journey and kept for a reprint: the
+print command on the printer worker, then the masked receipt recorded in the receipt store
+with how the print went (kiosk/receipts/printing.py), a failed print shown to the staff (the
+error code) and logged. The signing and the account change use it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from devices.base import Completion
+
+if TYPE_CHECKING:
+    from kiosk.requests import Request
+    from screens.runner import JourneyRunner
+
+log = logging.getLogger(__name__)
+
+
+def print_and_keep(runner: JourneyRunner, receipt: Any, doc: Any,
+                   on_done: Callable[[Completion[Any]], None], *, what: str) -> Request[Any]:
+    """Print ``doc``; when the printer answers, keep ``receipt`` (masked) for a reprint, then
+    ``on_done(completion)``. ``what`` names the receipt in the log."""
+
+    def printed(completion: Completion[Any]) -> None:
+        keep(runner, receipt, completion, what=what)
+        on_done(completion)
+
+    return runner.request("printer", "print_receipt", doc, on_done=printed)
+
+
+def keep(runner: JourneyRunner, receipt: Any, completion: Completion[Any], *,
+         what: str) -> None:
+    config = runner.config
+    if receipt is not None and config is not None:
+        from kiosk.receipts.printing import record_print
+        from kiosk.receipts.store import ReceiptStore
+
+        try:
+            record_print(ReceiptStore(Path(config.state_dir).expanduser()), receipt, runner.tr,
+                         completion)
+        except OSError as exc:  # the reprint copy only; the farmer has the paper
+            log.warning("%s receipt not stored for reprint: %s", what, exc)
+    if not completion.ok:
+        from kiosk.errors import error_for_completion
+
+        runner.show_error(error_for_completion(completion, runner.tr))
+        log.warning("%s receipt not printed: %s", what, completion.code.value)
