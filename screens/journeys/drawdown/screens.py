@@ -19,15 +19,19 @@ from screens.journeys.calculator.screens import EntryView
 
 
 def amount_row(view: ResultView) -> None:
-    """The amount and its capitals side by side (one row less: the quote fits 1024x768)."""
-    row = QHBoxLayout()
+    """The amount and its capitals side by side (one row less: the quote fits 1024x768). The
+    row is a child widget of the page (Qt owns it: no layout left to Python's collector)."""
+    box = QWidget(view)
+    box.setObjectName("amount-row")
+    row = QHBoxLayout(box)
+    row.setContentsMargins(0, 0, 0, 0)
     row.setSpacing(24)
     for label in (view.amount, view.capitals):
         view.content.removeWidget(label)
         row.addWidget(label, 0, Qt.AlignmentFlag.AlignBottom)
     view.capitals.setWordWrap(False)
     row.addStretch(1)
-    view.content.insertLayout(0, row)
+    view.content.insertWidget(0, box)
 
 
 class MoneyResultView(ResultView):
