@@ -98,6 +98,9 @@ def test_zhang_weiguo_draws_then_a_skewed_quote_then_a_lost_answer(
     assert "合同号：HT" in v.success_view.texts()
     assert "借款成功" in rig.spoken_texts()[-1]
     rig.click(v.success_view.finish_button)  # (the rig's idle timeout is short)
+    rig.wait_screen("credit_line")  # read again: what is left after the loan
+    assert "还可以借" in line_view.available.text()
+    rig.click(line_view.finish_button)
     receipt = paper(control, printer_sim, before + 1)
     for needle in ("贷款放款回单", "ZN610425001", "交易", "会计日期", "张*国", "30,000.00",
                    "叁万元整", "4.35", "12", "等额本息", "2026-04-21", "成功", "HT2026031"):

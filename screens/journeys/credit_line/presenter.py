@@ -77,7 +77,9 @@ class CreditLinePresenter(ChartPresenter):
             self.runner.call("sign_line", self._signed)
 
     def _signed(self, outcome: Outcome) -> None:
-        if outcome is Outcome.TIMED_OUT:  # the farmer went away during the signing
+        """Back from the signing or the drawdown: the line is read again (已签约, or what is
+        left after the loan)."""
+        if outcome is Outcome.TIMED_OUT:  # the farmer went away meanwhile
             self.flow.send_if_allowed(E.IDLE_TIMEOUT)
         else:
             self.flow.send_if_allowed(E.RELOAD)
@@ -107,8 +109,4 @@ class CreditLinePresenter(ChartPresenter):
 
     def _borrow(self) -> None:
         if self.flow.state is S.LINE:
-            self.runner.call("drawdown", self._borrowed)
-
-    def _borrowed(self, outcome: Any) -> None:
-        """The drawdown ended: so does the credit line (the farmer is back on the home)."""
-        self.runner.end(outcome)
+            self.runner.call("drawdown", self._signed)  # back: the line read again
