@@ -519,6 +519,8 @@ class Kiosk:
         self.terminal.device_state(kind, state)
 
     def _on_status(self, event: Any) -> None:
+        if self._stopped:  # a worker's last word, queued while the kiosk shut down
+            return
         if event.device == "host":
             state = event.new.device
             online = None if state is DeviceState.UNKNOWN else state is DeviceState.ONLINE
