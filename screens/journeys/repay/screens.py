@@ -257,6 +257,7 @@ class ConfirmView(ScreenPage):
         for i, key in enumerate(LINES):  # 本金 罚息 费用 | 利息 复利
             columns[i % 2].addWidget(self.lines[key])
         for column in columns:
+            column.setSpacing(theme.GAP_PX)  # rows as close as the lines below them
             column.addStretch(1)
             grid.addLayout(column)
         grid.addStretch(1)
@@ -284,7 +285,8 @@ class ConfirmView(ScreenPage):
         penalties = Decimal(str(breakdown.penalty)) + Decimal(str(breakdown.compound)) > 0
         self.explain.setText(tr("repay.confirm.explain") if penalties else "")
         self.explain.setVisible(penalties)
-        self.account.setText(tr("repay.confirm.account", account=account) + tr(
+        # the card on one line, what is left on the next: a figure never split from its words
+        self.account.setText(tr("repay.confirm.account", account=account).rstrip() + "\n" + tr(
             "repay.confirm.after_closed" if after <= 0 else "repay.confirm.after",
             left=yuan(after)))
         self.back_button.setText(tr("screen.common.back"))
