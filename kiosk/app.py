@@ -168,7 +168,9 @@ class Kiosk:
             placeholder.open()
         self.voice_device = placeholder
         self.voice = VoiceGuide(placeholder, enabled=config.voice.enabled,
-                                muted=config.voice.muted)
+                                muted=config.voice.muted, rate=config.voice.rate,
+                                care_rate=config.voice.care_rate,
+                                repeat_scope=config.voice.repeat)
 
         # ``shell``: the window kiosk.first_paint already painted (``kiosk run``)
         self._shell_painted = shell is not None
@@ -209,7 +211,9 @@ class Kiosk:
         of the attract screen, or when a test asks for it)."""
         if self._runner is None:
             from screens.runner import JourneyRunner, Timeouts
+            from screens.widgets.pinpad_picture import set_default_layout
 
+            set_default_layout(self.config.ui.pin_pad)  # the PIN screen draws this pad
             timeouts = Timeouts.from_config(self.config.timeouts,
                                             remove_prompt=self._remove_prompt,
                                             pin_entry=self._pin_timeout)
@@ -246,8 +250,10 @@ class Kiosk:
     def home(self) -> Any:
         """The home screen's presenter (screens/home.py): the services from the registry."""
         if self._home is None:
+            from kiosk.shell import icons
             from screens.home import HomePresenter
 
+            icons.load()  # the icon set, off the start-up path (buttons built before get theirs)
             self._home = HomePresenter(self.shell, self.runner, self.translator,
                                        float(self.config.timeouts.idle_seconds))
             self.audio  # noqa: B018 (the audio-guided mode works on the home's screens)

@@ -199,6 +199,10 @@ class VoiceConfig(_Section):
     voice: str = Field(default="cmn-latn-pinyin", min_length=1)  # espeak-ng voice for zh_CN
     voice_en: str = Field(default="en", min_length=1)  # espeak-ng voice for en
     rate: int = Field(default=150, ge=80, le=450)  # words per minute; slow for elderly listeners
+    care_rate: int = Field(default=120, ge=80, le=450)  # words per minute in 关怀模式
+    sentence_pause_ms: int = Field(default=350, ge=0, le=3000)  # silence after 。！？
+    #: 重听 says the whole prompt again ("prompt") or only its last sentence
+    repeat: Literal["prompt", "last_sentence"] = "prompt"
     volume: int = Field(default=100, ge=0, le=100)
     muted: bool = False
     wav_dir: Path | None = None  # write WAV files here instead of playing (headless, tests)
@@ -346,12 +350,76 @@ class CalculatorConfig(_Section):
         return Decimal(repr(value)) if isinstance(value, float) else value
 
 
+#: What a PIN pad key can be: a digit, a function key, or a key the picture leaves blank.
+PIN_PAD_KEYS = frozenset({*"0123456789", "enter", "cancel", "clear", "backspace", "blank",
+                          "00", ".", "*", "#"})
+_HEX_COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+
+
+class PinPadLayoutConfig(_Section):
+    """The PIN pad's real key layout and key colours, drawn on the PIN screen so the farmer
+    sees the pad in front of them (issue 18). ``rows``: top row first, each a list of keys
+    (``0``-``9``, ``enter`` 确认, ``cancel`` 取消, ``clear`` 更正, ``backspace``, ``00``, ``.``,
+    ``*``, ``#``, ``blank``)."""
+
+    rows: tuple[tuple[str, ...], ...] = (
+        ("1", "2", "3", "cancel"),
+        ("4", "5", "6", "clear"),
+        ("7", "8", "9", "blank"),
+        ("blank", "0", "blank", "enter"),
+    )
+    body_colour: str = "#37474F"  # the pad's case
+    key_colour: str = "#ECEFF1"  # digit keys
+    enter_colour: str = "#1B5E20"  # 确认: green
+    cancel_colour: str = "#9A1B1B"  # 取消: red
+    clear_colour: str = "#F9A825"  # 更正: yellow
+    backspace_colour: str = "#F9A825"
+
+    @field_validator("rows")
+    @classmethod
+    def _valid_rows(cls, rows: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
+        if not 3 <= len(rows) <= 6:
+            raise ValueError(f"{len(rows)} rows; a PIN pad has 3 to 6 rows of keys")
+        widths = {len(row) for row in rows}
+        if len(widths) != 1 or not 3 <= widths.pop() <= 5:
+            raise ValueError("every row needs the same number of keys, 3 to 5")
+        keys = [key for row in rows for key in row]
+        unknown = sorted(set(keys) - PIN_PAD_KEYS)
+        if unknown:
+            raise ValueError(f"unknown key {unknown[0]!r} (known: "
+                             f"{', '.join(sorted(PIN_PAD_KEYS))})")
+        for key in (*"0123456789", "enter", "cancel"):
+            if keys.count(key) != 1:
+                raise ValueError(f"key {key!r} must appear exactly once "
+                                 f"(found {keys.count(key)} times)")
+        for key in PIN_PAD_KEYS - {"blank"}:
+            if keys.count(key) > 1:
+                raise ValueError(f"key {key!r} appears {keys.count(key)} times")
+        return rows
+
+    @field_validator("body_colour", "key_colour", "enter_colour", "cancel_colour",
+                     "clear_colour", "backspace_colour")
+    @classmethod
+    def _hex(cls, value: str) -> str:
+        if not _HEX_COLOUR.match(value):
+            raise ValueError("a colour is written #RRGGBB, e.g. #1B5E20")
+        return value.upper()
+
+    def colour_of(self, key: str) -> str:
+        """The face colour of ``key`` on the real pad."""
+        return {"enter": self.enter_colour, "cancel": self.cancel_colour,
+                "clear": self.clear_colour, "backspace": self.backspace_colour}.get(
+                    key, self.key_colour)
+
+
 class UiConfig(_Section):
-    """Window geometry: fullscreen on a terminal; width/height for a window or a test."""
+    """Window geometry: fullscreen on a terminal; width/height for a window or a test; the
+    PIN pad's key layout for its picture."""
 
     fullscreen: bool = True
     width: int | None = Field(default=None, ge=320, le=7680)
     height: int | None = Field(default=None, ge=240, le=4320)
+    pin_pad: PinPadLayoutConfig = PinPadLayoutConfig()
 
 
 class LoggingConfig(_Section):

@@ -84,6 +84,26 @@ def digit_words(digits: str) -> str:
     return "".join(DIGITS[int(c)] if c.isdigit() else c for c in digits)
 
 
+def digit_groups(digits: str) -> list[str]:
+    """How a long string of digits is read, in groups: a mobile number 3-4-4 (138 1234 5678),
+    else groups of four from the left, never a last group of one (12345 -> 123 45)."""
+    if len(digits) == 11 and digits.startswith("1"):
+        return [digits[:3], digits[3:7], digits[7:]]
+    groups = [digits[i:i + 4] for i in range(0, len(digits), 4)]
+    if len(groups) > 1 and len(groups[-1]) == 1:
+        groups[-2:] = [groups[-2][:3], groups[-2][3:] + groups[-1]]
+    return groups
+
+
+def grouped_digit_words(digits: str, *, phone: bool = False) -> str:
+    """Digits read one by one in groups with a short pause between them (，); in a phone
+    number 1 is read 幺 (yāo), as people read phone numbers aloud."""
+    words = [digit_words(g) for g in digit_groups(digits)]
+    if phone:
+        words = [w.replace("一", "幺") for w in words]
+    return "，".join(words)
+
+
 def number_words(text: str) -> str:
     """A figure such as "12,000", "4.35" or "0.5" in words (一万二千, 四点三五, 零点五)."""
     text = text.replace(",", "")
@@ -128,6 +148,9 @@ _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*[%％]")
 _AMOUNT = re.compile(r"[¥￥]?\s*(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?\s*元")
 _AMOUNT_YEN_SIGN = re.compile(r"[¥￥]\s*(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?")
 _LONG_DIGITS = re.compile(r"\d{5,}")
+_CARD_TAIL = re.compile(r"尾号\s*(\d{2,8})(?!\d)")  # a card's or phone's last digits
+_MOBILE = re.compile(r"(?<![\d.,])1[3-9]\d{9}(?![\d.,])")
+_LANDLINE = re.compile(r"(?<![\d.,])(0\d{2,3})-(\d{7,8})(?![\d.,])")
 _NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
 # A lone 2 counting something is 两 in Mandarin (两秒, 两期), not 二.
 _TWO_COUNTED = re.compile(r"(?<![\d.,])2(?![\d.,])(?=\s*(?:秒|分钟|小时|天|个|期|次|位|张|笔|年))")
@@ -157,7 +180,8 @@ def _time(match: re.Match[str]) -> str:
 
 def speakable_zh(text: str) -> str:
     """Rewrite a zh_CN text so espeak-ng's cmn-latn-pinyin voice reads it all in Mandarin."""
-    text = _MASKED_NUMBER.sub(_masked_number, text)
+    text = _MASKED_NUMBER.sub(_masked_number, text).replace("尾号尾号", "尾号")
+    text = _CARD_TAIL.sub(lambda m: "尾号" + grouped_digit_words(m.group(1)), text)
     text = _MASKED_NAME.sub(lambda m: m.group(1) + "某", text)
     text = text.replace("*", "")
     text = _DATE.sub(_date, text)
@@ -166,7 +190,10 @@ def speakable_zh(text: str) -> str:
     text = _PERCENT.sub(lambda m: "百分之" + number_words(m.group(1)), text)
     text = _AMOUNT.sub(_amount, text)
     text = _AMOUNT_YEN_SIGN.sub(_amount, text)
-    text = _LONG_DIGITS.sub(lambda m: digit_words(m.group(0)), text)
+    text = _MOBILE.sub(lambda m: grouped_digit_words(m.group(0), phone=True), text)
+    text = _LANDLINE.sub(lambda m: grouped_digit_words(m.group(1), phone=True) + "，"
+                         + grouped_digit_words(m.group(2), phone=True), text)
+    text = _LONG_DIGITS.sub(lambda m: grouped_digit_words(m.group(0)), text)
     text = _TWO_COUNTED.sub("两", text)
     return _NUMBER.sub(lambda m: number_words(m.group(0)), text)
 
@@ -176,12 +203,33 @@ def speakable_en(text: str) -> str:
     text = _MASKED_NUMBER.sub(
         lambda m: f"ending in {' '.join(m.group(1))}" if m.group(1) else "", text)
     text = text.replace("*", "")
+    text = _LANDLINE.sub(lambda m: _en_groups(m.group(1)) + ", " + _en_groups(m.group(2)), text)
+    text = _LONG_DIGITS.sub(lambda m: _en_groups(m.group(0)), text)
     return re.sub(r"(\d)\.00\b", r"\1", text)
+
+
+def _en_groups(digits: str) -> str:
+    """'13812345678' -> '1 3 8, 1 2 3 4, 5 6 7 8' (each digit said, a pause per group)."""
+    return ", ".join(" ".join(g) for g in digit_groups(digits))
 
 
 def speakable(text: str, lang: str) -> str:
     """The text as it should be spoken in ``lang`` (zh_CN or en)."""
     return speakable_zh(text) if lang.startswith("zh") else speakable_en(text)
+
+
+
+
+def sentences(text: str) -> list[str]:
+    """A prompt cut after each 。！？ (and . ! ? followed by a space or the end)."""
+    parts = re.split(r"(?<=[。！？!?])|(?<=\.)(?=\s|$)", text)
+    return [p.strip() for p in parts if p.strip(" \n。！？!?.,，")]
+
+
+def last_sentence(text: str) -> str:
+    """The last sentence of a prompt (the whole text when it is one sentence)."""
+    found = sentences(text)
+    return found[-1] if found else text
 
 
 # --- the guide ---------------------------------------------------------------------------------
@@ -195,10 +243,16 @@ class VoiceGuide:
     ``repeat()`` after unmuting speaks the current one.
     """
 
-    def __init__(self, voice_device: Any, *, enabled: bool = True, muted: bool = False) -> None:
+    def __init__(self, voice_device: Any, *, enabled: bool = True, muted: bool = False,
+                 rate: int = 150, care_rate: int = 120,
+                 repeat_scope: str = "prompt") -> None:
         self.device = voice_device
         self.enabled = enabled
         self.muted = muted
+        self.rate = rate  # words per minute (config voice.rate)
+        self.care_rate = care_rate  # in 关怀模式 (config voice.care_rate)
+        self.slow = False
+        self.repeat_scope = repeat_scope  # what 重听 repeats: "prompt" or "last_sentence"
         self._last: tuple[str, str, str] | None = None  # (msgid, lang, text)
         #: prompts given so far (the audio-guided mode tells a new prompt from its own)
         self.count = 0
@@ -228,9 +282,25 @@ class VoiceGuide:
         self._say(text, lang)
 
     def repeat(self) -> None:
-        """重听: the last prompt again, from the start."""
-        if self._last is not None:
+        """重听: the last prompt again, from the start (or only its last sentence when
+        ``repeat_scope`` is "last_sentence")."""
+        if self.repeat_scope == "last_sentence":
+            self.repeat_last_sentence()
+        elif self._last is not None:
             self._say(self._last[2], self._last[1])
+
+    def repeat_last_sentence(self) -> None:
+        """Only the last sentence of the last prompt (the one most often missed)."""
+        if self._last is not None:
+            self._say(last_sentence(self._last[2]), self._last[1])
+
+    @property
+    def current_rate(self) -> int:
+        return self.care_rate if self.slow else self.rate
+
+    def set_slow(self, slow: bool) -> None:
+        """关怀模式: speak at ``care_rate`` (else at ``rate``) from the next prompt on."""
+        self.slow = slow
 
     def stop(self) -> None:
         """Silence now (screen change without a prompt, session end)."""
@@ -257,6 +327,8 @@ class VoiceGuide:
         if not self.enabled or self.muted or not text:
             return
         try:
+            if getattr(self.device, "rate", self.current_rate) != self.current_rate:
+                self.device.set_rate(self.current_rate)  # the device may have been replaced
             self.device.say(speakable(text, lang), lang)
         except Exception:  # speech must never take the GUI down
             log.exception("voice say failed")
@@ -272,6 +344,7 @@ def create_voice_device(voice_config: Any, **extra: Any) -> Any:
         "voice_en": voice_config.voice_en,
         "rate": voice_config.rate,
         "volume": voice_config.volume,
+        "sentence_pause_ms": voice_config.sentence_pause_ms,
         "wav_dir": voice_config.wav_dir,
         "audio_device": voice_config.audio_device,
         **extra,
@@ -282,4 +355,5 @@ def create_voice_device(voice_config: Any, **extra: Any) -> Any:
 def create_voice_guide(voice_config: Any) -> VoiceGuide:
     """Build the device and the guide from ``[voice]``; the caller opens ``guide.device``."""
     return VoiceGuide(create_voice_device(voice_config), enabled=voice_config.enabled,
-                      muted=voice_config.muted)
+                      muted=voice_config.muted, rate=voice_config.rate,
+                      care_rate=voice_config.care_rate, repeat_scope=voice_config.repeat)

@@ -114,6 +114,13 @@ class HomePresenter(QObject):
         self.attract.help_requested.connect(self.runner.ask_for_help)
         self.attract.chosen.connect(self.choose)
         self.attract.end_requested.connect(self.end_session)
+        self.attract.care_toggled.connect(self.set_care)
+        self.runner.journey_started.connect(self._on_journey_started)
+        # 关怀模式 switched on with nobody in a session: back to normal when left alone
+        self._care_idle = QTimer(self)
+        self._care_idle.setSingleShot(True)
+        self._care_idle.setInterval(max(1, round(idle_seconds * 1000)))
+        self._care_idle.timeout.connect(self._on_care_idle)
         self.runner.journey_finished.connect(self._on_session_ended)
         self.runner.awaiting_choice.connect(self._on_between_journeys)
         self.terminal.add_listener(self.refresh)
@@ -247,7 +254,41 @@ class HomePresenter(QObject):
         self.refresh()
         self.speak_home()
 
+    # --- 关怀模式 (elderly mode) ------------------------------------------------------------------
+
+    def set_care(self, on: bool) -> None:
+        """Larger text (x1.25) and slower speech for this farmer; reset when the session
+        ends (or, switched on with no session, when the home is left alone)."""
+        theme.set_care_mode(on)
+        self.runner.voice.set_slow(on)
+        self.attract.set_care(on)
+        if on and self.runner.session is None:
+            self._care_idle.start()
+        else:
+            self._care_idle.stop()
+        tr = self._translator()
+        msgid = "care.on" if on else "care.off"
+        self.runner.voice.speak_text(tr(msgid), tr.lang, msgid=msgid)
+
+    @property
+    def care(self) -> bool:
+        return theme.care_mode()
+
+    def _on_journey_started(self, name: str) -> None:
+        self._care_idle.stop()
+
+    def _on_care_idle(self) -> None:
+        if self.runner.session is None and self.care:
+            self._reset_care()
+
+    def _reset_care(self) -> None:
+        self._care_idle.stop()
+        theme.set_care_mode(False)
+        self.runner.voice.set_slow(False)
+        self.attract.set_care(False)
+
     def _on_session_ended(self, outcome: Any) -> None:
+        self._reset_care()  # the elderly mode is kept for one farmer's session only
         self._group = ""
         self.attract.set_greeting(None)
         self.refresh()

@@ -60,6 +60,7 @@ class EspeakVoice:
         voice_en: str = DEFAULT_VOICES["en"],
         rate: int = 150,
         volume: int = 100,
+        sentence_pause_ms: int = 0,
         wav_dir: str | Path | None = None,
         audio_device: str | None = None,
         espeak: str = "espeak-ng",
@@ -69,6 +70,7 @@ class EspeakVoice:
     ) -> None:
         self.voices = {"zh_CN": voice, "en": voice_en}
         self.rate = int(rate)
+        self.sentence_pause_ms = int(sentence_pause_ms)
         self.set_volume(int(volume))
         self.wav_dir = Path(wav_dir) if wav_dir is not None else None
         self.audio_device = audio_device
@@ -161,7 +163,7 @@ class EspeakVoice:
             self._langs[uid] = lang
             self._write_locked({"op": "say", "id": uid, "text": text, "voice": voice,
                                 "rate": self.rate, "amplitude": self.volume,
-                                "echo": self.echo})
+                                "pause_ms": self.sentence_pause_ms, "echo": self.echo})
 
     def stop(self) -> None:
         """Stop the current utterance at once."""
@@ -180,6 +182,12 @@ class EspeakVoice:
         if not 0 <= volume <= 100:
             raise ValueError(f"volume {volume} outside 0..100")
         self.volume = volume
+
+    def set_rate(self, rate: int) -> None:
+        """Words per minute for the next utterance (slower in 关怀模式)."""
+        if not 80 <= rate <= 450:
+            raise ValueError(f"rate {rate} outside 80..450")
+        self.rate = int(rate)
 
     @property
     def child_pid(self) -> int | None:

@@ -19,8 +19,10 @@ class RecordingVoice:
     kind = KIND
     status_type = VoiceStatus
 
-    def __init__(self, *, volume: int = 100, **_params: object) -> None:
+    def __init__(self, *, volume: int = 100, rate: int = 150, **_params: object) -> None:
         self.spoken: list[tuple[str, str]] = []
+        self.rate = int(rate)
+        self.rates: list[int] = []
         self.results: list[UtteranceResult] = []
         self.volume = volume
         self.interrupted = 0
@@ -53,6 +55,7 @@ class RecordingVoice:
                 self._end(UtteranceOutcome.STOPPED)
                 self.interrupted += 1
             self.spoken.append((lang, text))
+            self.rates.append(self.rate)
             self._speaking = True
 
     def stop(self) -> None:
@@ -78,6 +81,12 @@ class RecordingVoice:
         if not 0 <= volume <= 100:
             raise ValueError(f"volume {volume} outside 0..100")
         self.volume = volume
+
+    def set_rate(self, rate: int) -> None:
+        """Words per minute (recorded only; ``rates`` keeps the rate of each utterance)."""
+        if not 80 <= rate <= 450:
+            raise ValueError(f"rate {rate} outside 80..450")
+        self.rate = rate
 
     @property
     def last(self) -> tuple[str, str] | None:

@@ -166,3 +166,17 @@ def engine_text(text: str, voice: str) -> str:
     if uses_pinyin(voice):
         return to_pinyin(text)
     return text
+
+
+_SENTENCE_END = re.compile(r"([.!?])\s+(?=\S)")
+
+
+def with_pauses(text: str, pause_ms: int) -> str | None:
+    """SSML for espeak-ng (``-m``) that adds ``pause_ms`` of silence after every sentence end
+    followed by more speech (a pause at the very end would only delay the next prompt); None
+    when there is nothing to add (the text is then given as it is)."""
+    if pause_ms <= 0 or not _SENTENCE_END.search(text):
+        return None
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return "<speak>" + _SENTENCE_END.sub(
+        lambda m: f'{m.group(1)}<break time="{int(pause_ms)}ms"/> ', escaped) + "</speak>"

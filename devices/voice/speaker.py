@@ -7,8 +7,10 @@ and a newer request interrupts the current one by terminating its subprocesses.
 Protocol: JSON lines.
 
 - stdin: ``{"op": "say", "id": N, "text": "...", "voice": "cmn-latn-pinyin", "rate": 150,
-  "amplitude": 100, "echo": false}``, ``{"op": "stop"}``, ``{"op": "quit"}``. End of input
-  means the parent is gone: the child stops speaking and exits.
+  "amplitude": 100, "pause_ms": 350, "echo": false}`` (``pause_ms``: silence after each
+  sentence end, as SSML breaks given to ``espeak-ng -m``), ``{"op": "stop"}``,
+  ``{"op": "quit"}``. End of input means the parent is gone: the child stops speaking and
+  exits.
 - stdout: ``{"event": "ready", "pid": P}`` once, then per utterance ``{"event": "started",
   "id": N}`` and ``{"event": "end", "id": N, "outcome": "done|stopped|failed", "duration": s,
   "wav": path|null, "error": code|null, "detail": "..."}``; with ``"echo": true`` (diagnostics
@@ -38,7 +40,7 @@ import wave
 from pathlib import Path
 from typing import Any
 
-from devices.voice.pinyin import engine_text, preload
+from devices.voice.pinyin import engine_text, preload, with_pauses
 
 _out_lock = threading.Lock()
 
@@ -121,8 +123,13 @@ class Utterance(threading.Thread):
             argv = [opts.espeak, "-v", voice,
                     "-s", str(int(req.get("rate") or 150)),
                     "-a", str(int(req.get("amplitude", 100))), "-w", str(wav_path)]
+            given = self.engine_text
+            ssml = with_pauses(given, int(req.get("pause_ms") or 0))
+            if ssml is not None:  # a pause after each sentence: SSML breaks
+                argv.insert(1, "-m")
+                given = ssml
             try:
-                rc, err = self._run_proc(argv, self.engine_text.encode("utf-8"))
+                rc, err = self._run_proc(argv, given.encode("utf-8"))
             except FileNotFoundError:
                 self._end("failed", error="engineMissing", detail=f"{opts.espeak} not found")
                 return

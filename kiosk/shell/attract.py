@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QMouseEvent, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
@@ -44,7 +44,8 @@ class ChoiceTile(QPushButton):
         self.setProperty("role", "primary")
         self.setProperty("tile", True)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
+        # tiles grow into the panel's height: the home is never half empty
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 16, 20, 16)
         layout.setSpacing(8)
@@ -71,6 +72,12 @@ class ChoiceTile(QPushButton):
         super().resizeEvent(event)
         self._fit()
 
+    def event(self, event: QEvent) -> bool:
+        handled = super().event(event)
+        if event.type() == QEvent.Type.LayoutRequest:
+            self._fit()  # a label's text or font changed (e.g. the elderly mode)
+        return handled
+
     def show_choice(self, choice: HomeChoice) -> None:
         self.setProperty("key", choice.key)
         self.title.setText(choice.title)
@@ -92,6 +99,7 @@ class AttractScreen(ScreenPage):
     chosen = Signal(str)
     end_requested = Signal()
     touched = Signal()
+    care_toggled = Signal(bool)  # 关怀模式: larger text, slower speech
 
     def __init__(self, translator: Translator, parent: QWidget | None = None) -> None:
         super().__init__("attract", parent)
@@ -109,7 +117,14 @@ class AttractScreen(ScreenPage):
             tile.hide()
             row.addWidget(tile, 1)
             self.tiles.append(tile)
-        self.content.addLayout(row)
+        self.content.addLayout(row, 1)
+        # 关怀模式 (elderly mode): a switch in the footer beside 重听 and 求助
+        self.care_button = make_button(name="care")
+        self.care_button.setMinimumSize(theme.TOUCH_MIN_PX, theme.TOUCH_MIN_PX)
+        self.care_button.setProperty("care", True)
+        self.care_button.setCheckable(True)
+        self.care_button.toggled.connect(self.care_toggled)
+        self.footer.insertWidget(2, self.care_button)
         self.end_button = self.add_action(make_button(name="cancel"))
         self.end_button.clicked.connect(self.end_requested)
         self.end_button.hide()
@@ -163,9 +178,16 @@ class AttractScreen(ScreenPage):
             self.heading.setText(tr("screen.attract.title"))
             self.body.setText(tr("screen.home.body"))
         self.end_button.setText(tr("screen.home.end"))
+        self.care_button.setText(tr("care.switch"))
         self.set_help_text(tr("screen.common.help"))
         self.repeat_button.setText(tr("screen.common.repeat"))
         self.set_mode(self.mode, self._reason)
+
+    def set_care(self, on: bool) -> None:
+        """Show the switch's state without emitting ``care_toggled``."""
+        self.care_button.blockSignals(True)
+        self.care_button.setChecked(on)
+        self.care_button.blockSignals(False)
 
     def set_mode(self, mode: Mode, reason: str = "") -> None:
         """The service status: one plain line when something is down (the details are in the

@@ -1,24 +1,49 @@
-"""The frame every farmer screen shares: a heading, body text, a content area and a footer
-with the 重听 (repeat) button on the left and at most three choices plus back/cancel on the
-right. Screens subclass :class:`ScreenPage`; texts come from the catalogs by the subclass."""
+"""The frame every farmer screen shares (the design system's layout, kiosk/shell/theme.py):
+a heading row (the heading and the countdown), a panel that fills the page (the body text,
+the content area, and the progress animation while the screen waits) and a footer with 重听
+(repeat) and 求助 on the left and at most three choices plus back/cancel on the right. Screens
+subclass :class:`ScreenPage`; texts come from the catalogs by the subclass.
+
+A screen that waits for a device or the host calls :meth:`ScreenPage.show_waiting` with what
+it waits for; a heading set with the old "… " prefix does the same (the turning ring replaces
+the dots), so journeys written before the design system get the animation unchanged.
+"""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from kiosk.shell import theme
+from kiosk.shell import icons, theme
+from kiosk.shell.waiting import WaitingIndicator
+
+WAITING_PREFIX = "… "
 
 
-def make_button(text: str = "", *, primary: bool = False, name: str = "") -> QPushButton:
-    """A big touch button (>= 96x96 px); primary buttons are filled green with white text."""
+def make_button(text: str = "", *, primary: bool = False, name: str = "",
+                danger: bool = False) -> QPushButton:
+    """A big touch button (>= 96x96 px): ``primary`` filled green with white text, ``danger``
+    filled dark red, else outlined. Footer buttons named repeat/help/cancel/back/more get
+    their icon (kiosk/shell/icons.py)."""
     button = QPushButton(text)
-    button.setProperty("role", "primary" if primary else "secondary")
+    button.setProperty("role", "danger" if danger else "primary" if primary else "secondary")
     button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
     button.setMinimumSize(theme.TOUCH_MIN_PX * 2, theme.TOUCH_MIN_PX)
     if name:
         button.setObjectName(name)
+        if name in icons.BUTTON_ICONS:
+            icons.set_icon(button, icons.BUTTON_ICONS[name])
     return button
+
+
+def set_role(widget: QWidget, role: str) -> None:
+    """Change a widget's ``role`` (primary/secondary/danger, heading/error ...) and repolish
+    it (and recolour a button's icon)."""
+    widget.setProperty("role", role)
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+    if isinstance(widget, QPushButton):
+        icons.refresh(widget)
 
 
 def make_label(role: str = "", *, name: str = "") -> QLabel:
@@ -32,7 +57,22 @@ def make_label(role: str = "", *, name: str = "") -> QLabel:
     return label
 
 
-COUNTDOWN_PX = 190  # 还剩60秒 / 60 s left at body size
+COUNTDOWN_PX = 190  # 还剩60秒 / 60 s left at body size (x1.25 in the elderly mode)
+
+
+class _Heading(QLabel):
+    """The heading; a text starting with "… " means the screen waits (see the module)."""
+
+    def __init__(self, page: ScreenPage) -> None:
+        super().__init__()
+        self._page = page
+
+    def setText(self, text: str) -> None:
+        if text.startswith(WAITING_PREFIX):
+            text = text[len(WAITING_PREFIX):]
+            if not self._page.is_waiting:
+                self._page.show_waiting("")  # the heading itself says what is awaited
+        super().setText(text)
 
 
 class ScreenPage(QWidget):
@@ -53,13 +93,18 @@ class ScreenPage(QWidget):
         outer.setContentsMargins(theme.MARGIN_PX, theme.MARGIN_PX, theme.MARGIN_PX,
                                  theme.MARGIN_PX)
         outer.setSpacing(theme.GAP_PX + 8)
-        self.heading = make_label("heading", name="heading")
+        self.heading = _Heading(self)
+        self.heading.setWordWrap(True)
+        self.heading.setTextFormat(Qt.TextFormat.PlainText)
+        self.heading.setProperty("role", "heading")
+        self.heading.setObjectName("heading")
         self.body = make_label(name="body")
         # always there, empty when the screen does not time out: a tick changes its text only
         # (no show/hide, no relayout of the page every second)
         self.countdown = make_label("muted", name="countdown")
         self.countdown.setWordWrap(False)
-        self.countdown.setFixedWidth(COUNTDOWN_PX)
+        self.countdown.setFixedWidth(theme.px(COUNTDOWN_PX))
+        theme.on_care_mode(self._on_care_mode)
         self.countdown.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
         top = QHBoxLayout()
         top.setSpacing(theme.GAP_PX)
@@ -67,11 +112,25 @@ class ScreenPage(QWidget):
         self.top_row = top
         top.addWidget(self.countdown, 0, Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignRight)
         outer.addLayout(top)
-        outer.addWidget(self.body)
+        # the panel fills the page between the heading and the footer: no half-empty screen
+        self.panel = QFrame()
+        self.panel.setObjectName("panel")
+        self.panel.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        panel = QVBoxLayout(self.panel)
+        pad = theme.PANEL_PAD_PX
+        panel.setContentsMargins(pad, 6, pad, 6)  # + the 2 px border
+        panel.setSpacing(theme.GAP_PX)
+        panel.addWidget(self.body)
         self.content = QVBoxLayout()
         self.content.setSpacing(theme.GAP_PX)
-        outer.addLayout(self.content)
-        outer.addStretch(1)
+        panel.addLayout(self.content)
+        self.waiting = WaitingIndicator()
+        self.waiting.hide()
+        panel.addStretch(1)
+        panel.addWidget(self.waiting, 0, Qt.AlignmentFlag.AlignHCenter)
+        panel.addStretch(1)
+        self.panel_layout = panel
+        outer.addWidget(self.panel, 1)
         footer = QHBoxLayout()
         footer.setSpacing(theme.GAP_PX)
         self.repeat_button = make_button(name="repeat")
@@ -83,6 +142,7 @@ class ScreenPage(QWidget):
         self.help_button.setProperty("compact", True)
         self.help_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.help_button.setMinimumSize(theme.TOUCH_MIN_PX, theme.TOUCH_MIN_PX)
+        icons.set_icon(self.help_button, "help")
         self.help_button.clicked.connect(self.help_requested)
         footer.addWidget(self.help_button)
         footer.addStretch(1)
@@ -91,6 +151,35 @@ class ScreenPage(QWidget):
         footer.addLayout(self.action_row)
         outer.addLayout(footer)
         self.footer = footer
+
+    def show_waiting(self, what: str) -> None:
+        """The screen waits for a device or the host: the turning ring and ``what`` (e.g.
+        正在等银行回复) in the panel. :meth:`hide_waiting` (or a new ``show_*``) ends it."""
+        self.waiting.set_text(what)
+        self.waiting.show()
+
+    def place_waiting_beside(self, picture: QWidget) -> None:
+        """Show the progress animation to the right of ``picture`` (a device's picture) in
+        the content area, instead of below it."""
+        self.panel_layout.removeWidget(self.waiting)
+        row = QHBoxLayout()
+        row.setSpacing(theme.GAP_PX * 2)
+        row.addStretch(1)
+        row.addWidget(picture, 0, Qt.AlignmentFlag.AlignVCenter)
+        row.addWidget(self.waiting, 0, Qt.AlignmentFlag.AlignVCenter)
+        row.addStretch(1)
+        self.content.addLayout(row)
+
+    def hide_waiting(self) -> None:
+        self.waiting.hide()
+        self.waiting.set_text("")
+
+    @property
+    def is_waiting(self) -> bool:
+        return not self.waiting.isHidden()
+
+    def _on_care_mode(self, on: bool) -> None:
+        self.countdown.setFixedWidth(theme.px(COUNTDOWN_PX))
 
     def set_help_text(self, text: str) -> None:
         self.help_button.setText(text)

@@ -1,5 +1,6 @@
-"""The status strip along the top: terminal id and service point, clock, host link, device
-states, staff on duty. States are words plus a symbol (✓ ✗ …), never colour alone."""
+"""The header along the top: the brand (its icon and 助农E终端) and the service point for the
+farmer; terminal id, clock, host link, device states and staff on duty for the staff. States
+are words plus a symbol (✓ ✗ …), never colour alone."""
 
 from __future__ import annotations
 
@@ -69,9 +70,19 @@ class StatusStrip(QWidget):
         self._tr = translator
         self._now = now
         layout = QHBoxLayout(self)
-        layout.setContentsMargins(theme.GAP_PX, 6, theme.GAP_PX, 6)
+        layout.setContentsMargins(theme.GAP_PX, 2, theme.GAP_PX, 6)  # 4 px accent rule below
         layout.setSpacing(theme.GAP_PX)
-        self.place = ElidedLabel(f"{terminal_id}  {service_point}")
+        from kiosk.shell import icons
+
+        self.logo = QLabel()
+        self.logo.setObjectName("logo")
+        self.logo.setFixedSize(32, 32)
+        layout.addWidget(self.logo)
+        icons.when_loaded(self._show_logo)
+        self.brand = QLabel(translator("shell.brand"))
+        self.brand.setObjectName("brand")
+        layout.addWidget(self.brand)
+        self.place = ElidedLabel(f"{service_point}  {terminal_id}")
         self.place.setObjectName("place")
         self.place.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.place.setMinimumWidth(120)
@@ -104,6 +115,29 @@ class StatusStrip(QWidget):
         self._timer.timeout.connect(self.update_clock)
         self._timer.start()
         self.update_clock()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_brand()
+
+    def _fit_brand(self) -> None:
+        """The brand's name gives way first when the strip is narrow (1024 px in English):
+        the staff's facts stay whole, the logo stays."""
+        layout = self.layout()
+        if layout is None:
+            return
+        facts = [w for w in (*self.devices.values(), self.host, self.staff, self.help,
+                             self.clock, self.logo) if not w.isHidden()]
+        m = layout.contentsMargins()
+        needed = (sum(w.sizeHint().width() for w in facts) + self.place.minimumWidth()
+                  + self.brand.sizeHint().width() + layout.spacing() * (len(facts) + 1)
+                  + m.left() + m.right())
+        self.brand.setVisible(self.width() >= needed)
+
+    def _show_logo(self) -> None:
+        from kiosk.shell import icons
+
+        self.logo.setPixmap(icons.icon("brand", theme.ACCENT).pixmap(32, 32))
 
     def update_clock(self) -> None:
         text = self._now().strftime("%H:%M")

@@ -21,7 +21,9 @@ class PagedTable(QWidget):
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setHorizontalSpacing(spacing)
         grid.setVerticalSpacing(4)
-        self.header = [make_label("muted", name=f"col-{c}") for c in range(columns)]
+        # role table/table-head: the body size in both modes (five columns of amounts do
+        # not fit 1024 px at x1.25; the figures are also read aloud)
+        self.header = [make_label("table-head", name=f"col-{c}") for c in range(columns)]
         for c, label in enumerate(self.header):
             label.setWordWrap(False)
             if c >= right_from:
@@ -31,7 +33,7 @@ class PagedTable(QWidget):
         for r in range(rows_per_page):
             row = []
             for c in range(columns):
-                label = make_label(name=f"cell-{r + 1}-{c}")
+                label = make_label("table", name=f"cell-{r + 1}-{c}")
                 label.setWordWrap(False)
                 if c >= right_from:
                     label.setAlignment(Qt.AlignmentFlag.AlignRight)

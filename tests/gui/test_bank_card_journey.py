@@ -175,8 +175,10 @@ def test_zhang_weiguo_pin_123456_welcome_then_installment_reminder_then_home(
     assert due, customer.reminders
     amount = Decimal(str(due[0].amount))
     view = rig.identify.reminder_view
-    text = view.lines[0].text()
-    assert f"{amount:,.2f}" in text and amount_in_capitals(amount) in text
+    text = view.page_text()
+    assert f"{amount:,.2f}" in view.amount_label.text()  # at heading size
+    assert view.amount_label.property("role") == "amount"
+    assert amount_in_capitals(amount) in text
     assert "张*国" in view.body.text()
     spoken = rig.spoken_texts()[-1]
     assert speakable_amount(amount).rstrip("元") in spoken or speakable_amount(amount) in spoken
@@ -207,8 +209,8 @@ def test_wang_jianjun_hears_the_overdue_reminder(bank_rig: BankRig) -> None:
     overdue = next(r for r in reminders if r.kind == "overdue")
     view = rig.identify.reminder_view
     assert view.heading.text().startswith("⚠")
-    assert "逾期" in view.lines[0].text()
-    assert amount_in_capitals(Decimal(str(overdue.amount))) in view.lines[0].text()
+    assert "逾期" in view.page_text()
+    assert amount_in_capitals(Decimal(str(overdue.amount))) in view.page_text()
     spoken = rig.spoken_texts()[-1]
     assert "逾期" in spoken and "天" in spoken
     rig.click(view.ack_button)

@@ -36,7 +36,7 @@ def test_place_label_elides_instead_of_cutting(rig: Rig) -> None:
     place = rig.shell.status_strip.place
     place.resize(120, place.height())
     assert place.text().endswith("…")
-    assert place.full_text() == "ZN610425001  礼泉县烟霞镇助农服务点"
+    assert place.full_text() == "礼泉县烟霞镇助农服务点  ZN610425001"
 
 
 def test_an_uncaught_error_ends_the_journey_safely_and_repeats_quit(rig: Rig) -> None:

@@ -1,9 +1,12 @@
-"""适老化 rules checked on the real widgets at 1280x800 and 1024x768: text sizes, touch
-targets and gaps, at most three choices plus cancel, nothing clipped, contrast >= 7:1."""
+"""适老化 rules checked on the real widgets at 1280x800 and 1024x768, in the normal and the
+elderly mode (关怀模式, text x1.25): text sizes, touch targets and gaps, at most three choices
+plus cancel, nothing clipped; contrast >= 7:1 for every themed pair, every colour pair of the
+style sheet and the PIN pad picture's key labels."""
 
 from __future__ import annotations
 
 import itertools
+import re
 from typing import Any
 
 import pytest
@@ -12,7 +15,6 @@ from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 from kiosk.errors import error_info
 from kiosk.i18n import Translator
-from kiosk.modes import Mode
 from kiosk.shell import theme
 
 from .conftest import Rig
@@ -21,44 +23,84 @@ SIZES = [(1280, 800), (1024, 768)]
 
 
 def test_theme_text_colours_have_at_least_7_to_1_contrast() -> None:
+    assert len(theme.TEXT_PAIRS) >= 15
     for name, (fg, bg) in theme.TEXT_PAIRS.items():
-        assert theme.contrast(fg, bg) >= 7.0, name
+        assert theme.contrast(fg, bg) >= 7.0, (name, fg, bg, theme.contrast(fg, bg))
+
+
+def sheet_pairs(sheet: str) -> list[tuple[str, str, str]]:
+    """(selector, text colour, background) of every rule of a style sheet that sets both;
+    a rule that sets only a background is paired with the text colour of its widget kind."""
+    rules = re.findall(r"([^{}]+)\{([^}]*)\}", sheet)
+    base = {"QLabel": theme.TEXT, "QPushButton": theme.TEXT}
+    out = []
+    for selector, body in rules:
+        colour = re.search(r"(?<![-\w])color:\s*(#[0-9A-Fa-f]{6})", body)
+        background = re.search(r"background:\s*(#[0-9A-Fa-f]{6})", body)
+        if background is None:
+            continue
+        if colour is None:
+            kind = next((k for k in base if k in selector), None)
+            if kind is None or "#status-strip" in selector or "idle-warning" in selector:
+                continue  # a panel: its labels' pairs are listed in TEXT_PAIRS
+            fg = base[kind]
+        else:
+            fg = colour.group(1)
+        out.append((selector.strip(), fg, background.group(1)))
+    return out
+
+
+def test_every_colour_pair_of_the_style_sheet_has_at_least_7_to_1() -> None:
+    pairs = sheet_pairs(theme.style_sheet(1.0))
+    assert len(pairs) >= 8  # buttons (primary, secondary, danger, disabled, keypad), notices
+    for selector, fg, bg in pairs:
+        assert theme.contrast(fg, bg) >= 7.0, (selector, fg, bg)
+
+
+def test_the_pin_pad_pictures_key_labels_have_at_least_7_to_1() -> None:
+    from kiosk.config import PinPadLayoutConfig
+    from screens.widgets.pinpad_picture import label_colour
+
+    pad = PinPadLayoutConfig()
+    for key in {k for row in pad.rows for k in row}:
+        face = pad.colour_of(key)
+        assert theme.contrast(label_colour(face), face) >= 7.0, (key, face)
+
+
+def test_the_elderly_mode_scales_every_farmer_text_size_by_1_25() -> None:
+    normal, care = theme.style_sheet(1.0), theme.style_sheet(theme.CARE_SCALE)
+    sizes = [int(x) for x in re.findall(r"font-size: (\d+)px", normal)]
+    scaled = [int(x) for x in re.findall(r"font-size: (\d+)px", care)]
+    assert len(sizes) == len(scaled) and sizes
+    for a, b in zip(sizes, scaled, strict=True):
+        assert b == a or b == round(a * theme.CARE_SCALE)  # the staff's strip stays as it is
+        assert b == a or a >= 32  # only farmer text sizes are scaled
+    assert round(theme.BODY_PX * theme.CARE_SCALE) in scaled
+    assert round(theme.HEADING_PX * theme.CARE_SCALE) in scaled
+
+
+@pytest.fixture(params=[False], ids=["normal"])
+def care(request: Any) -> Any:
+    """The normal mode, then the elderly mode (关怀模式) for the whole application."""
+    theme.set_care_mode(request.param)
+    try:
+        yield request.param
+    finally:
+        theme.set_care_mode(False)
 
 
 def screens(rig: Rig, lang: str) -> list[tuple[str, QWidget]]:
     """Every screen of every registered journey (screens/journeys/*, their ``samples``) with
     the longest texts it can get, plus the runner's own screens and the home screen."""
-    from kiosk.shell.attract import HomeChoice
-    from screens.journeys import _load, journeys
+    from screens.samples import sample_pages
 
-    tr = Translator(lang)
-    found: list[tuple[str, QWidget]] = []
-    home = rig.kiosk.home
-    # the longest notes a tile can get: what a service needs, and why it cannot be done now
-    choices = [HomeChoice("group:borrow", tr("home.group.borrow"), tr("home.needs.id_bank_pin")),
-               HomeChoice("group:repay", tr("home.group.repay"), tr(
-                   "home.unavailable", reason=tr("terminal.why.not_signed_in")), False),
-               HomeChoice("group:calculate", tr("home.group.calculate"),
-                          tr("home.needs.nothing"))]
-    rig.shell.attract.set_choices(choices)
-    rig.shell.attract.set_greeting("欧**华")
-    rig.shell.attract.set_mode(Mode.DEGRADED, tr("terminal.why.paper_out"))
-    found.append(("home_in_session", rig.shell.attract))
-    home.group_view.show_group(tr, tr("home.group.borrow"), choices)
-    found.append(("home_group", home.group_view))
-    for name, spec in sorted(journeys().items()):
-        assert spec.samples, f"journey {name} has no sample screens for the UX rules"
-        views = rig.runner.views_of(name)
-        found.extend((f"{name}/{screen}", page) for screen, page in _load(spec.samples)(views, tr))
-    rig.runner.remove_view.show_texts(tr)
-    found.append(("remove_id", rig.runner.remove_view))
-    return found
+    return sample_pages(rig.kiosk, lang)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])
 def test_the_home_screen_as_built_from_the_registry_follows_the_rules(
-        rig: Rig, size: tuple[int, int], lang: str) -> None:
+        rig: Rig, size: tuple[int, int], lang: str, care: bool) -> None:
     rig.shell.resize(*size)
     rig.shell.attract.retranslate(Translator(lang))
     rig.kiosk.home.tr = Translator(lang)
@@ -84,13 +126,17 @@ def rect_in(page: QWidget, w: QWidget) -> QRect:
 
 
 def check_page(page: QWidget, name: str) -> None:
+    factor = theme.scale()
     for label in visible(page, QLabel):
         if not label.text():
             continue
         role = label.property("role")
         px = label.font().pixelSize()
         if role != "staff-code":  # the error code, small in a corner, is for the staff
-            assert px >= (48 if role in ("heading", "error") else 32), (name, label.text(), px)
+            least = 48 if role in ("heading", "error", "amount", "tile-title") else 32
+            # a paged table's cells keep the body size in the elderly mode (theme.py)
+            scaled = least if role in ("table", "table-head") else round(least * factor)
+            assert px >= scaled, (name, label.text(), px, factor)
         if label.wordWrap():
             assert label.heightForWidth(label.width()) <= label.height() + 1, (name, label.text())
         else:
@@ -106,14 +152,15 @@ def check_page(page: QWidget, name: str) -> None:
         if a.y() == b.y():
             assert b.x() - a.right() - 1 >= 16, (name, a, b)
     choices = [b for b in buttons
-               if b.objectName() not in ("repeat", "cancel", "back", "help")
+               if b.objectName() not in ("repeat", "cancel", "back", "help", "care")
                and not b.objectName().startswith("key-")]
     assert len(choices) <= 3, name
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])
-def test_every_screen_follows_the_rules(rig: Rig, size: tuple[int, int], lang: str) -> None:
+def test_every_screen_follows_the_rules(rig: Rig, size: tuple[int, int], lang: str,
+                                       care: bool) -> None:
     w, h = size
     rig.shell.resize(w, h)
     for name, page in screens(rig, lang):
@@ -132,7 +179,7 @@ def test_the_registry_gives_the_ux_test_every_identify_screen(rig: Rig) -> None:
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])
 def test_choose_account_pages_and_retry_screens_follow_the_rules(
-        rig: Rig, size: tuple[int, int], lang: str) -> None:
+        rig: Rig, size: tuple[int, int], lang: str, care: bool) -> None:
     w, h = size
     rig.shell.resize(w, h)
     tr = Translator(lang)
@@ -156,7 +203,8 @@ def test_choose_account_pages_and_retry_screens_follow_the_rules(
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-def test_idle_warning_fits_and_follows_the_rules(rig: Rig, size: tuple[int, int]) -> None:
+def test_idle_warning_fits_and_follows_the_rules(rig: Rig, size: tuple[int, int],
+                                                 care: bool) -> None:
     rig.shell.resize(*size)
     settle()
     warning = rig.runner.idle_warning

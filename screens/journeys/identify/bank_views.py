@@ -10,7 +10,6 @@ from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QPushButton, QWidget
 
 from kiosk.i18n import Translator
@@ -20,6 +19,7 @@ from kiosk.shell.page import ScreenPage, make_label
 from screens.widgets.buttons import big_button
 from screens.widgets.cards import BankCardPicture
 from screens.widgets.pin_dots import PinDots
+from screens.widgets.pinpad_picture import PinPadPicture
 
 CHOICES_PER_SCREEN = 3
 
@@ -73,10 +73,11 @@ class ReadingBankCardView(ScreenPage):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("reading_bank", parent)
         self.picture = BankCardPicture(arrow="")
-        self.content.addWidget(self.picture, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.place_waiting_beside(self.picture)
 
     def show_texts(self, tr: Translator) -> None:
-        self.heading.setText("… " + tr("screen.reading_bank.title"))
+        self.show_waiting(tr("wait.iccard"))
+        self.heading.setText(tr("screen.reading_bank.title"))
         self.body.setText(tr("screen.reading_bank.body"))
         self.repeat_button.setText(tr("screen.common.repeat"))
 
@@ -151,31 +152,6 @@ class ChooseAccountView(ScreenPage):
             self.chosen.emit(str(aid))
 
 
-class PinPadPicture(QWidget):
-    """A drawn PIN pad (3x4 keys, no digits written on it) with an arrow to it: the PIN goes
-    there, never on this screen."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setFixedSize(260, 200)
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        p = QPainter(self)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        p.setPen(QPen(QColor(theme.TEXT), 4))
-        p.setBrush(QColor(theme.MUTED_TEXT))
-        p.drawRoundedRect(60, 4, 150, 190, 14, 14)
-        p.setBrush(QColor(theme.BACKGROUND))
-        for row in range(4):
-            for col in range(3):
-                p.drawRoundedRect(74 + col * 44, 18 + row * 43, 34, 32, 6, 6)
-        p.setPen(QPen(QColor(theme.TEXT), 6))
-        p.drawLine(4, 100, 48, 100)
-        p.drawLine(34, 86, 48, 100)
-        p.drawLine(34, 114, 48, 100)
-        p.end()
-
-
 class EnterPinView(ScreenPage):
     """请在密码键盘上输入密码: one dot per key on the pad, nothing else. No keypad here."""
 
@@ -193,6 +169,8 @@ class EnterPinView(ScreenPage):
     def show_texts(self, tr: Translator, max_len: int) -> None:
         self.heading.setText(tr("screen.enter_pin.title"))
         self.body.setText(tr("screen.enter_pin.body"))
+        self.picture.set_translator(tr)
+        self.picture.refresh_layout()
         self.dots.set_translator(tr)
         self.dots.set_max_len(max_len)
         self.dots.reset()
@@ -207,52 +185,59 @@ class VerifyingView(ScreenPage):
         super().__init__("verifying", parent)
 
     def show_texts(self, tr: Translator) -> None:
-        self.heading.setText("… " + tr("screen.verifying.title"))
+        self.show_waiting(tr("wait.host"))
+        self.heading.setText(tr("screen.verifying.title"))
         self.body.setText(tr("screen.verifying.body"))
         self.repeat_button.setText(tr("screen.common.repeat"))
 
 
 class ReminderView(ScreenPage):
-    """还款提醒: each installment due soon or overdue, the amount in figures and capitals."""
+    """还款提醒: one installment due soon or overdue per page, its amount at heading size in
+    figures with the capitals under it; 下一条 pages through several (1024x768 holds one at
+    the elderly mode's sizes)."""
 
     ack_requested = Signal()
     pay_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("reminder", parent)
-        self.lines = [make_label(name=f"reminder-{i + 1}") for i in range(CHOICES_PER_SCREEN)]
-        for label in self.lines:
+        self.when_label = make_label(name="reminder-when")
+        self.amount_label = make_label("amount", name="reminder-amount")
+        self.capitals_label = make_label(name="reminder-capitals")
+        self.page_label = make_label("muted", name="reminder-page")
+        for label in (self.when_label, self.amount_label, self.capitals_label,
+                      self.page_label):
             self.content.addWidget(label)
         self.notice = make_label(name="overdue-notice")
         self.content.addWidget(self.notice)
+        self.more_button = self.add_action(big_button(name="more"))
+        self.more_button.clicked.connect(self.next_page)
         self.ack_button = self.add_action(big_button(name="ack"))
         self.ack_button.clicked.connect(self.ack_requested)
         self.pay_button = self.add_action(big_button(primary=True, name="pay-now"))
         self.pay_button.clicked.connect(self.pay_requested)
+        self._tr = Translator()
+        self._reminders: list[Any] = []
+        self.page = 0
 
     def show_reminders(self, tr: Translator, masked_name: str,
                        reminders: Sequence[Any], *, can_pay: bool = False,
                        phone: str = "") -> None:
         """``can_pay``: 现在还款 leads into the repayment of the (first) reminded loan; an
         overdue reminder says what happens next and whom to call (``phone``)."""
-        from kiosk.receipts.capitals import amount_in_capitals
-
+        self._tr = tr
+        self._reminders = list(reminders)
         overdue = any(r.kind == "overdue" for r in reminders)
         self.heading.setProperty("role", "error" if overdue else "heading")
         self.heading.style().unpolish(self.heading)
         self.heading.style().polish(self.heading)
         self.heading.setText(("⚠ " if overdue else "") + tr("screen.reminder.title"))
         self.body.setText(tr("screen.reminder.body", name=masked_name))
-        for i, label in enumerate(self.lines):
-            if i < len(reminders):
-                label.setText(reminder_line(tr, reminders[i], amount_in_capitals))
-                label.show()
-            else:
-                label.setText("")
-                label.hide()
         self.notice.setText(tr("screen.reminder.overdue_notice", phone=phone)
                             if overdue else "")
         self.notice.setVisible(overdue)
+        self.more_button.setText(tr("reminder.more"))
+        self.more_button.setVisible(len(self._reminders) > 1)
         self.ack_button.setText(tr("screen.reminder.ack"))
         self.pay_button.setText(tr("screen.reminder.pay"))
         self.pay_button.setVisible(can_pay)
@@ -260,20 +245,45 @@ class ReminderView(ScreenPage):
         self.ack_button.style().unpolish(self.ack_button)
         self.ack_button.style().polish(self.ack_button)
         self.repeat_button.setText(tr("screen.common.repeat"))
+        self.show_page(0)
+
+    @property
+    def pages(self) -> int:
+        return max(1, len(self._reminders))
+
+    def next_page(self) -> None:
+        self.show_page((self.page + 1) % self.pages)
+
+    def show_page(self, page: int) -> None:
+        from kiosk.receipts.capitals import amount_in_capitals
+
+        tr = self._tr
+        self.page = max(0, min(page, self.pages - 1))
+        if not self._reminders:
+            for label in (self.when_label, self.amount_label, self.capitals_label):
+                label.setText("")
+            self.page_label.setText("")
+            return
+        reminder = self._reminders[self.page]
+        amount = Decimal(str(reminder.amount))
+        when = {"due_date": short_date(tr, reminder.due_date), "days": reminder.days}
+        self.when_label.setText(tr("reminder.when.overdue", **when)
+                                if reminder.kind == "overdue"
+                                else tr("reminder.when.due_soon", **when))
+        self.amount_label.setText(tr("reminder.amount", amount=money_figures(amount)))
+        self.capitals_label.setText(tr("reminder.capitals", capitals=amount_in_capitals(amount)))
+        self.page_label.setText(tr("reminder.page", page=self.page + 1, pages=self.pages)
+                                if self.pages > 1 else "")
+        self.page_label.setVisible(self.pages > 1)
+
+    def page_text(self) -> str:
+        """What the page shown says about its reminder (tests, the autopilot)."""
+        return " ".join(label.text() for label in (self.when_label, self.amount_label,
+                                                   self.capitals_label))
 
 
 def money_figures(amount: Decimal) -> str:
     return f"{amount:,.2f}"
-
-
-def reminder_line(tr: Translator, reminder: Any, capitals: Any) -> str:
-    """One reminder as shown: kind, date, amount in figures and in Chinese capitals."""
-    amount = Decimal(str(reminder.amount))
-    fields = {"due_date": short_date(tr, reminder.due_date), "days": reminder.days,
-              "amount": money_figures(amount), "capitals": capitals(amount)}
-    if reminder.kind == "overdue":
-        return tr("label.reminder.overdue", **fields)
-    return tr("label.reminder.due_soon", **fields)
 
 
 class IdentifiedView(ScreenPage):

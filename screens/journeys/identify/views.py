@@ -42,10 +42,11 @@ class ReadingView(ScreenPage):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("reading", parent)
         self.picture = IdCardPicture(arrow="")
-        self.content.addWidget(self.picture, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.place_waiting_beside(self.picture)
 
     def show_texts(self, tr: Translator) -> None:
-        self.heading.setText("… " + tr("screen.reading.title"))
+        self.show_waiting(tr("wait.idcard"))
+        self.heading.setText(tr("screen.reading.title"))
         self.body.setText(tr("screen.reading.body"))
         self.repeat_button.setText(tr("screen.common.repeat"))
 
