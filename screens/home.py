@@ -15,11 +15,11 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtWidgets import QHBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
 from kiosk.i18n import Translator
 from kiosk.shell import theme
-from kiosk.shell.attract import MAX_CHOICES, AttractScreen, ChoiceTile, HomeChoice
+from kiosk.shell.attract import MAX_CHOICES, AttractScreen, ChoiceTile, HomeChoice, TileRow
 from kiosk.shell.page import ScreenPage, make_button
 from kiosk.terminal import Need
 from screens.journeys import JourneySpec, by_group, home_journeys
@@ -41,16 +41,14 @@ class GroupView(ScreenPage):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("home_group", parent)
-        row = QHBoxLayout()
-        row.setSpacing(theme.GAP_PX * 2)
+        row = TileRow()
         self.tiles: list[ChoiceTile] = []
         for i in range(MAX_CHOICES):
-            tile = ChoiceTile(f"service-{i + 1}")
+            tile = row.add_tile(ChoiceTile(f"service-{i + 1}"))
             tile.clicked.connect(self._on_tile)
             tile.hide()
-            row.addWidget(tile, 1)
             self.tiles.append(tile)
-        self.content.addLayout(row)
+        self.content.addLayout(row, 1)
         self.back_button = self.add_action(make_button(name="back"))
         self.back_button.clicked.connect(self.back_requested)
         self._choices: tuple[HomeChoice, ...] = ()

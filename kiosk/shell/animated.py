@@ -8,9 +8,14 @@ screen's words).
 
 from __future__ import annotations
 
+import time
+
 from PySide6.QtCore import QEasingCurve, QVariantAnimation
 from PySide6.QtGui import QHideEvent, QPainter, QPaintEvent, QShowEvent
 from PySide6.QtWidgets import QWidget
+
+
+FRAME_S = 0.030
 
 
 class AnimatedPicture(QWidget):
@@ -23,6 +28,7 @@ class AnimatedPicture(QWidget):
         self.setFixedSize(width, height)
         self.t = 0.0
         self.frames = 0
+        self._last_update = 0.0
         self.animation = QVariantAnimation(self)
         self.animation.setStartValue(0.0)
         self.animation.setEndValue(1.0)
@@ -49,7 +55,10 @@ class AnimatedPicture(QWidget):
 
     def _on_value(self, value: float) -> None:
         self.t = float(value)
-        self.update()
+        now = time.monotonic()
+        if now - self._last_update >= FRAME_S:  # at most ~30 frames a second: enough motion
+            self._last_update = now
+            self.update()
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

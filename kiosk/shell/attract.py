@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QMouseEvent, QResizeEvent
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QPushButton, QSizePolicy, QWidget
 
 from kiosk.i18n import Translator
 from kiosk.modes import Mode
@@ -46,7 +46,7 @@ class ChoiceTile(QPushButton):
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         # tiles grow into the panel's height: the home is never half empty
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        layout = QVBoxLayout(self)
+        layout = QBoxLayout(QBoxLayout.Direction.TopToBottom, self)
         layout.setContentsMargins(20, 16, 20, 16)
         layout.setSpacing(8)
         self.title = make_label("tile-title", name=f"{name}-title")
@@ -57,14 +57,39 @@ class ChoiceTile(QPushButton):
             label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, True)
             layout.addWidget(label)
         layout.addStretch(1)
+        self.box = layout
+
+    def set_wide(self, wide: bool) -> None:
+        """A wide tile (one of a column, in the elderly mode): the title left, its note beside
+        it, so the larger text needs fewer lines."""
+        self.box.setDirection(QBoxLayout.Direction.LeftToRight if wide
+                              else QBoxLayout.Direction.TopToBottom)
+        left = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        self.title.setAlignment(left if wide else Qt.AlignmentFlag.AlignCenter)
+        self.note.setAlignment(left if wide else Qt.AlignmentFlag.AlignCenter)
+        self.box.setStretch(1, 1 if wide else 0)  # the note takes the width
+        self.box.setStretch(2, 0 if wide else 1)  # the spacer: below the texts only
+        self.note.setSizePolicy(QSizePolicy.Policy.Expanding if wide
+                                else QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        self.box.setContentsMargins(*((16, 4, 16, 4) if wide else (20, 16, 20, 16)))
+        self.box.setSpacing(16 if wide else 8)
+        self.setProperty("wide", wide)  # the style sheet's tile min-height is for a column
+        self.style().unpolish(self)
+        self.style().polish(self)
+        self.setMinimumHeight(theme.TOUCH_MIN_PX if wide else theme.TILE_MIN_PX)
+        self._fit()
 
     # A QPushButton sizes itself by its own text; a tile grows to the labels it holds (their
     # wrapped height at the tile's width), re-checked whenever its width or texts change.
     def _fit(self) -> None:
         layout = self.layout()
-        if layout is None or not self.isVisible() or self.width() < theme.TILE_MIN_PX:
+        wide = isinstance(layout, QBoxLayout) and (
+            layout.direction() == QBoxLayout.Direction.LeftToRight)
+        narrowest = theme.TILE_MIN_PX * (3 if wide else 1)
+        if layout is None or not self.isVisible() or self.width() < narrowest:
             return  # not laid out yet: a transient narrow width would ask for a huge height
-        needed = max(theme.TILE_MIN_PX, layout.totalHeightForWidth(self.width()))
+        needed = max(theme.TOUCH_MIN_PX if wide else theme.TILE_MIN_PX,
+                     layout.totalHeightForWidth(self.width()))
         if needed != self.minimumHeight():
             self.setMinimumHeight(needed)
 
@@ -92,6 +117,32 @@ class ChoiceTile(QPushButton):
         self._fit()
 
 
+class TileRow(QBoxLayout):
+    """Up to three tiles side by side; in the elderly mode one under the other, each wide
+    (title and note on one line), so the larger text fits 1024x768."""
+
+    def __init__(self) -> None:
+        super().__init__(QBoxLayout.Direction.LeftToRight)
+        self.setSpacing(theme.GAP_PX * 2)
+        self.tiles: list[ChoiceTile] = []
+        theme.on_care_mode(self._arrange)
+
+    def add_tile(self, tile: ChoiceTile) -> ChoiceTile:
+        self.addWidget(tile, 1)
+        self.tiles.append(tile)
+        tile.set_wide(theme.care_mode())
+        if theme.care_mode():
+            self.setDirection(QBoxLayout.Direction.TopToBottom)
+        return tile
+
+    def _arrange(self, on: bool) -> None:
+        self.setDirection(QBoxLayout.Direction.TopToBottom if on
+                          else QBoxLayout.Direction.LeftToRight)
+        self.setSpacing(theme.GAP_PX)
+        for tile in self.tiles:
+            tile.set_wide(on)
+
+
 class AttractScreen(ScreenPage):
     """Signals: ``chosen(key)``, ``end_requested`` (结束办理 between journeys),
     ``touched`` (speak the description)."""
@@ -108,14 +159,12 @@ class AttractScreen(ScreenPage):
         self._reason = ""
         self.banner.hide()
         self.content.addWidget(self.banner)
-        row = QHBoxLayout()
-        row.setSpacing(theme.GAP_PX * 2)
+        row = TileRow()
         self.tiles: list[ChoiceTile] = []
         for i in range(MAX_CHOICES):
-            tile = ChoiceTile(f"choice-{i + 1}")
+            tile = row.add_tile(ChoiceTile(f"choice-{i + 1}"))
             tile.clicked.connect(self._on_tile)
             tile.hide()
-            row.addWidget(tile, 1)
             self.tiles.append(tile)
         self.content.addLayout(row, 1)
         # 关怀模式 (elderly mode): a switch in the footer beside 重听 and 求助

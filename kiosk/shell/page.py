@@ -151,6 +151,8 @@ class ScreenPage(QWidget):
         footer.addLayout(self.action_row)
         outer.addLayout(footer)
         self.footer = footer
+        if theme.care_mode():
+            self._on_care_mode(True)
 
     def show_waiting(self, what: str) -> None:
         """The screen waits for a device or the host: the turning ring and ``what`` (e.g.
@@ -179,7 +181,25 @@ class ScreenPage(QWidget):
         return not self.waiting.isHidden()
 
     def _on_care_mode(self, on: bool) -> None:
+        """Larger text needs the room: in the elderly mode the page's gaps shrink to the
+        grid's unit (touch targets keep their size and their 16 px gaps)."""
         self.countdown.setFixedWidth(theme.px(COUNTDOWN_PX))
+        outer, panel = self.layout(), self.panel_layout
+        if outer is None:
+            return
+        if on:
+            self._normal_gaps = (outer.spacing(), panel.spacing())
+            outer.setSpacing(theme.GRID_PX)
+            panel.setSpacing(theme.GRID_PX)
+            outer.setContentsMargins(theme.GRID_PX, 4, theme.GRID_PX, 4)
+            panel.setContentsMargins(theme.PANEL_PAD_PX, 2, theme.PANEL_PAD_PX, 2)
+        elif getattr(self, "_normal_gaps", None) is not None:
+            outer.setSpacing(self._normal_gaps[0])
+            panel.setSpacing(self._normal_gaps[1])
+            m = theme.MARGIN_PX
+            outer.setContentsMargins(m, m, m, m)
+            panel.setContentsMargins(theme.PANEL_PAD_PX, 6, theme.PANEL_PAD_PX, 6)
+            self._normal_gaps = None
 
     def set_help_text(self, text: str) -> None:
         self.help_button.setText(text)

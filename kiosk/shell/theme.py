@@ -227,6 +227,7 @@ QPushButton:disabled {{
 }}
 QPushButton[tile="true"] {{ min-height: {TILE_MIN_PX}px; padding: 0; border-radius: 16px; }}
 QPushButton[tile="true"][role="primary"] {{ border-bottom: 8px solid {ACCENT}; }}
+QPushButton[tile="true"][wide="true"] {{ min-height: {TOUCH_MIN_PX}px; }}
 QPushButton[keypad="true"] {{ padding: 0; font-size: {heading}px; background: {SURFACE}; }}
 QPushButton[keypad="word"] {{ padding: 0; }}
 QPushButton[compact="true"] {{ padding: 0 12px; }}

@@ -106,8 +106,9 @@ READINGS = {
     "分2期还款": "fen1 liang3 qi1 huan2 kuan3",
     "卡号621799*********4561": "ka3 hao4 wei3 hao4 si4 wu3 liu4 yi1",
     "还有15秒": "hai2 you3 shi2 wu3 miao3",
-    "流水号20261128000101": "liu2 shui3 hao4 er4 ling2 er4 liu4 yi1 yi1 er4 ba1 ling2 ling2 ling2 "
-                         "yi1 ling2 yi1",
+    # a long number in groups of four, a short pause between them (issue 18)
+    "流水号20261128000101": "liu2 shui3 hao4 er4 ling2 er4 liu4, yi1 yi1 er4 ba1, ling2 ling2 "
+                         "ling2 yi1, ling2 yi1",
 }
 
 
