@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import json
 import os
 import statistics
@@ -50,7 +51,7 @@ class FrameClock:
 
     def gaps_ms(self, since: float) -> list[float]:
         s = [t for t in self.stamps if t >= since]
-        return [(b - a) * 1000 for a, b in zip(s, s[1:], strict=False)]
+        return [(b - a) * 1000 for a, b in itertools.pairwise(s)]
 
 
 def main(argv: list[str] | None = None) -> int:

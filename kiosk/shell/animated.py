@@ -14,7 +14,6 @@ from PySide6.QtCore import QEasingCurve, QVariantAnimation
 from PySide6.QtGui import QHideEvent, QPainter, QPaintEvent, QShowEvent
 from PySide6.QtWidgets import QWidget
 
-
 FRAME_S = 0.030
 
 
