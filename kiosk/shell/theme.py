@@ -209,7 +209,7 @@ QFrame#panel {{
 QFrame#panel QLabel {{ background: transparent; }}
 QPushButton {{
     font-size: {button}px; min-height: {TOUCH_MIN_PX}px; min-width: {TOUCH_MIN_PX}px;
-    padding: 0 24px; border-radius: {RADIUS_PX}px;
+    padding: 0 18px; border-radius: {RADIUS_PX}px;
     color: {TEXT}; background: {SECONDARY_BG}; border: 3px solid {SECONDARY_BORDER};
 }}
 QPushButton:pressed {{ background: {ACCENT_SOFT}; }}

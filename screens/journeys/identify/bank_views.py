@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QPushButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
 from kiosk.i18n import Translator
 from kiosk.shell import theme
@@ -204,14 +204,17 @@ class ReminderView(ScreenPage):
         self.when_label = make_label(name="reminder-when")
         self.amount_label = make_label("amount", name="reminder-amount")
         self.capitals_label = make_label(name="reminder-capitals")
-        self.page_label = make_label("muted", name="reminder-page")
-        for label in (self.when_label, self.amount_label, self.capitals_label,
-                      self.page_label):
+        for label in (self.when_label, self.amount_label):
             self.content.addWidget(label)
+        row = QHBoxLayout()  # the capitals, and 下一条 beside them (the footer is full)
+        row.setSpacing(theme.GAP_PX)
+        row.addWidget(self.capitals_label, 1)
         self.notice = make_label(name="overdue-notice")
         self.content.addWidget(self.notice)
-        self.more_button = self.add_action(big_button(name="more"))
+        self.more_button = big_button(name="more")
         self.more_button.clicked.connect(self.next_page)
+        row.addWidget(self.more_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        self.content.addLayout(row)
         self.ack_button = self.add_action(big_button(name="ack"))
         self.ack_button.clicked.connect(self.ack_requested)
         self.pay_button = self.add_action(big_button(primary=True, name="pay-now"))
@@ -236,7 +239,6 @@ class ReminderView(ScreenPage):
         self.notice.setText(tr("screen.reminder.overdue_notice", phone=phone)
                             if overdue else "")
         self.notice.setVisible(overdue)
-        self.more_button.setText(tr("reminder.more"))
         self.more_button.setVisible(len(self._reminders) > 1)
         self.ack_button.setText(tr("screen.reminder.ack"))
         self.pay_button.setText(tr("screen.reminder.pay"))
@@ -262,7 +264,6 @@ class ReminderView(ScreenPage):
         if not self._reminders:
             for label in (self.when_label, self.amount_label, self.capitals_label):
                 label.setText("")
-            self.page_label.setText("")
             return
         reminder = self._reminders[self.page]
         amount = Decimal(str(reminder.amount))
@@ -272,9 +273,7 @@ class ReminderView(ScreenPage):
                                 else tr("reminder.when.due_soon", **when))
         self.amount_label.setText(tr("reminder.amount", amount=money_figures(amount)))
         self.capitals_label.setText(tr("reminder.capitals", capitals=amount_in_capitals(amount)))
-        self.page_label.setText(tr("reminder.page", page=self.page + 1, pages=self.pages)
-                                if self.pages > 1 else "")
-        self.page_label.setVisible(self.pages > 1)
+        self.more_button.setText(tr("reminder.more", page=self.page + 1, pages=self.pages))
 
     def page_text(self) -> str:
         """What the page shown says about its reminder (tests, the autopilot)."""
