@@ -117,7 +117,8 @@ def test_autopilot_bank_card_journeys_against_every_simulator(tmp_path: Path) ->
     out = tmp_path / "demo"
     result = run_demo(out, "--devices", "sim", "--iccard", "sim", "--voice", "fake",
                       "--pin-timeout", "2", "--journey", "identify-wang_jianjun",
-                      "--journey", "bank-wrong-pin", "--journey", "bank-card-pulled")
+                      "--journey", "bank-wrong-pin", "--journey", "bank-card-pulled",
+                      "--journey", "drawdown")
     assert result.returncode == 0, result.stdout + result.stderr
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["devices"]["iccard"].startswith("pcsc (simulator")
