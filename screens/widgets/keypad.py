@@ -12,6 +12,7 @@ from kiosk.shell import theme
 
 DIGIT_ROWS = (("1", "2", "3"), ("4", "5", "6"), ("7", "8", "9"))
 KEY_WIDTH = 136  # >= 96; wide enough for 更正 / Delete in 36 px
+CARE_KEY_WIDTH = 168  # Delete at 45 px (关怀模式)
 
 
 class NumberKeypad(QWidget):
@@ -33,8 +34,16 @@ class NumberKeypad(QWidget):
         grid.addWidget(self._key("back"), 3, 0)
         grid.addWidget(self._key("0"), 3, 1)
         grid.addWidget(self._key("." if decimals else "clear"), 3, 2)
+        self._size_keys(theme.care_mode())
+        theme.on_care_mode(self._size_keys)
+
+    def _size_keys(self, care: bool) -> None:
+        """Wider keys in the elderly mode, so the word keys hold their larger text."""
+        width = CARE_KEY_WIDTH if care else KEY_WIDTH
+        for button in self.keys.values():
+            button.setFixedSize(width, theme.TOUCH_MIN_PX)
         g = theme.GAP_PX
-        self.setFixedSize(3 * KEY_WIDTH + 2 * g, 4 * theme.TOUCH_MIN_PX + 3 * g)
+        self.setFixedSize(3 * width + 2 * g, 4 * theme.TOUCH_MIN_PX + 3 * g)
 
     def _key(self, key: str) -> QPushButton:
         button = QPushButton(key if len(key) == 1 else "")
