@@ -159,6 +159,12 @@ class DeviceWorker:
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
+    @property
+    def current_command(self) -> str | None:
+        """The command the device is executing now (None when idle)."""
+        current = self._current
+        return None if current is None else current.command
+
     # --- commands -----------------------------------------------------------------------------
 
     def submit(
