@@ -56,7 +56,7 @@ def test_during_the_day_end_switch_the_host_asks_to_retry(
 def test_control_api_shows_customers_ledger_and_scenario(host: HostProcess) -> None:
     customers = control(host, "GET", "/sim/customers")["customers"]
     assert [c["customer_id"] for c in customers] == \
-        ["C0001", "C0002", "C0003", "C0004", "C0005", "C0006", "C0007"]
+        ["C0001", "C0002", "C0003", "C0004", "C0005", "C0006", "C0007", "C0008"]
     assert all(c["credit_line"] is None for c in customers[3:])
     ledger = control(host, "GET", "/sim/ledger")
     assert {ln["loan_id"] for ln in ledger["loans"]} >= {"JJ202510100001", "JJ202509150001"}
