@@ -105,6 +105,29 @@ def test_autopilot_bank_card_journeys_with_fakes_and_the_host_simulator(tmp_path
                for s in by_name["bank-choose-account"]["screens"])
 
 
+def test_autopilot_staff_journeys_against_the_simulators(tmp_path: Path) -> None:
+    """Staff mode by the hidden gesture (the entry code on the PIN pad simulator): a reprint
+    and a drawdown above the self-service amount authorised by the assistant's own password,
+    the technician's self-test, and the sign-in locked after the failures."""
+    out = tmp_path / "demo"
+    result = run_demo(out, "--devices", "sim", "--voice", "fake",
+                      "--journey", "staff-reprint-authorised",
+                      "--journey", "staff-drawdown-authorised",
+                      "--journey", "staff-technician-selftest",
+                      "--journey", "staff-sign-in-lockout")
+    assert result.returncode == 0, result.stdout + result.stderr
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    by_name = {j["name"]: j for j in summary["journeys"]}
+    supervised = by_name["staff-drawdown-authorised"]  # above 50,000: the staff's password
+    assert supervised["outcome"] == "done" and "authorised by S1001" in supervised["expected"]
+    assert supervised["disclosures"][0]["amount"] == "60000.00"
+    assert any(s.endswith("authorise.png") for s in supervised["screens"])
+    assert any(s.endswith("drawdown_success.png") for s in supervised["screens"])
+    assert by_name["staff-reprint-authorised"]["expected"] == "reprint authorised and printed"
+    assert by_name["staff-technician-selftest"]["expected"].startswith("self-test: ")
+    assert by_name["staff-sign-in-lockout"]["expected"] == "locked after the failures"
+
+
 def test_unknown_journey_is_a_usage_error(tmp_path: Path) -> None:
     result = run_demo(tmp_path / "demo", "--journey", "no-such-journey")
     assert result.returncode == 64

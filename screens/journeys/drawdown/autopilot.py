@@ -45,6 +45,14 @@ def draw(pilot: Pilot, params: dict[str, Any]) -> str:
     if pilot.result is not None:
         pilot.result.disclosures.append(disclosure)
     pilot.click(v.quote_view.confirm_button)
+    staff_member = params.get("staff")
+    if staff_member is not None:  # above the self-service amount: the staff's own password
+        staff = pilot.kiosk.staff
+        pilot.wait_screen("staff_authorize")
+        for char in staff_member[1]:
+            pilot.click(staff.auth_view.keyboard.keys[char])
+        pilot.capture("authorise")
+        pilot.click(staff.auth_view.confirm_button)
     pilot.wait_screen("enter_pin")
     pilot.press_pin_keys(params["pin"] + "E")
     pilot.wait_until(lambda: pilot.shell.current_name() in (
@@ -65,6 +73,23 @@ def draw(pilot: Pilot, params: dict[str, Any]) -> str:
             f"rate {disclosure['apr_simple']} spoken, PIN, 借款成功, receipt, done")
 
 
+def supervised_draw(pilot: Pilot, params: dict[str, Any]) -> str:
+    """The assistant signs in by the hidden gesture, starts 为客户办理, and authorises 张卫国's
+    60,000 (above the self-service amount) with her own password; then she signs out."""
+    from screens.staff.autopilot import _enter, _person, _sign_in
+
+    pilot.wait_until(lambda: pilot.kiosk.host_signed_in, 30.0, "the host sign-in")
+    who = _person(pilot.scenario, "assistant")
+    staff = _enter(pilot)
+    _sign_in(pilot, staff, who)
+    pilot.wait_screen("staff_home")
+    staff.start_journey()  # 为客户办理: the farmer's journey next, supervised
+    said = draw(pilot, {**params, "staff": who})
+    if staff.staff.current is not None:
+        staff.staff.sign_out()
+    return f"authorised by {who[0]}; {said}"
+
+
 def journeys(scenario: dict[str, Any]) -> Iterable[Journey]:
     from peripherals_sim.scenario import by_id
 
@@ -77,4 +102,8 @@ def journeys(scenario: dict[str, Any]) -> Iterable[Journey]:
     return [Journey("drawdown-zhang_weiguo", draw,
                     {"person": str(customer["person"]), "card": card, "pin": pin,
                      "amount": "30000", "months": 12, "method": "equal-installment"},
-                    "张卫国 borrows 30,000 from his signed line: quote spoken, PIN, receipt")]
+                    "张卫国 borrows 30,000 from his signed line: quote spoken, PIN, receipt"),
+            Journey("staff-drawdown-authorised", supervised_draw,
+                    {"person": str(customer["person"]), "card": card, "pin": pin,
+                     "amount": "60000", "months": 24, "method": "equal-principal"},
+                    "the assistant authorises 张卫国's 60,000 drawdown with her own password")]
