@@ -131,6 +131,7 @@ class SignInView(StaffPage):
         self.keyboard.attach(self.staff_id)
         self.show_message("")
         self.set_busy(False)
+        self.set_technician(False)  # the next person is staff unless they choose otherwise
 
     def set_busy(self, busy: bool) -> None:
         self.submit_button.setEnabled(not busy)

@@ -355,6 +355,11 @@ def test_technician_self_test_names_the_device_faulted_in_its_simulator(rig):
     assert "全部正常" in view.heading.text() and view.message_tone == "success"
     rig.click(view.back_button)
     rig.wait_screen("technician_home")
+    # the sign-in after the technician's is the staff's again (not left on 技术员)
+    rig.staff.staff.sign_out()
+    rig.staff.show_sign_in()
+    assert not rig.staff.sign_in_view.technician
+    assert rig.staff.sign_in_view.heading.text() == rig.kiosk.translator("staff.signin.title_staff")
 
 
 def test_a_technician_cannot_enter_staff_mode(rig):
