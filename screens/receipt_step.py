@@ -48,3 +48,18 @@ def keep(runner: JourneyRunner, receipt: Any, completion: Completion[Any], *,
 
         runner.show_error(error_for_completion(completion, runner.tr))
         log.warning("%s receipt not printed: %s", what, completion.code.value)
+
+
+def show_pending(presenter: Any, prefix: str) -> None:
+    """处理中 of a journaled, non-money-amount request (signing, account change): the pending
+    screen with the money service's explanation, the slip printed once, ``voice.<prefix>.pending``
+    spoken. ``presenter`` has ``_tr``, ``v.pending_view``, ``runner``, ``printed``, ``receipt``
+    and ``_print()``."""
+    tr = presenter._tr
+    presenter.v.pending_view.show_result(tr, tr(f"{prefix}.pending.title"),
+                                         tr(f"{prefix}.pending.body"),
+                                         [tr("money.pending.explain")])
+    presenter.runner.show(presenter.v.pending_view)
+    if presenter.printed is None and presenter.receipt is None:
+        presenter._print()
+    presenter.runner.speak(f"voice.{prefix}.pending")

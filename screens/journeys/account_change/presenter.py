@@ -264,13 +264,9 @@ class AccountChangePresenter(ChartPresenter):
                           new=_tail(tr, mask_pan(self._new.pan)))
 
     def _enter_pending(self) -> None:
-        tr = self._tr
-        self.v.pending_view.show_result(tr, tr("acct.pending.title"), tr("acct.pending.body"),
-                                        [tr("money.pending.explain")])
-        self.runner.show(self.v.pending_view)
-        if self.printed is None and self.receipt is None:
-            self._print()
-        self.runner.speak("voice.acct.pending")
+        from screens.receipt_step import show_pending
+
+        show_pending(self, "acct")
 
     def _enter_failed(self) -> None:
         from kiosk.errors import error_info

@@ -244,13 +244,9 @@ class SignLinePresenter(ChartPresenter):
                           amount=spoken_yuan(tr, Decimal(f.line.limit)))
 
     def _enter_pending(self) -> None:
-        tr = self._tr
-        self.v.pending_view.show_result(tr, tr("sign.pending.title"), tr("sign.pending.body"),
-                                        [tr("money.pending.explain")])
-        self.runner.show(self.v.pending_view)
-        if self.printed is None and self.receipt is None:
-            self._print()
-        self.runner.speak("voice.sign.pending")
+        from screens.receipt_step import show_pending
+
+        show_pending(self, "sign")
 
     def _enter_failed(self) -> None:
         from kiosk.errors import error_for_completion, error_info
