@@ -454,8 +454,16 @@ class KmyPinPad:
     def _plain_keys(self, duration: float, events: EventSink, cancel: CancelToken, *,
                     stop_at_end: bool) -> list[str]:
         names: list[str] = []
+
+        def heard(byte: int) -> Key:
+            name, key = _plain_key(byte)
+            names.append(name)
+            events(KeyPressed(key=key, digits=0, value=name if key is Key.DIGIT else ""))
+            return key
+
         self._start_echo(CMD_KEYPAD, bytes([0x04]))
         deadline = time.monotonic() + duration
+        ended_by_key = False
         try:
             while time.monotonic() < deadline and not cancel.cancelled:
                 try:
@@ -464,14 +472,27 @@ class KmyPinPad:
                     break
                 if byte is None:
                     continue
-                name, key = _plain_key(byte)
-                names.append(name)
-                events(KeyPressed(key=key, digits=0, value=name if key is Key.DIGIT else ""))
-                if stop_at_end and key in (Key.ENTER, Key.CANCEL):
+                if heard(byte) in (Key.ENTER, Key.CANCEL) and stop_at_end:
+                    ended_by_key = True
                     break
-        finally:
+        except BaseException:
             self._end_echo()
             self._close_keypad()
+            raise
+        if ended_by_key or cancel.cancelled:
+            self._end_echo()
+            self._close_keypad()
+            return names
+        # The time is up: keypad off with the echo still on. A key the pad sent before it
+        # heard "off" was pressed while it listened and is this listening's, not lost in the
+        # gap between two slices (the audio-guided mode listens slice after slice).
+        try:
+            self._close_keypad()
+        finally:
+            late = list(self._echoes)
+            self._end_echo()
+        for byte in late:
+            heard(byte)
         return names
 
     # --- framing and transport ------------------------------------------------------------
