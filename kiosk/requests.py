@@ -63,20 +63,31 @@ class Request(Generic[T]):
     def in_flight(self) -> bool:
         return self.completion is None and not self.canceled
 
-    def cancel(self) -> None:
-        """Ask the worker to stop; the completion, when it comes, is dropped."""
+    def cancel(self, *, keep_events: bool = False) -> None:
+        """Ask the worker to stop; the completion, when it comes, is dropped.
+
+        ``keep_events``: events the command still produces until the worker has stopped it
+        are delivered (a key pressed on the PIN pad while it was still listening: the asker
+        decides on the GUI thread whether it takes it, by its state when the key arrives).
+        """
         if not self.in_flight:
             return
         self.canceled = True
         self._on_done = None
-        self._on_event = None
-        if self._owner is not None:
-            self._owner._forget(self)
+        if not keep_events:
+            self._on_event = None
+            if self._owner is not None:
+                self._owner._forget(self)
         if self._worker is not None and self.request_id:
             self._worker.cancel(self.request_id)
 
     def _deliver(self, completion: Completion[T]) -> None:
-        if self.canceled or self.completion is not None:
+        if self.canceled:
+            self._on_event = None  # the command has ended: no event of it comes later
+            if self._owner is not None:
+                self._owner._forget(self)
+            return
+        if self.completion is not None:
             return
         self.completion = completion
         fn, self._on_done, self._on_event = self._on_done, None, None
@@ -86,7 +97,7 @@ class Request(Generic[T]):
             fn(completion)
 
     def _event(self, event: DeviceEvent) -> None:
-        if self._on_event is not None and self.in_flight:
+        if self._on_event is not None and self.completion is None:
             self._on_event(event)
 
     def __repr__(self) -> str:
@@ -156,7 +167,7 @@ class Requests:
             request._event(event)
 
     def in_flight(self) -> list[Request[Any]]:
-        return list(self._in_flight.values())
+        return [r for r in self._in_flight.values() if r.in_flight]
 
     def _forget(self, request: Request[Any]) -> None:
         self._in_flight.pop(request.request_id, None)

@@ -383,14 +383,20 @@ class AudioGuide(QObject):
         if self._closed:
             return
         listening = self._listen is not None and self._listen.in_flight
-        if self.wants_keys():
+        wants = self.wants_keys()
+        log.debug("audio guide: refresh listening=%s wants=%s retry=%s screen=%s", listening,
+                  wants, self._retry.isActive(),
+                  getattr(self.shell.current_screen(), "name", "?"))
+        if wants:
             if not listening and not self._retry.isActive():
                 seconds = float(self.settings.listen_seconds)
                 self._listen = self.requests.submit(
                     "pinpad", "listen", seconds, timeout=seconds + 5.0, safe=True,
                     on_done=self._listened, on_event=self._on_key)
         elif listening:
-            self._listen.cancel()
+            # a key the pad still sends before the worker has stopped it comes through
+            # _on_key, which takes it when the guide wants keys by then (the next screen)
+            self._listen.cancel(keep_events=True)
             self._listen = None
 
     def requests_changed(self) -> None:
@@ -432,8 +438,8 @@ class AudioGuide(QObject):
             return  # the bridge hands a solicited event to two routes
         self._last_event = event
         key = event.value if event.key is Key.DIGIT else event.key.value
-        if not key:
-            return
+        if not key or not self.wants_keys():
+            return  # a key of a listening stopped because the journey waits now
         if not self.active:
             if key == self.settings.enter_key and self._on_home():
                 self.activate()

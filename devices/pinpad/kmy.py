@@ -453,6 +453,14 @@ class KmyPinPad:
 
     def _plain_keys(self, duration: float, events: EventSink, cancel: CancelToken, *,
                     stop_at_end: bool) -> list[str]:
+        """Keys in plain mode until the time is up, the caller cancels or (``stop_at_end``)
+        Enter or Cancel is pressed.
+
+        At the end the keypad is switched off with the echo still on: a key the pad sent
+        before it heard "off" was pressed while it listened and is this listening's (an event
+        like the others), not lost in the gap between two listenings. The caller that
+        cancelled decides whether it still takes such a key (``Request.cancel(keep_events=)``).
+        """
         names: list[str] = []
 
         def heard(byte: int) -> Key:
@@ -479,13 +487,10 @@ class KmyPinPad:
             self._end_echo()
             self._close_keypad()
             raise
-        if ended_by_key or cancel.cancelled:
+        if ended_by_key:  # what follows Enter or Cancel is not this entry's
             self._end_echo()
             self._close_keypad()
             return names
-        # The time is up: keypad off with the echo still on. A key the pad sent before it
-        # heard "off" was pressed while it listened and is this listening's, not lost in the
-        # gap between two slices (the audio-guided mode listens slice after slice).
         try:
             self._close_keypad()
         finally:
@@ -499,6 +504,7 @@ class KmyPinPad:
 
     def _start_echo(self, cmd: int, data: bytes) -> None:
         """Send a command after which the pad echoes keys outside frames."""
+        self._discard_stale()  # a late reply (of a cancelled "keypad off") is not this one's
         self._decoder.echo = True
         try:
             self._command(cmd, data)
@@ -538,7 +544,12 @@ class KmyPinPad:
         if self._cancel is not None and self._cancel.cancelled:
             try:
                 self._write(encode_frame(CMD_KEYPAD, close, self.framing, self.etx))
-                self._next_item(time.monotonic() + READ_SLICE, cancellable=False)
+                until = time.monotonic() + READ_SLICE
+                while (item := self._next_item(until, cancellable=False)) is not None:
+                    if isinstance(item, Echo):  # a key sent before the pad heard "off"
+                        self._echoes.append(item.byte)
+                    else:
+                        break
             except DeviceInitError:
                 log.warning("pinpad: port lost while closing the keypad")
             return
