@@ -11,8 +11,18 @@ the dots), so journeys written before the design system get the animation unchan
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QScroller,
+    QVBoxLayout,
+    QWidget,
+)
 
 from kiosk.shell import icons, theme
 from kiosk.shell.waiting import WaitingIndicator
@@ -58,6 +68,73 @@ def make_label(role: str = "", *, name: str = "") -> QLabel:
 
 
 COUNTDOWN_PX = 190  # 还剩60秒 / 60 s left at body size (x1.25 in the elderly mode)
+
+
+class PanelScroll(QScrollArea):
+    """Holds a page's panel. In the normal mode the panel is the room (every layout fits
+    1024x768: tests/gui/test_ux_rules.py). In the elderly mode it is as wide as the room and
+    as tall as the room, or as tall as its content needs at that width (its minimum height
+    for the width: wrapped words in full, pictures and charts at their minimum) -- then it
+    scrolls: the wide bar at the right shows there is more, a finger drags it."""
+
+    def __init__(self, panel: QWidget) -> None:
+        super().__init__()
+        self.setObjectName("panel-scroll")
+        self.setWidgetResizable(False)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.viewport().setAutoFillBackground(False)
+        self.setWidget(panel)
+        panel.installEventFilter(self)
+        QScroller.grabGesture(self.viewport(),
+                              QScroller.ScrollerGestureType.LeftMouseButtonGesture)
+
+    def needed_height(self, width: int) -> int:
+        panel = self.widget()
+        layout = panel.layout()
+        if layout is None:
+            return panel.minimumSizeHint().height()
+        hfw = layout.minimumHeightForWidth(width) if layout.hasHeightForWidth() else -1
+        return hfw if hfw >= 0 else layout.totalMinimumSize().height()
+
+    def fit_panel(self) -> None:
+        panel, room = self.widget(), self.viewport().size()
+        if not theme.care_mode():  # the normal mode's layouts fit the page as they are
+            self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            if panel.size() != room:
+                panel.resize(room)
+            return
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        height = max(room.height(), self.needed_height(room.width()))
+        for _ in range(3):
+            if panel.size() != QSize(room.width(), height):
+                panel.resize(room.width(), height)
+            # the layout's minimum can be a few px short of a styled label's wrapped height
+            # (padding, borders): grow by what the words still lack
+            short = sum(max(0, label.heightForWidth(label.width()) - label.height())
+                        for label in panel.findChildren(QLabel)
+                        if label.wordWrap() and label.isVisibleTo(panel) and label.text())
+            if short == 0 or not panel.isVisible():
+                break
+            height += short
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit_panel()
+
+    def viewportEvent(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize:  # e.g. the bar came or went
+            self.fit_panel()
+        return super().viewportEvent(event)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.widget() and event.type() in (QEvent.Type.LayoutRequest,
+                                                         QEvent.Type.Show):
+            self.fit_panel()
+        return super().eventFilter(watched, event)
+
+    def sizeHint(self) -> QSize:
+        return self.widget().sizeHint()
 
 
 class _Heading(QLabel):
@@ -130,7 +207,10 @@ class ScreenPage(QWidget):
         panel.addWidget(self.waiting, 0, Qt.AlignmentFlag.AlignHCenter)
         panel.addStretch(1)
         self.panel_layout = panel
-        outer.addWidget(self.panel, 1)
+        # the panel scrolls when its words do not fit the page (the elderly mode's larger text
+        # on a small screen); a finger drags it, the wide bar at the right shows there is more
+        self.scroll = PanelScroll(self.panel)
+        outer.addWidget(self.scroll, 1)
         footer = QHBoxLayout()
         footer.setSpacing(theme.GAP_PX)
         self.repeat_button = make_button(name="repeat")
@@ -176,6 +256,10 @@ class ScreenPage(QWidget):
         self.waiting.hide()
         self.waiting.set_text("")
 
+    def scrolls(self) -> bool:
+        """True when the panel's content is taller than the room for it (it scrolls)."""
+        return self.scroll.verticalScrollBar().maximum() > 0
+
     @property
     def is_waiting(self) -> bool:
         return not self.waiting.isHidden()
@@ -191,7 +275,8 @@ class ScreenPage(QWidget):
             self._normal_gaps = (outer.spacing(), panel.spacing())
             outer.setSpacing(theme.GRID_PX)
             panel.setSpacing(theme.GRID_PX)
-            outer.setContentsMargins(theme.GRID_PX, 4, theme.GRID_PX, 4)
+            # no side margins: the panel's scroll bar (when its words need it) takes them
+            outer.setContentsMargins(0, 4, 0, 4)
             panel.setContentsMargins(theme.PANEL_PAD_PX, 2, theme.PANEL_PAD_PX, 2)
         elif getattr(self, "_normal_gaps", None) is not None:
             outer.setSpacing(self._normal_gaps[0])

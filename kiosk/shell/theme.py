@@ -48,6 +48,9 @@ CARE_SCALE = 1.25  # 关怀模式: farmer texts x1.25
 TOUCH_MIN_PX = 96  # touch targets at least 96x96
 TILE_MIN_PX = 200  # a home tile: its title and one wrapped line
 ICON_PX = 32  # an icon inside a button
+SCROLLBAR_PX = 16  # a panel's scroll bar: a cue that there is more (a finger drags the panel)
+BUTTON_PAD_PX = 18  # a button's side padding
+BUTTON_PAD_CARE_PX = 10  # ... in the elderly mode
 
 # --- colours (sRGB hex) -----------------------------------------------------------------------
 
@@ -177,6 +180,9 @@ def style_sheet(factor: float = 1.0) -> str:
         return round(base * factor)
 
     heading, body, button, amount = s(HEADING_PX), s(BODY_PX), s(BUTTON_PX), s(AMOUNT_PX)
+    # the larger words need the width: in the elderly mode a button's side padding shrinks
+    # (five footer buttons fit 1024 px in English); its height and the gaps stay
+    pad = BUTTON_PAD_PX if factor == 1.0 else BUTTON_PAD_CARE_PX
     return f"""
 QWidget#screen {{ background: {BACKGROUND}; }}
 QLabel {{ color: {TEXT}; font-size: {body}px; }}
@@ -207,9 +213,19 @@ QFrame#panel {{
     background: {SURFACE}; border: 2px solid {DISABLED_BG}; border-radius: {RADIUS_PX}px;
 }}
 QFrame#panel QLabel {{ background: transparent; }}
+QScrollArea#panel-scroll {{ background: transparent; }}
+QScrollArea#panel-scroll QScrollBar:vertical {{
+    width: {SCROLLBAR_PX}px; background: {DISABLED_BG}; border-radius: 8px;
+}}
+QScrollArea#panel-scroll QScrollBar::handle:vertical {{
+    background: {PRIMARY}; border-radius: 8px; min-height: {TOUCH_MIN_PX}px;
+}}
+QScrollArea#panel-scroll QScrollBar::add-line, QScrollArea#panel-scroll QScrollBar::sub-line {{
+    height: 0;
+}}
 QPushButton {{
     font-size: {button}px; min-height: {TOUCH_MIN_PX}px; min-width: {TOUCH_MIN_PX}px;
-    padding: 0 18px; border-radius: {RADIUS_PX}px;
+    padding: 0 {pad}px; border-radius: {RADIUS_PX}px;
     color: {TEXT}; background: {SECONDARY_BG}; border: 3px solid {SECONDARY_BORDER};
 }}
 QPushButton:pressed {{ background: {ACCENT_SOFT}; }}

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QEvent, QRect
-from PySide6.QtWidgets import QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea, QWidget
 
 from kiosk.errors import error_info
 from kiosk.i18n import Translator
@@ -20,6 +21,35 @@ from kiosk.shell import theme
 from .conftest import Rig
 
 SIZES = [(1280, 800), (1024, 768)]
+
+
+@pytest.fixture(scope="module")
+def rig(qapp: Any, tmp_path_factory: pytest.TempPathFactory,
+        demo_scenario: dict[str, Any]) -> Iterator[Rig]:
+    """One kiosk for the whole module (these tests only show and measure screens; building
+    a kiosk per test cost more than the checks)."""
+    from devices.idcard.fake import FakeIdCardReader
+    from devices.voice.fake import RecordingVoice
+    from kiosk.app import Kiosk, make_qt_app
+
+    from .conftest import TODAY, kiosk_config
+
+    make_qt_app("zh_CN")
+    state_dir = tmp_path_factory.mktemp("ux-state")
+    reader = FakeIdCardReader()
+    voice = RecordingVoice()
+    voice.open()
+    kiosk = Kiosk(kiosk_config(state_dir), devices={"idcard": reader}, voice_device=voice,
+                  remove_prompt=0.2, today=lambda: TODAY)
+    kiosk.modes.settle()
+    kiosk.start(show=True)
+    try:
+        yield Rig(kiosk, reader, voice, demo_scenario, None)
+    finally:
+        theme.set_care_mode(False)
+        kiosk.shutdown()
+        kiosk.shell.close()
+        kiosk.shell.deleteLater()
 
 
 def test_theme_text_colours_have_at_least_7_to_1_contrast() -> None:
@@ -125,8 +155,32 @@ def rect_in(page: QWidget, w: QWidget) -> QRect:
     return QRect(w.mapTo(page, w.rect().topLeft()), w.size())
 
 
+def scrolled_panel(page: QWidget) -> QWidget | None:
+    """The panel of a page whose panel scrolls (kiosk/shell/page.py), else None. Only the
+    elderly mode may need it; in the normal mode every panel fits its page."""
+    scroll = page.findChild(QScrollArea, "panel-scroll")
+    if scroll is None or scroll.verticalScrollBar().maximum() == 0:
+        return None
+    assert theme.care_mode(), f"{page.objectName()}: the panel scrolls in the normal mode"
+    bar = scroll.verticalScrollBar()
+    assert bar.isVisibleTo(page) and bar.width() >= theme.SCROLLBAR_PX, "no visible scroll bar"
+    assert page.rect().contains(rect_in(page, scroll.viewport()))
+    panel = scroll.widget()
+    # nothing sideways: the panel is as wide as the room beside the bar
+    assert panel.width() <= scroll.viewport().width(), (panel.width(), scroll.viewport().width())
+    return panel
+
+
+def inside(page: QWidget, panel: QWidget | None, w: QWidget) -> bool:
+    """``w`` lies within the page, or (in a scrolled panel) within the panel a finger moves."""
+    if panel is not None and panel.isAncestorOf(w):
+        return panel.rect().contains(rect_in(panel, w))
+    return page.rect().contains(rect_in(page, w))
+
+
 def check_page(page: QWidget, name: str) -> None:
     factor = theme.scale()
+    panel = scrolled_panel(page)
     for label in visible(page, QLabel):
         if not label.text():
             continue
@@ -141,12 +195,12 @@ def check_page(page: QWidget, name: str) -> None:
             assert label.heightForWidth(label.width()) <= label.height() + 1, (name, label.text())
         else:
             assert label.sizeHint().width() <= label.width() + 1, (name, label.text())
-        assert page.rect().contains(rect_in(page, label)), (name, label.text())
+        assert inside(page, panel, label), (name, label.text())
     buttons = visible(page, QPushButton)
     for b in buttons:
         assert b.width() >= 96 and b.height() >= 96, (name, b.text(), b.size())
         assert b.sizeHint().width() <= b.width() + 1, (name, b.text())
-        assert page.rect().contains(rect_in(page, b)), (name, b.text())
+        assert inside(page, panel, b), (name, b.text())
     rects = sorted((rect_in(page, b) for b in buttons), key=lambda r: r.x())
     for a, b in itertools.pairwise(rects):
         if a.y() == b.y():
@@ -171,22 +225,42 @@ def test_every_screen_follows_the_rules(rig: Rig, size: tuple[int, int], lang: s
 
 
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])
-def test_every_screen_follows_the_rules_in_the_elderly_mode_at_1280x800(
-        rig: Rig, lang: str) -> None:
-    """关怀模式: every farmer text x1.25 and nothing clipped on the 1280x800 screen (at
-    1024x768 some screens still clip in this mode: docs/history note of issue 18)."""
-    rig.shell.resize(1280, 800)
-    screens(rig, lang)  # built and filled in the normal mode, as at start-up
-    theme.set_care_mode(True)
+def test_every_screen_follows_the_rules_in_the_elderly_mode(rig: Rig, lang: str) -> None:
+    """关怀模式: every farmer text x1.25, touch targets, gaps and nothing clipped, on every
+    screen at 1024x768 (the hardest: the least room for the larger words) and at 1280x800.
+    Both sizes, because a layout that fits the small screen is not proof for the large one:
+    words wrap at other places, the home's tiles and the keypads size themselves to the width,
+    and a page whose panel scrolls at 1024x768 must fit or scroll cleanly at 1280x800 too.
+    The pages are built and filled once per size (in the normal mode first, as at start-up,
+    then switched) and shown one by one. Where the larger words need more room than a small
+    screen has, the panel scrolls (kiosk/shell/page.py PanelScroll): check_page then asks
+    for a visible scroll bar and every word inside the panel a finger moves; the screens
+    that scroll are listed, and the normal mode never scrolls."""
     try:
-        pages = screens(rig, lang)
-        for name, page in pages:
-            rig.shell.show_screen(page)
-            settle()
-            assert (rig.shell.width(), rig.shell.height()) == (1280, 800), name
-            check_page(page, name)
+        for w, h in ((1024, 768), (1280, 800)):
+            theme.set_care_mode(False)
+            rig.shell.resize(w, h)
+            screens(rig, lang)  # built and filled in the normal mode, as at start-up
+            theme.set_care_mode(True)
+            scrolling = []
+            for name, page in screens(rig, lang):
+                rig.shell.show_screen(page)
+                settle()
+                assert (rig.shell.width(), rig.shell.height()) == (w, h), name
+                check_page(page, name)
+                if scrolled_panel(page) is not None:
+                    scrolling.append(name)
+            # most screens fit without scrolling; a room that grows past this needs layout work
+            assert len(scrolling) <= MAX_SCROLLING_IN_CARE[(w, lang)], (w, lang, scrolling)
     finally:
         theme.set_care_mode(False)
+
+
+#: How many of the 106 sample screens may scroll in the elderly mode (measured at landing:
+#: zh_CN 14 and en 28 at 1024x768, en 1 at 1280x800); a ratchet, lower it as rooms get
+#: per-room layouts (docs: notes of issue 18 item 3).
+MAX_SCROLLING_IN_CARE = {(1024, "zh_CN"): 14, (1024, "en"): 28,
+                         (1280, "zh_CN"): 0, (1280, "en"): 1}
 
 
 def test_the_registry_gives_the_ux_test_every_identify_screen(rig: Rig) -> None:
