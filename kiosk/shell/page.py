@@ -275,14 +275,19 @@ class ScreenPage(QWidget):
             self._normal_gaps = (outer.spacing(), panel.spacing())
             outer.setSpacing(theme.GRID_PX)
             panel.setSpacing(theme.GRID_PX)
-            # no side margins: the panel's scroll bar (when its words need it) takes them
+            # the panel spans the page's width (its scroll bar, when the words need it, takes
+            # the side margins); the heading and the footer keep theirs
             outer.setContentsMargins(0, 4, 0, 4)
+            self.top_row.setContentsMargins(theme.GRID_PX, 0, theme.GRID_PX, 0)
+            self.footer.setContentsMargins(theme.GRID_PX, 0, theme.GRID_PX, 0)
             panel.setContentsMargins(theme.PANEL_PAD_PX, 2, theme.PANEL_PAD_PX, 2)
         elif getattr(self, "_normal_gaps", None) is not None:
             outer.setSpacing(self._normal_gaps[0])
             panel.setSpacing(self._normal_gaps[1])
             m = theme.MARGIN_PX
             outer.setContentsMargins(m, m, m, m)
+            self.top_row.setContentsMargins(0, 0, 0, 0)
+            self.footer.setContentsMargins(0, 0, 0, 0)
             panel.setContentsMargins(theme.PANEL_PAD_PX, 6, theme.PANEL_PAD_PX, 6)
             self._normal_gaps = None
 
