@@ -75,7 +75,8 @@ class PanelScroll(QScrollArea):
     1024x768: tests/gui/test_ux_rules.py). In the elderly mode it is as wide as the room and
     as tall as the room, or as tall as its content needs at that width (its minimum height
     for the width: wrapped words in full, pictures and charts at their minimum) -- then it
-    scrolls: the wide bar at the right shows there is more, a finger drags it."""
+    scrolls: the bar at the right shows there is more, a finger drags it, and a page shown
+    again starts at its top."""
 
     def __init__(self, panel: QWidget) -> None:
         super().__init__()
@@ -86,8 +87,7 @@ class PanelScroll(QScrollArea):
         self.viewport().setAutoFillBackground(False)
         self.setWidget(panel)
         panel.installEventFilter(self)
-        QScroller.grabGesture(self.viewport(),
-                              QScroller.ScrollerGestureType.LeftMouseButtonGesture)
+        self._dragged = False
 
     def needed_height(self, width: int) -> int:
         panel = self.widget()
@@ -103,6 +103,7 @@ class PanelScroll(QScrollArea):
             self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
             if panel.size() != room:
                 panel.resize(room)
+            self._drag(False)
             return
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         height = max(room.height(), self.needed_height(room.width()))
@@ -117,6 +118,19 @@ class PanelScroll(QScrollArea):
             if short == 0 or not panel.isVisible():
                 break
             height += short
+        self._drag(height > room.height())
+
+    def _drag(self, on: bool) -> None:
+        """A finger drags the panel only while it scrolls (a page that fits keeps every touch
+        for its own widgets, e.g. the signature pad)."""
+        if on == self._dragged:
+            return
+        self._dragged = on
+        if on:
+            QScroller.grabGesture(self.viewport(),
+                                  QScroller.ScrollerGestureType.LeftMouseButtonGesture)
+        else:
+            QScroller.ungrabGesture(self.viewport())
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -130,6 +144,8 @@ class PanelScroll(QScrollArea):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.widget() and event.type() in (QEvent.Type.LayoutRequest,
                                                          QEvent.Type.Show):
+            if event.type() == QEvent.Type.Show:
+                self.verticalScrollBar().setValue(0)
             self.fit_panel()
         return super().eventFilter(watched, event)
 

@@ -263,6 +263,36 @@ MAX_SCROLLING_IN_CARE = {(1024, "zh_CN"): 14, (1024, "en"): 30,
                          (1280, "zh_CN"): 0, (1280, "en"): 1}
 
 
+def test_a_panel_too_tall_for_the_elderly_mode_scrolls_to_its_last_line(rig: Rig) -> None:
+    """The cost disclosure at 1024x768 in the elderly mode: its last line (the card the money
+    goes to) is below the room at first, the bar shows there is more, and scrolling brings
+    it into view; in the normal mode the same page fits without a bar."""
+    rig.shell.resize(1024, 768)
+    pages = dict(screens(rig, "zh_CN"))
+    page = pages["drawdown/drawdown_quote"]
+    rig.shell.show_screen(page)
+    settle()
+    assert not page.scrolls()
+    theme.set_care_mode(True)
+    try:
+        page = dict(screens(rig, "zh_CN"))["drawdown/drawdown_quote"]
+        rig.shell.show_screen(rig.shell.attract)
+        rig.shell.show_screen(page)
+        settle()
+        assert page.scrolls()
+        viewport = page.scroll.viewport()
+        labels = [w for w in visible(page.panel, QLabel) if w.text()]
+        last = max(labels, key=lambda w: rect_in(page.panel, w).bottom())
+        seen = QRect(viewport.mapTo(page, viewport.rect().topLeft()), viewport.size())
+        assert page.scroll.verticalScrollBar().value() == 0
+        assert not seen.contains(rect_in(page, last)), last.text()
+        page.scroll.verticalScrollBar().setValue(page.scroll.verticalScrollBar().maximum())
+        settle()
+        assert seen.contains(rect_in(page, last)), last.text()
+    finally:
+        theme.set_care_mode(False)
+
+
 def test_the_registry_gives_the_ux_test_every_identify_screen(rig: Rig) -> None:
     names = {name for name, _ in screens(rig, "zh_CN")}
     assert {"identify/insert_id", "identify/welcome", "identify/enter_pin",
