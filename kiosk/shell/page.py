@@ -12,7 +12,6 @@ the dots), so journeys written before the design system get the animation unchan
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
-from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -88,6 +87,7 @@ class PanelScroll(QScrollArea):
         self.setWidget(panel)
         panel.installEventFilter(self)
         self._dragged = False
+        self._fitting = False
 
     def needed_height(self, width: int) -> int:
         panel = self.widget()
@@ -98,27 +98,60 @@ class PanelScroll(QScrollArea):
         return hfw if hfw >= 0 else layout.totalMinimumSize().height()
 
     def fit_panel(self) -> None:
-        panel, room = self.widget(), self.viewport().size()
+        if self._fitting:  # the bar coming or going resizes the viewport: one pass at a time
+            return
+        self._fitting = True
+        try:
+            self._fit()
+        finally:
+            self._fitting = False
+
+    def _fit(self) -> None:
+        full = self.contentsRect().size()  # the room without a bar
         if not theme.care_mode():  # the normal mode's layouts fit the page as they are
-            self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-            if panel.size() != room:
-                panel.resize(room)
+            self._bar(False)
+            self._resize(full.width(), full.height())
             self._drag(False)
             return
-        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        if self.needed_height(full.width()) <= full.height():
+            self._bar(False)
+            self._resize(full.width(), full.height())
+            if self._short() == 0:
+                self._drag(False)
+                return
+        # too tall: the bar stays on (no flicker between a wider page without it and a
+        # narrower one with it), the panel as tall as its words need beside it
+        self._bar(True)
+        room = self.viewport().size()
         height = max(room.height(), self.needed_height(room.width()))
         for _ in range(3):
-            if panel.size() != QSize(room.width(), height):
-                panel.resize(room.width(), height)
+            self._resize(room.width(), height)
             # the layout's minimum can be a few px short of a styled label's wrapped height
             # (padding, borders): grow by what the words still lack
-            short = sum(max(0, label.heightForWidth(label.width()) - label.height())
-                        for label in panel.findChildren(QLabel)
-                        if label.wordWrap() and label.isVisibleTo(panel) and label.text())
-            if short == 0 or not panel.isVisible():
+            short = self._short()
+            if short == 0:
                 break
             height += short
         self._drag(height > room.height())
+
+    def _resize(self, width: int, height: int) -> None:
+        if self.widget().size() != QSize(width, height):
+            self.widget().resize(width, height)
+
+    def _short(self) -> int:
+        """How many px the panel's wrapped words lack (0 while it is not shown)."""
+        panel = self.widget()
+        if not panel.isVisible():
+            return 0
+        return sum(max(0, label.heightForWidth(label.width()) - label.height())
+                   for label in panel.findChildren(QLabel)
+                   if label.wordWrap() and label.isVisibleTo(panel) and label.text())
+
+    def _bar(self, on: bool) -> None:
+        policy = (Qt.ScrollBarPolicy.ScrollBarAlwaysOn if on
+                  else Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        if self.verticalScrollBarPolicy() != policy:
+            self.setVerticalScrollBarPolicy(policy)
 
     def _drag(self, on: bool) -> None:
         """A finger drags the panel only while it scrolls (a page that fits keeps every touch
@@ -131,10 +164,6 @@ class PanelScroll(QScrollArea):
                                   QScroller.ScrollerGestureType.LeftMouseButtonGesture)
         else:
             QScroller.ungrabGesture(self.viewport())
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self.fit_panel()
 
     def viewportEvent(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Resize:  # e.g. the bar came or went
