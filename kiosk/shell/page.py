@@ -66,7 +66,7 @@ def make_label(role: str = "", *, name: str = "") -> QLabel:
     return label
 
 
-COUNTDOWN_PX = 190  # 还剩60秒 / 60 s left at body size (x1.25 in the elderly mode)
+COUNTDOWN_PX = 160  # 还剩120秒 / 120 s left at body size (x1.25 in the elderly mode)
 
 
 class PanelScroll(QScrollArea):
