@@ -59,6 +59,16 @@ _SECRET_KEY = re.compile(
     r"component|components|tmk|pik|mak|key_value|clear_key|plain_key)($|_)", re.IGNORECASE)
 #: Detail keys that hold a person's name: masked like a name on a shared screen.
 _NAME_KEY = re.compile(r"(^|_)name$", re.IGNORECASE)
+#: Detail keys that hold key check values: hex, never secret, written whole so that the
+#: custodians can compare them with their sheets (a KCV like 93D9347131008122 would otherwise
+#: read as a card number to the masker).
+_KCV_KEY = re.compile(r"(^|_)kcvs?$", re.IGNORECASE)
+_KCV = re.compile(r"[0-9A-Fa-f]{4,32}")
+
+
+def _is_kcv(value: Any) -> bool:
+    values = value if isinstance(value, (list, tuple)) else [value]
+    return bool(values) and all(isinstance(v, str) and _KCV.fullmatch(v) for v in values)
 
 
 @dataclass(frozen=True)
@@ -136,14 +146,16 @@ def safe_detail(detail: dict[str, Any] | None) -> dict[str, Any]:
                     out[name] = WITHHELD
                 elif _NAME_KEY.search(name) and isinstance(item, str):
                     out[name] = mask_name(item)
+                elif _KCV_KEY.search(name) and _is_kcv(item):
+                    out[name] = list(item) if isinstance(item, (list, tuple)) else item
                 else:
                     out[name] = clean(item, depth + 1)
             return out
         if isinstance(value, (list, tuple)) and depth < 6:
             return [clean(v, depth + 1) for v in value]
-        return value
+        return mask_value(value, depth)
 
-    return dict(mask_value(clean(dict(detail or {}))))
+    return dict(clean(dict(detail or {})))
 
 
 def _canonical(record: dict[str, Any]) -> bytes:

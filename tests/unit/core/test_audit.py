@@ -252,3 +252,20 @@ def test_kiosk_audit_verify_checks_anchors_from_a_file(tmp_path):
     assert out.returncode == 2 and json.loads(out.stdout)["problem"] == "rewritten"
     assert _verify_cli("--file", str(audit.path), "--anchors",
                        str(tmp_path / "missing.json")).returncode == 64
+
+
+def test_key_check_values_are_written_whole_and_card_numbers_still_masked(
+        tmp_path: Path) -> None:
+    """A KCV is hex and never secret: 93D9347131008122 holds 13 digits in a row, which the
+    masker would take for a card number; the custodians compare it with their sheets."""
+    log = AuditLog(tmp_path / "audit.jsonl")
+    log.append("technician:T3001", "pinpad.key_ceremony.loaded",
+               {"kcv": "93D9347131008122", "kcvs": ["9347131008122A", "0F1E2D"],
+                "working_kcv": "1234567890123",
+                "card": "6217991000001234561", "kcv_note": "6217991000001234561",
+                "kcv ": "6217991000001234561 and more"})
+    detail = json.loads(log.path.read_text(encoding="utf-8").splitlines()[-1])["detail"]
+    assert detail["kcv"] == "93D9347131008122"
+    assert detail["kcvs"] == ["9347131008122A", "0F1E2D"]
+    assert detail["working_kcv"] == "1234567890123"
+    assert "6217991000001234561" not in json.dumps(detail)  # any other key: masked
