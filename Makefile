@@ -28,9 +28,14 @@ run: setup
 		echo "Screenshots, receipts and summary.json are in $(abspath $(OUT))"; exit $$rc; \
 	fi
 
-# The whole run is capped (75 min; CI has 90 with set-up) so that a hang outside any test still ends CI with output.
+# The suite runs in TEST_WORKERS processes (pytest-xdist; worksteal keeps a module's tests
+# together where it can; a worker that dies is replaced and its test reported as failed). Most
+# tests wait on timers, sockets and simulator processes, so 3 workers pay on 2 cores.
+# TEST_WORKERS=0 runs it in this process. The whole run is capped (75 min; CI has 90 with
+# set-up) so that a hang outside any test still ends CI with output.
+TEST_WORKERS ?= 3
 test: setup
-	timeout --kill-after=30 4500 $(PY) -m pytest -m "not slow" -q
+	timeout --kill-after=30 4500 $(PY) -m pytest -m "not slow" -q -n $(TEST_WORKERS) --dist worksteal --durations=15
 
 test-slow: setup
 	$(PY) -m pytest -m slow -q
