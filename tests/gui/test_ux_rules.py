@@ -257,10 +257,10 @@ def test_every_screen_follows_the_rules_in_the_elderly_mode(rig: Rig, lang: str)
 
 
 #: How many of the 106 sample screens may scroll in the elderly mode (measured at landing:
-#: zh_CN 14 and en 25 at 1024x768, en 1 at 1280x800); a ratchet, lower it as rooms get
+#: zh_CN 14 and en 24 at 1024x768, none at 1280x800); a ratchet, lower it as rooms get
 #: per-room layouts (docs: notes of issue 18 item 3).
-MAX_SCROLLING_IN_CARE = {(1024, "zh_CN"): 14, (1024, "en"): 25,
-                         (1280, "zh_CN"): 0, (1280, "en"): 1}
+MAX_SCROLLING_IN_CARE = {(1024, "zh_CN"): 14, (1024, "en"): 24,
+                         (1280, "zh_CN"): 0, (1280, "en"): 0}
 
 
 def test_a_panel_too_tall_for_the_elderly_mode_scrolls_to_its_last_line(rig: Rig) -> None:
