@@ -258,6 +258,8 @@ class TransactionsService:
         self.stop_background()
         if self.journal is not None:
             self.journal.close()
+        if self.client is not None:  # its keep-alive connections: a host stops without waiting
+            self.client.close()
 
     # --- availability ----------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.device_plan import DEVICE_KINDS, SIM_DRIVERS, DevicePlan, plan_devices
-from peripherals_sim.process import SimulatorProcess
+from peripherals_sim.process import STOP_TIMEOUT, SimulatorProcess
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +54,12 @@ class SimulatorSet:
         return cls(proc, sims, failed, str(line.get("state_dir", "")))
 
     def stop(self) -> None:
+        """Stop ``kiosk-sim up``, giving it the time it gives its own children (it stops them
+        within ``STOP_TIMEOUT``, then kills them). Killed earlier, it would leave its children
+        to finish alone, holding this process's stderr (a caller reading our output to the
+        end, as the e2e tests do, then waited for them: a demo that had finished timed out)."""
         if self.proc is not None:
-            self.proc.stop(timeout=5.0)
+            self.proc.stop(timeout=STOP_TIMEOUT + 5.0)
             self.proc = None
 
     def control_url(self, kind: str) -> str | None:
