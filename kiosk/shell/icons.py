@@ -15,6 +15,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QAbstractButton
 
@@ -72,7 +73,8 @@ def load() -> bool:
     if _qta is None:
         return False
     for button in list(_pending):
-        _apply(button)
+        if shiboken6.isValid(button):  # a button of a screen deleted meanwhile is skipped
+            _apply(button)
     _pending.clear()
     callbacks, _callbacks[:] = list(_callbacks), []
     for callback in callbacks:
