@@ -12,7 +12,6 @@ import pytest
 
 from devices.base import CancelToken, Key, KeyPressed
 from devices.pinpad.kmy import CMD_KEYPAD, KmyPinPad
-
 from tests.contract.broken_peer.peer import kmy_frame
 
 
