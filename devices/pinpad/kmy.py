@@ -484,12 +484,10 @@ class KmyPinPad:
                     ended_by_key = True
                     break
         except BaseException:
-            self._end_echo()
-            self._close_keypad()
+            self._abort_entry()
             raise
         if ended_by_key:  # what follows Enter or Cancel is not this entry's
-            self._end_echo()
-            self._close_keypad()
+            self._abort_entry()
             return names
         try:
             self._close_keypad()
@@ -529,7 +527,7 @@ class KmyPinPad:
         return None
 
     def _abort_entry(self) -> None:
-        """End PIN entry from the host side (keypad off), ignoring a silent pad."""
+        """End key entry from the host side (echo off, keypad off), ignoring a silent pad."""
         self._end_echo()
         self._close_keypad()
 

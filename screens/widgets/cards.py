@@ -30,6 +30,16 @@ def _travel(t: float) -> float:
     return _ease(t / 0.6)
 
 
+def _card_y(t: float, away: float, home: float, motion: str) -> float:
+    """Where a card is at loop time ``t``: going from ``away`` to ``home`` ("in"), from
+    ``home`` to ``away`` ("out"), or lying at ``home`` ("")."""
+    if motion == "in":
+        return away + (home - away) * _travel(t)
+    if motion == "out":
+        return home - (home - away) * _travel(t)
+    return home
+
+
 def draw_arrow(p: QPainter, x: float, top: float, bottom: float, down: bool,
                colour: str = theme.PRIMARY) -> None:
     """A thick arrow from ``top`` to ``bottom`` (pointing down) or the reverse."""
@@ -110,12 +120,7 @@ class IdCardPicture(AnimatedPicture):
         card_w, card_h = 200, 126
         rest = pad.top() + 8 - card_h * 0.55  # lying on the pad (seen from the front)
         high = 6.0
-        if self.arrow == "down":
-            y = high + (rest - high) * _travel(t)
-        elif self.arrow == "up":
-            y = rest - (rest - high) * _travel(t)
-        else:
-            y = rest
+        y = _card_y(t, high, rest, {"down": "in", "up": "out"}.get(self.arrow, ""))
         draw_id_card(p, QRectF((w - card_w) / 2, y, card_w, card_h))
         if self.arrow:
             x = (w + card_w) / 2 + 34
@@ -136,12 +141,7 @@ class BankCardPicture(AnimatedPicture):
         slot_y = face.top() + 22
         card_w, card_h = 100, 150
         top_out, top_in = 4.0, slot_y - 40  # fully out / mostly in
-        if self.arrow == "in":
-            y = top_out + (top_in - top_out) * _travel(t)
-        elif self.arrow == "out":
-            y = top_in - (top_in - top_out) * _travel(t)
-        else:
-            y = top_in
+        y = _card_y(t, top_out, top_in, self.arrow)
         card = QRectF((w - card_w) / 2, y, card_w, card_h)
         p.save()
         p.setClipRect(QRectF(0, 0, w, slot_y))  # the part inside the reader is hidden
