@@ -42,7 +42,8 @@ NO_LINE_START = frozenset("，。、；：！？）」』】》〉”’…—·
 def wrap(text: str, columns: int) -> list[str]:
     """Split ``text`` into lines of at most ``columns`` display columns.
 
-    ASCII words are kept whole when they fit on a line; CJK text breaks between characters,
+    ASCII words are kept whole when they fit on a line (a long one breaks after a hyphen or
+    slash before it breaks anywhere); CJK text breaks between characters,
     but never so that a line starts with closing punctuation (the character before it moves
     down with it) unless the two together would not fit on a line.
     """
@@ -86,12 +87,20 @@ def wrap(text: str, columns: int) -> list[str]:
     return lines
 
 
+#: An ASCII word may break after these (a journal key ``T-epoch-serial``, a path, a URL).
+BREAK_AFTER = frozenset("-/")
+
+
 def _tokens(text: str) -> list[str]:
-    """ASCII words, runs of spaces, and single non-ASCII characters."""
+    """ASCII words (split after a hyphen or slash inside them), runs of spaces, and single
+    non-ASCII characters."""
     out: list[str] = []
     buf = ""
     for ch in text:
         if ord(ch) < 0x80 and not ch.isspace():
+            if buf and buf[-1] in BREAK_AFTER and ch not in BREAK_AFTER:
+                out.append(buf)
+                buf = ""
             buf += ch
             continue
         if buf:

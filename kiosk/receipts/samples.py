@@ -50,7 +50,9 @@ def sample_receipts() -> dict[str, Receipt]:
             Decimal("10000.00"), Decimal("0.0435"), 12, RepaymentMethod.EQUAL_INSTALLMENT,
             dt.date(2026, 12, 21), Decimal("853.50"), TxnResult.SUCCESS),
         "drawdown_processing": DrawdownReceipt(
-            header("20261128000102", minutes=5), RARE, "HT61042520261128002",
+            # 处理中: the serial is the journal key (terminal-epoch-serial), what staff look up
+            header(f"{TERMINAL}-261101080000000000-0000102", minutes=5), RARE,
+            "HT61042520261128002",
             Decimal("10010.01"), Decimal("0.0398"), 24, RepaymentMethod.EQUAL_PRINCIPAL,
             dt.date(2026, 12, 21), Decimal("450.29"), TxnResult.PROCESSING),
         "repayment": RepaymentReceipt(

@@ -135,6 +135,15 @@ def test_cjk_counts_two_columns():
     assert wrap("中文ab中文", 5) == ["中文", "ab中", "文"]  # ASCII words stay whole
 
 
+def test_a_journal_key_longer_than_the_line_breaks_after_a_hyphen():
+    key = "ZN-0001-261203194512123456-0000012"  # <terminal>-<epoch>-<serial>, 34 columns
+    (label, *value) = pair_lines(PairBlock("流水号：", key), 32)
+    assert label.text == "流水号："
+    assert [line.text.strip() for line in value] == ["ZN-0001-261203194512123456-", "0000012"]
+    assert all(text_columns(line.text) == 32 for line in value)  # right-aligned
+    assert wrap("well-known words", 8) == ["well-", "known", "words"]
+
+
 def test_line_never_starts_with_closing_punctuation():
     lines = wrap("交易正在处理，结果以银行通知为准，请勿重复操作。", 32)
     assert all(not line.startswith(("，", "。")) for line in lines)
