@@ -4,7 +4,8 @@ keypad, term and method as tiles, the host simulator's quote over mutual TLS sho
 PIN on the pad, the transactions service; the receipt from the printer simulator read back.
 In the same session: a host whose quote is off by one fen is refused before any PIN (nothing
 booked, a log entry for staff); a drawdown whose answer is lost after the host applied it is
-处理中 with a slip, then confirmed by the money service, booked once."""
+处理中 with a slip, then 再查一次 confirms it by its key, booked once, the receipt after the
+slip."""
 
 from __future__ import annotations
 
@@ -147,10 +148,17 @@ def test_zhang_weiguo_draws_then_a_skewed_quote_then_a_lost_answer(
     rig.qtbot.waitUntil(lambda: len(control.receipts()) == before + 2, timeout=15000)
     slip = paper(control, printer_sim, before + 2)
     assert "处理中" in slip and row.key in slip and "伍仟元整" in slip
-    rig.qtbot.waitUntil(lambda: service.journal.get(row.serial).state is TxState.CONFIRMED,
-                        timeout=30000)
+    rig.qtbot.waitUntil(lambda: v.pending_view.note.isVisible(), timeout=15000)  # stored
+    # 再查一次: the host answers again; the row is settled by its key (never sent twice),
+    # 成功 is shown and the receipt prints after the slip
+    assert v.pending_view.other_button.text() == "再查一次"
+    rig.click(v.pending_view.other_button)
+    rig.qtbot.waitUntil(lambda: rig.screen() == "drawdown_success", timeout=40000)
+    assert service.journal.get(row.serial).state is TxState.CONFIRMED
     booked = ledger_drawdowns(rig)
     assert len(booked) == 2 and [t["key"] for t in booked].count(row.key) == 1
-    rig.qtbot.waitUntil(lambda: v.pending_view.note.isVisible(), timeout=15000)  # stored
-    rig.click(v.pending_view.finish_button)
+    rig.qtbot.waitUntil(lambda: len(control.receipts()) == before + 3, timeout=15000)
+    receipt = paper(control, printer_sim, before + 3)
+    assert "成功" in receipt and "处理中" not in receipt and "伍仟元整" in receipt
+    rig.click(v.success_view.finish_button)
 

@@ -259,8 +259,9 @@ def slow_answer_rig(qtbot: Any, state_dir: Path, demo_scenario: dict[str, Any],
 def test_an_answer_lost_after_apply_is_pending_with_a_slip_then_confirmed_once(
         slow_answer_rig: BankRig, printer_sim: SimulatorProcess) -> None:  # noqa: F811
     """The host books the repayment but neither its answer nor the status queries come back
-    in time: 处理中 (spoken, with the serial), the slip prints; once the host answers again the
-    money service confirms it by its key, booked once."""
+    in time: 处理中 (spoken, with the serial), the slip prints; 再查一次 while the host is silent
+    shows 处理中 again (no second slip); once the host answers, 再查一次 confirms it by its key:
+    成功, the receipt, booked once."""
     rig = slow_answer_rig
     identify_for(rig, "repay", "zhang_weiguo", "zhang_debit")
     past_reminders(rig, "repay_loan")
@@ -285,11 +286,26 @@ def test_an_answer_lost_after_apply_is_pending_with_a_slip_then_confirmed_once(
         assert f"流水号：{row.key}" in result.all_text()
         assert "不会多扣钱" in result.all_text() and "请勿重复操作" in rig.spoken_texts()[-1]
         paper = printed(rig, printer_sim, before)
+        # 再查一次 while the host still does not answer: 处理中 again, no second slip
+        assert result.check_button.isVisible() and result.check_button.text() == "再查一次"
+        rig.click(result.check_button)
+        rig.qtbot.waitUntil(lambda: rig.runner.presenter.flow.state.name == "RESULT",
+                            timeout=30000)
+        assert "处理中" in result.heading.text() and result.check_button.isVisible()
+        assert receipts(printer_sim) == before + 1
     finally:
         rig.sim("DELETE", "/sim/fault")
     assert "处理中" in paper and row.key in paper and "壹仟元整" in paper
-    rig.qtbot.waitUntil(lambda: journal.get(row.serial).state.name == "CONFIRMED",
-                        timeout=30000)
+    # the host answers again: 再查一次 settles the row by its key (never paid twice), 成功 and
+    # the receipt after the slip
+    rig.click(result.check_button)
+    rig.qtbot.waitUntil(lambda: "还款成功" in result.heading.text(), timeout=30000)
+    assert journal.get(row.serial).state.name == "CONFIRMED"
+    assert not result.check_button.isVisible()
+    assert "下次" in result.all_text() and "全部还清" not in result.all_text()  # host's figures
+    rig.qtbot.waitUntil(lambda: receipts(printer_sim) == before + 2, timeout=15000)
+    receipt = printed(rig, printer_sim, before + 1)
+    assert "处理中" not in receipt and "成功" in receipt and "壹仟元整" in receipt
     booked = [t for t in rig.sim("GET", "/sim/ledger")["transactions"] if t["key"] == row.key]
     assert len(booked) == 1 and booked[0]["amount"] == "1000.00"
     rig.click(result.finish_button)

@@ -4,7 +4,9 @@ LOADING (the line and its product) -> AMOUNT (keypad, the available amount and t
 limits) -> TERM -> METHOD (plain words, two a page) -> QUOTING (the host's quote) -> QUOTE (shown
 and spoken; the kiosk's engine agreed) -> [AUTHORIZE: a staff member, above the configured
 amount] -> PIN (the PIN pad) -> SENDING (the transactions service) -> SUCCESS | PENDING |
-FAILED; MISMATCH when the host's quote and the kiosk's engine differ; NOT_SIGNED, NO_LINE,
+FAILED. PENDING's 再查一次 goes to CHECKING (the journal row settled by the host's status query
+by its key, never sent again) and back to SUCCESS, FAILED or, still unknown, PENDING.
+MISMATCH when the host's quote and the kiosk's engine differ; NOT_SIGNED, NO_LINE,
 UNAVAILABLE (host or journal), REFUSED (no staff authorisation). Nothing personal here: the
 session holds the farmer's data; this holds amounts, terms and the host's ids.
 """
@@ -34,6 +36,7 @@ class DrawState(Enum):
     SENDING = auto()
     SUCCESS = auto()
     PENDING = auto()
+    CHECKING = auto()
     FAILED = auto()
     MISMATCH = auto()
     NOT_SIGNED = auto()
@@ -62,6 +65,7 @@ class DrawEvent(Enum):
     SUCCESS = auto()
     PENDING = auto()
     DECLINED = auto()
+    CHECK = auto()
     BACK = auto()
     FINISH = auto()
     CANCEL = auto()
@@ -140,6 +144,12 @@ class DrawdownFlow(ChoicePages, FlowChart[DrawState, DrawEvent]):
         (S.SENDING, E.PENDING): S.PENDING,
         (S.SENDING, E.DECLINED): S.FAILED,
         (S.SENDING, E.FAILED): S.UNAVAILABLE,
+        (S.PENDING, E.CHECK): S.CHECKING,
+        (S.CHECKING, E.SUCCESS): S.SUCCESS,
+        (S.CHECKING, E.PENDING): S.PENDING,
+        (S.CHECKING, E.DECLINED): S.FAILED,
+        (S.CHECKING, E.FAILED): S.PENDING,  # the check itself could not run: still 处理中
+        (S.CHECKING, E.CANCEL): S.ENDED,
         **from_each(INPUTS, E.CANCEL, S.ENDED),
         **from_each(INPUTS, E.IDLE_TIMEOUT, S.ENDED),
         **from_each(RESULTS, E.FINISH, S.ENDED),
@@ -250,10 +260,21 @@ class DrawdownFlow(ChoicePages, FlowChart[DrawState, DrawEvent]):
         outcome = str(getattr(result.outcome, "value", result.outcome))
         self.send({"success": E.SUCCESS, "pending": E.PENDING}.get(outcome, E.DECLINED))
 
+    def check_again(self) -> bool:
+        """再查一次 on 处理中."""
+        return self.send_if_allowed(E.CHECK)
+
+    def checked_again(self, result: Any) -> None:
+        """The row as the check left it (``None``: the check could not run)."""
+        if result is None:
+            self.send(E.FAILED)
+        else:
+            self.answered(result)
+
     def on_enter_ended(self, source: DrawState, event: DrawEvent) -> None:
         if event is E.IDLE_TIMEOUT:
             self.outcome = Outcome.TIMED_OUT
-        elif source in (S.SUCCESS, S.PENDING):
+        elif source in (S.SUCCESS, S.PENDING, S.CHECKING):
             self.outcome = Outcome.DONE  # money moved (or may have): a finished journey
         elif event is E.CANCEL or event is E.BACK:
             self.outcome = Outcome.CANCELED

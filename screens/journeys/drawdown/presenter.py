@@ -39,6 +39,7 @@ class DrawdownPresenter(ChartPresenter):
         #: what the farmer heard before confirming (the autopilot's summary records it)
         self.disclosure: dict[str, str] = {}
         self.printed: Completion[Any] | None = None
+        self._receipt: Any = None
         self._pin_view = runner.views_of("identify").pin_view
         pairs: list[tuple[Any, Any]] = [
             (v.amount_view.next_requested, self._amount_next),
@@ -52,6 +53,7 @@ class DrawdownPresenter(ChartPresenter):
         for view in (v.amount_view, v.term_view, v.method_view, v.quote_view):
             pairs += [(view.back_requested, self.back), (view.cancel_requested, self.cancel)]
         pairs += [(view.finish_requested, self.finish) for view in v.results()]
+        pairs.append((v.pending_view.other_requested, self.flow.check_again))
         self.connect(pairs)
 
     # --- helpers ------------------------------------------------------------------------------
@@ -356,7 +358,26 @@ class DrawdownPresenter(ChartPresenter):
         texts.show_pending(self.v.pending_view, tr, f.amount, f.result)
         self.runner.show(self.v.pending_view)
         self.runner.speak("voice.drawdown.pending")
-        self._print()
+        if self._receipt is None:  # one 处理中 slip, however often 再查一次 finds it pending
+            self._print()
+
+    def _enter_checking(self) -> None:
+        """再查一次: the journal row settled by the host's status query by its key (as at
+        start-up), never a second drawdown."""
+        self._wait("money.checking")
+        self.runner.speak("voice.money.checking")
+        service, serial = self.runner.transactions(), self.flow.result.serial
+        if service is None:
+            self.flow.checked_again(None)
+            return
+        self.runner.run("drawdown-check", lambda: service.check(serial), on_done=self._settled)
+
+    def _settled(self, completion: Completion[Any]) -> None:
+        if self.flow.state is not S.CHECKING:
+            return
+        if not completion.ok:
+            log.warning("drawdown check: %s", completion.detail)
+        self.flow.checked_again(completion.data if completion.ok else None)
 
     def _enter_failed(self) -> None:
         reason = texts.reason_text(self._tr, self.flow.result.reason)

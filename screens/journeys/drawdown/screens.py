@@ -37,8 +37,8 @@ def amount_row(view: ResultView) -> None:
 class MoneyResultView(ResultView):
     """A result with a note beneath that comes later (whether the receipt came out)."""
 
-    def __init__(self, name: str) -> None:
-        super().__init__(name)
+    def __init__(self, name: str, *, other: bool = False) -> None:
+        super().__init__(name, other=other)
         amount_row(self)
         self.note = make_label(name="note")
         self.content.addWidget(self.note)
@@ -97,7 +97,7 @@ class DrawdownViews:
         self.quote_view = QuoteView()
         self.sending_view = ScreenPage("drawdown_sending")
         self.success_view = MoneyResultView("drawdown_success")
-        self.pending_view = MoneyResultView("drawdown_pending")
+        self.pending_view = MoneyResultView("drawdown_pending", other=True)  # 再查一次
         self.failed_view = MoneyResultView("drawdown_failed")
         self.mismatch_view = MoneyResultView("drawdown_mismatch")
         self.not_signed_view = MoneyResultView("drawdown_not_signed")

@@ -158,7 +158,8 @@ def show_success(view: ResultView, tr: Translator, amount: Decimal, result: Any,
 
 def show_pending(view: ResultView, tr: Translator, amount: Decimal, result: Any) -> None:
     lines = [tr("drawdown.pending.body"), tr("drawdown.serial", number=result.key)]
-    view.show_result(tr, tr("drawdown.pending.title"), "", lines, amount=amount)
+    view.show_result(tr, tr("drawdown.pending.title"), "", lines, amount=amount,
+                     other=tr("money.check"))
 
 
 def show_failed(view: ResultView, tr: Translator, reason: str,

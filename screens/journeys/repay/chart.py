@@ -12,6 +12,8 @@ QUOTING asks the host for the schedule and the quote and cross-checks them with 
 loan engine: a difference of more than a fen goes to MISMATCH (nothing is paid). CONFIRM
 (amount in figures and capitals, what it pays, the account, the principal left) -> PIN ->
 PAYING (the transactions service) -> RESULT (成功 / 处理中 / 没有还上; the receipt prints).
+处理中's 再查一次 goes to CHECKING (the journal row settled by the host's status query by its
+key, never paid again) and back to RESULT.
 A quote the host refuses (an amount too small or too large...) goes to PROBLEM, whose 返回
 leads back to the loan. No cancel while the money is moving (PAYING).
 """
@@ -38,6 +40,7 @@ class RepayState(Enum):
     PIN = auto()
     PAYING = auto()
     RESULT = auto()
+    CHECKING = auto()
     PROBLEM = auto()
     MISMATCH = auto()
     UNAVAILABLE = auto()
@@ -63,6 +66,7 @@ class RepayEvent(Enum):
     PIN_OK = auto()
     PIN_FAILED = auto()
     PAID = auto()
+    CHECK = auto()
     BACK = auto()
     FINISH = auto()
     CANCEL = auto()
@@ -109,6 +113,9 @@ class RepayFlow(FlowChart[RepayState, RepayEvent]):
         (S.PIN, E.CANCEL): S.ENDED,
         (S.PAYING, E.PAID): S.RESULT,
         (S.RESULT, E.FINISH): S.ENDED,
+        (S.RESULT, E.CHECK): S.CHECKING,
+        (S.CHECKING, E.PAID): S.RESULT,
+        (S.CHECKING, E.CANCEL): S.ENDED,
         (S.PROBLEM, E.BACK): S.LOAN,
         (S.PROBLEM, E.FINISH): S.ENDED,
         (S.MISMATCH, E.FINISH): S.ENDED,
@@ -222,6 +229,22 @@ class RepayFlow(FlowChart[RepayState, RepayEvent]):
     def paid(self, result: Any, problem: Any = None) -> None:
         """The transactions service's TxResult, or ``problem`` (refused before sending)."""
         self.result, self.problem = result, problem
+        self.send(E.PAID)
+
+    @property
+    def pending(self) -> bool:
+        """The money may have moved and the host has not said: 处理中."""
+        return self.result is not None and self.result.state.name not in ("CONFIRMED",
+                                                                          "DECLINED")
+
+    def check_again(self) -> bool:
+        """再查一次 on 处理中."""
+        return self.pending and self.send_if_allowed(E.CHECK)
+
+    def checked_again(self, result: Any) -> None:
+        """The row as the check left it (``None``: the check could not run, still 处理中)."""
+        if result is not None:
+            self.result = result
         self.send(E.PAID)
 
     def on_enter_ended(self, source: RepayState, event: RepayEvent) -> None:

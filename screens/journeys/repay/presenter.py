@@ -53,6 +53,9 @@ class RepayPresenter(ChartPresenter):
         #: what was said before each confirmation (the autopilot's summary reads it)
         self.confirm_spoken: list[str] = []
         self.receipt_printed: Completion[Any] | None = None
+        self._receipt: Any = None
+        #: what the result screen says of the paper (kept when 再查一次 shows 处理中 again)
+        self._receipt_note = ""
         f = self.flow
         self.connect([
             (v.loan_view.due_requested, f.pay_due),
@@ -69,6 +72,7 @@ class RepayPresenter(ChartPresenter):
             (v.confirm_view.back_requested, self.back),
             (v.pin_view.cancel_requested, self._pin_canceled),
             (v.result_view.finish_requested, self.finish),
+            (v.result_view.check_requested, self.flow.check_again),
             (v.problem_view.finish_requested, self.back),
             (v.mismatch_view.finish_requested, self.finish),
             (v.no_loans_view.finish_requested, self.finish),
@@ -406,7 +410,7 @@ class RepayPresenter(ChartPresenter):
             view.show_result(tr, "… " + tr("repay.result.pending"),
                              tr("repay.result.figures", figures=yuan(amount)),
                              [tr("repay.result.pending_body"),
-                              tr("repay.result.serial", number=result.key)])
+                              tr("repay.result.serial", number=result.key)], pending=True)
             self.runner.speak("voice.repay.pending")
         else:
             code = (result.reason if result is not None else f.problem) or "JOURNAL-UNAVAILABLE"
@@ -423,8 +427,30 @@ class RepayPresenter(ChartPresenter):
                                    msgid="voice.repay.failed")
             log.info("repayment not made: %s", code)
         self.runner.show(view)
-        if outcome in ("success", "pending"):
+        if outcome == "success" or (outcome == "pending" and self._receipt is None):
             self._print_receipt()
+        elif outcome == "pending":  # one 处理中 slip, however often 再查一次 finds it pending
+            view.set_receipt(self._receipt_note)
+
+    def _enter_checking(self) -> None:
+        """再查一次: the journal row settled by the host's status query by its key (as at
+        start-up), never a second repayment."""
+        tr = self._tr
+        self.v.paying_view.show_texts(tr, tr("money.checking"), tr("repay.paying.body"))
+        self.runner.show(self.v.paying_view, idle=False)
+        self.runner.speak("voice.money.checking")
+        service, serial = self.runner.transactions(), self.flow.result.serial
+        if service is None:
+            self.flow.checked_again(None)
+            return
+        self.runner.run("repay-check", lambda: service.check(serial), on_done=self._settled)
+
+    def _settled(self, completion: Completion[Any]) -> None:
+        if self.flow.state is not S.CHECKING:
+            return
+        if not completion.ok:
+            log.warning("repayment check: %s", completion.detail)
+        self.flow.checked_again(completion.data if completion.ok else None)
 
     def _can_print(self) -> bool:
         return self.runner.terminal.availability([Need.PRINTER]).ok
@@ -434,10 +460,10 @@ class RepayPresenter(ChartPresenter):
 
         tr = self._tr
         if not self._can_print():
-            self.v.result_view.set_receipt(tr("repay.no_receipt"))
+            self._set_receipt_note(tr("repay.no_receipt"))
             return
         receipt = self.receipt()
-        self.v.result_view.set_receipt(tr("repay.printing"))
+        self._set_receipt_note(tr("repay.printing"))
         self._receipt = receipt
         self.runner.request("printer", "print_receipt", render(receipt, tr),
                             on_done=self._printed)
@@ -492,6 +518,10 @@ class RepayPresenter(ChartPresenter):
                              else None),
             result=result.receipt_result)
 
+    def _set_receipt_note(self, text: str) -> None:
+        self._receipt_note = text
+        self.v.result_view.set_receipt(text)
+
     def _printed(self, completion: Completion[Any]) -> None:
         from kiosk.receipts.printing import record_print
         from kiosk.receipts.store import PrintOutcome, ReceiptStore
@@ -514,7 +544,7 @@ class RepayPresenter(ChartPresenter):
             if service is not None:
                 self.runner.run("receipt-mark", lambda: service.mark_receipt_printed(serial),
                                 on_done=lambda _: None)
-        self.v.result_view.set_receipt(message)
+        self._set_receipt_note(message)
         if self.flow.state is S.RESULT:
             self.runner.speak_text(message, msgid="repay.printed")
 

@@ -303,6 +303,7 @@ class ResultView(ScreenPage):
     do next), whether the receipt printed; 完成."""
 
     finish_requested = Signal()
+    check_requested = Signal()
 
     def __init__(self) -> None:
         super().__init__("repay_result")
@@ -311,11 +312,13 @@ class ResultView(ScreenPage):
         self.receipt = make_label("muted", name="receipt")
         for label in (self.figures, *self.lines, self.receipt):
             self.content.addWidget(label)
+        self.check_button = self.add_action(make_button(name="check"))  # 再查一次 (处理中)
+        self.check_button.clicked.connect(self.check_requested)
         self.finish_button = self.add_action(make_button(primary=True, name="finish"))
         self.finish_button.clicked.connect(self.finish_requested)
 
     def show_result(self, tr: Translator, heading: str, figures: str, lines: Sequence[str],
-                    receipt: str = "", *, failed: bool = False) -> None:
+                    receipt: str = "", *, failed: bool = False, pending: bool = False) -> None:
         self.heading.setProperty("role", "error" if failed else "heading")
         self.heading.style().unpolish(self.heading)
         self.heading.style().polish(self.heading)
@@ -327,6 +330,8 @@ class ResultView(ScreenPage):
             label.setText(lines[i] if i < len(lines) else "")
             label.setVisible(i < len(lines) and bool(lines[i]))
         self.set_receipt(receipt)
+        self.check_button.setText(tr("money.check"))
+        self.check_button.setVisible(pending)
         self.finish_button.setText(tr("repay.finish"))
         self.repeat_button.setText(tr("screen.common.repeat"))
 
@@ -417,7 +422,8 @@ def sample_screens(views: RepayViews, tr: Translator) -> list[tuple[str, QWidget
         tr("repay.printing"))
     out.append(("result", v.result_view))
     v.result_view.show_result(tr, tr("repay.result.pending"), "",
-                              [tr("repay.result.pending_body")], tr("repay.printing"))
+                              [tr("repay.result.pending_body")], tr("repay.printing"),
+                              pending=True)
     out.append(("result_pending", v.result_view))
     v.problem_view.show_texts(tr, tr("repay.problem.title"),
                               tr("repay.amount.invalid", most=yuan(Decimal("288888.88"))))

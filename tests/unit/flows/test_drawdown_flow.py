@@ -190,6 +190,46 @@ def test_confirm_pin_and_the_three_results(state: TxState, event: DrawState,
     assert flow.outcome is outcome
 
 
+def test_pending_check_again_until_the_host_knows_then_the_result() -> None:
+    """再查一次 on 处理中: still unknown (or the check could not run) comes back to 处理中;
+    a confirmed row is 成功, a declined one 未成功; cancelled while asking, money may have
+    moved: a finished journey."""
+    flow = at_quote()
+    flow.confirm(needs_staff=False)
+    flow.send(E.PIN_OK)
+    flow.answered(tx(TxState.UNKNOWN))
+    assert flow.state is S.PENDING and not flow.can(E.SUCCESS)
+    assert flow.check_again() and flow.state is S.CHECKING
+    assert not flow.check_again()  # a second tap while asking does nothing
+    flow.checked_again(tx(TxState.UNKNOWN))
+    assert flow.state is S.PENDING
+    flow.check_again()
+    flow.checked_again(None)
+    assert flow.state is S.PENDING
+    flow.check_again()
+    flow.checked_again(tx(TxState.CONFIRMED))
+    assert flow.state is S.SUCCESS and flow.result.host_ref
+    assert not flow.check_again()  # no 再查一次 once the result is known
+    flow.send(E.FINISH)
+    assert flow.outcome is Outcome.DONE
+
+    declined = at_quote()
+    declined.confirm(needs_staff=False)
+    declined.send(E.PIN_OK)
+    declined.answered(tx(TxState.UNKNOWN))
+    declined.check_again()
+    declined.checked_again(tx(TxState.DECLINED, "not_applied"))
+    assert declined.state is S.FAILED
+
+    gone = at_quote()
+    gone.confirm(needs_staff=False)
+    gone.send(E.PIN_OK)
+    gone.answered(tx(TxState.UNKNOWN))
+    gone.check_again()
+    gone.send(E.CANCEL)
+    assert gone.outcome is Outcome.DONE
+
+
 def test_above_the_threshold_a_staff_member_authorises_or_refuses() -> None:
     flow = at_quote("60000")
     flow.confirm(needs_staff=True)

@@ -93,6 +93,28 @@ def test_pending_is_done_declined_and_refused_are_failed() -> None:
     assert flow.outcome is Outcome.FAILED
 
 
+def test_pending_check_again_until_the_host_knows() -> None:
+    """再查一次 only on 处理中: still unknown (or the check could not run) shows 处理中 again;
+    the settled row is the result."""
+    flow = at_loan()
+    flow.pay_due()
+    flow.quoted({"": ("q", "m")})
+    flow.send(E.CONFIRMED)
+    flow.send(E.PIN_OK)
+    flow.paid(result("UNKNOWN"))
+    assert flow.state is S.RESULT and flow.pending
+    assert flow.check_again() and flow.state is S.CHECKING
+    assert not flow.check_again()
+    flow.checked_again(None)
+    assert flow.state is S.RESULT and flow.pending
+    flow.check_again()
+    flow.checked_again(result("CONFIRMED"))
+    assert flow.state is S.RESULT and not flow.pending
+    assert not flow.check_again()  # nothing to check once the host has said
+    flow.send(E.FINISH)
+    assert flow.outcome is Outcome.DONE
+
+
 def test_early_part_amount_options_and_back() -> None:
     flow = at_loan()
     assert flow.pay_part() and flow.state is S.AMOUNT and flow.kind == "partial"
