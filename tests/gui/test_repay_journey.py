@@ -100,11 +100,12 @@ def test_overdue_reminder_leads_into_the_repayment_the_references_lines_then_pay
             "penalty": "罚息 22.29元", "compound": "复利 0.91元"}
         assert v.confirm_view.figures.text() == "4,288.70元"
         assert v.confirm_view.capitals.text() == "肆仟贰佰捌拾捌元柒角"
-        assert "罚息是逾期本金多算的利息" in v.confirm_view.explain.text()
+        assert "逾期的本金、利息多算的利息" in v.confirm_view.explain.text()
         assert "621799*********3451" in v.confirm_view.account.text()
         assert "还完后还欠本金 41,816.69元" in v.confirm_view.account.text()
         spoken = rig.spoken_texts()[-1]
         assert "罚息" in spoken and "复利" in spoken and "尾号三四五一" in spoken
+        assert "罚息是逾期本金多算的利息" in spoken  # the voice explains in full
         assert "四千二百八十八元七角" in spoken
         before = receipts(printer_sim)
         pay_with_pin(rig)

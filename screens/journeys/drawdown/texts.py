@@ -63,28 +63,30 @@ def show_methods(view: ChoiceView, tr: Translator, methods: Sequence[str], page:
 
 # --- the quote ---------------------------------------------------------------------------------
 
-def _payments(tr: Translator, quote: Any, today: dt.date) -> str:
-    """Each installment's amount in one line an elderly farmer can follow: the first (with its
-    date), then the regular ones (or the range when they fall), or the last."""
+def _payments(tr: Translator, quote: Any, today: dt.date) -> tuple[str, str]:
+    """Each installment's amount in two parts an elderly farmer can follow: the first (with
+    its date), then the regular ones (or the range when they fall), or the last. The first
+    part goes beside the term on one line (the whole disclosure fits 1024x768 in the elderly
+    mode), the second (may be empty) on the next."""
     rows = list(quote.installments)
     first, last = rows[0], rows[-1]
     text = tr("drawdown.quote.first", date=short_date(tr, _date(first.due_date), today),
               amount=yuan(Decimal(first.payment)))
     later = {Decimal(r.payment) for r in rows[1:]}
     if len(rows) == 1:
-        return text
+        return text, ""
     if len(later) == 1:
-        return tr("drawdown.quote.regular", first=text, amount=yuan(later.pop()))
+        return text, tr("drawdown.quote.regular", amount=yuan(later.pop()))
     middle = {Decimal(r.payment) for r in rows[1:-1]}
     if middle == {Decimal(first.payment)}:  # the same every month, the last one aside
-        return tr("drawdown.quote.same", date=short_date(tr, _date(first.due_date), today),
-                  amount=yuan(Decimal(first.payment)), last=yuan(Decimal(last.payment)))
+        return (tr("drawdown.quote.same", date=short_date(tr, _date(first.due_date), today),
+                   amount=yuan(Decimal(first.payment))),
+                tr("drawdown.quote.last", amount=yuan(Decimal(last.payment))))
     if len(middle) == 1:  # the last one differs (the residual, or the principal with it)
-        return tr("drawdown.quote.last", first=tr("drawdown.quote.regular", first=text,
-                                                      amount=yuan(middle.pop())),
-                  amount=yuan(Decimal(last.payment)))
-    return tr("drawdown.quote.falling", first=text, high=yuan(max(later)),
-              low=yuan(min(later)))
+        return text, tr("drawdown.quote.last_after", regular=tr(
+            "drawdown.quote.regular", amount=yuan(middle.pop())),
+            amount=yuan(Decimal(last.payment)))
+    return text, tr("drawdown.quote.falling", high=yuan(max(later)), low=yuan(min(later)))
 
 
 def _date(value: Any) -> dt.date:
@@ -93,9 +95,11 @@ def _date(value: Any) -> dt.date:
 
 def quote_lines(tr: Translator, quote: Any, account: str, today: dt.date) -> list[str]:
     months = int(quote.months)
+    head, tail = _payments(tr, quote, today)
     lines = [tr("drawdown.quote.terms", term=months_words(tr, months), count=months,
-                method=method_words(tr, str(quote.method))),
-             _payments(tr, quote, today)]
+                method=method_words(tr, str(quote.method)), first=head)]
+    if tail:
+        lines.append(tail)
     lines.append(tr("drawdown.quote.cost", interest=yuan(Decimal(quote.total_interest)),
                     total=yuan(Decimal(quote.total_payment))))
     lines.append(tr("drawdown.quote.rate", simple=percent(Decimal(quote.apr_simple)),

@@ -578,7 +578,7 @@ def confirm_voice(tr: Any, kind: str, bd: Breakdown, account: str, after: Decima
         tail = digit_words(tail)  # 尾号三四五一, not a number
     parts[-1] = parts[-1].rstrip("，, ") + ("。" if tr.lang.startswith("zh") else ". ")
     if bd.penalty + bd.compound > 0:
-        parts.append(tr("repay.confirm.explain"))
+        parts.append(tr("voice.repay.confirm.explain"))
     parts.append(tr("voice.repay.confirm.account", tail=tail))
     parts.append(tr("voice.repay.confirm.closed") if after <= 0
                  else tr("voice.repay.confirm.after", left=spoken_yuan(tr, after)))

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 from kiosk.i18n import Translator
 from kiosk.receipts.capitals import amount_in_capitals
 from kiosk.shell import theme
-from kiosk.shell.formats import short_date, yuan
+from kiosk.shell.formats import short_date, whole_yuan, yuan
 from kiosk.shell.page import ScreenPage, make_button, make_label
 from screens.journeys.identify.bank_views import EnterPinView
 from screens.journeys.loan_queries.rows import loan_due_text, masked_contract
@@ -168,7 +168,8 @@ class AmountView(ScreenPage):
 
     def _changed(self, text: str) -> None:
         amount = self.amount
-        self.figures.setText(self._tr("repay.amount.figures", figures=yuan(amount))
+        # as keyed (30,000 元, like every amount keypad): whole yuan, one line beside the keys
+        self.figures.setText(self._tr("repay.amount.figures", figures=whole_yuan(amount))
                              if amount is not None else self._tr("repay.amount.empty"))
         self.capitals.setText(amount_in_capitals(amount) if amount is not None else "")
         self.next_button.setEnabled(amount is not None)
