@@ -191,6 +191,17 @@ _ALSA_PCM = re.compile(r"[A-Za-z][A-Za-z0-9_]*(:[A-Za-z0-9_]+(=[A-Za-z0-9_]+)?"
                        r"(,[A-Za-z0-9_]+(=[A-Za-z0-9_]+)?)*)?")
 
 
+def _alsa_pcm_name(value: str | None) -> str | None:
+    """An ALSA PCM name (``plughw:CARD=Headset,DEV=0``, ``hw:1,0``, ``default``): the
+    headset jack of the audio-guided mode is usually its own card."""
+    if value is None or value == "":
+        return None
+    if not _ALSA_PCM.fullmatch(value):
+        raise ValueError("not an ALSA device name (e.g. plughw:CARD=Headset,DEV=0, "
+                         "hw:1,0, default; see `aplay -L`)")
+    return value
+
+
 class VoiceConfig(_Section):
     """Spoken guidance (espeak-ng in a child process, or the recording fake)."""
 
@@ -216,14 +227,7 @@ class VoiceConfig(_Section):
     @field_validator("audio_device")
     @classmethod
     def _alsa_name(cls, value: str | None) -> str | None:
-        """An ALSA PCM name (``plughw:CARD=Headset,DEV=0``, ``hw:1,0``, ``default``): the
-        headset jack of the audio-guided mode is usually its own card."""
-        if value is None or value == "":
-            return None
-        if not _ALSA_PCM.fullmatch(value):
-            raise ValueError("not an ALSA device name (e.g. plughw:CARD=Headset,DEV=0, "
-                             "hw:1,0, default; see `aplay -L`)")
-        return value
+        return _alsa_pcm_name(value)
 
     @field_validator("wav_dir")
     @classmethod
@@ -503,8 +507,9 @@ class MoneyConfig(_Section):
 
 class AccessibilityConfig(_Section):
     """The audio-guided mode (无障碍, screens/audio.py, docs/journeys.md): every journey by ear
-    and by the PIN pad's keys. The voice's output device is ``voice.audio_device`` (the
-    headset jack)."""
+    and by the PIN pad's keys. While the mode is on, the voice plays on ``audio_device`` (the
+    headset jack: amounts and dates are not heard by everyone in the shop); unset, on
+    ``voice.audio_device`` as always."""
 
     enabled: bool = True
     #: the PIN pad key that starts it on the home screen: enter (确认) or a digit
@@ -515,6 +520,13 @@ class AccessibilityConfig(_Section):
     #: the home screen says how to start it every this many seconds while nobody is there
     #: (0: only when touched)
     announce_seconds: float = Field(default=90.0, ge=0.0, le=3600.0)
+    #: ALSA device of the headset jack (``plughw:CARD=Headset,DEV=0``); None: the loudspeaker
+    audio_device: str | None = None
+
+    @field_validator("audio_device")
+    @classmethod
+    def _alsa_name(cls, value: str | None) -> str | None:
+        return _alsa_pcm_name(value)
 
 
 class KioskConfig(_Section):

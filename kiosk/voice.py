@@ -252,6 +252,8 @@ class VoiceGuide:
         self.rate = rate  # words per minute (config voice.rate)
         self.care_rate = care_rate  # in 关怀模式 (config voice.care_rate)
         self.slow = False
+        #: the ALSA device the prompts play on (None: the device's configured one)
+        self.output: str | None = None
         self.repeat_scope = repeat_scope  # what 重听 repeats: "prompt" or "last_sentence"
         self._last: tuple[str, str, str] | None = None  # (msgid, lang, text)
         #: prompts given so far (the audio-guided mode tells a new prompt from its own)
@@ -298,6 +300,11 @@ class VoiceGuide:
     def current_rate(self) -> int:
         return self.care_rate if self.slow else self.rate
 
+    def set_output(self, device: str | None) -> None:
+        """Play the next prompts on ``device`` (the audio-guided mode's headset), ``None``:
+        the voice's configured device (the loudspeaker) again."""
+        self.output = device or None
+
     def set_slow(self, slow: bool) -> None:
         """关怀模式: speak at ``care_rate`` (else at ``rate``) from the next prompt on."""
         self.slow = slow
@@ -329,6 +336,8 @@ class VoiceGuide:
         try:
             if getattr(self.device, "rate", self.current_rate) != self.current_rate:
                 self.device.set_rate(self.current_rate)  # the device may have been replaced
+            if getattr(self.device, "output", self.output) != self.output:
+                self.device.set_output(self.output)
             self.device.say(speakable(text, lang), lang)
         except Exception:  # speech must never take the GUI down
             log.exception("voice say failed")

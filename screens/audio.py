@@ -316,6 +316,7 @@ class AudioGuide(QObject):
             return
         self.active = True
         self._announced_page = None
+        self.voice.set_output(self.headset)  # from "on" to "off": the farmer's ears only
         log.info("audio-guided mode on")
         self.mode_changed.emit(True)
         self._say(self.texts("audio.on"))
@@ -332,7 +333,8 @@ class AudioGuide(QObject):
         self.banner.hide()
         self._home_idle.stop()
         log.info("audio-guided mode off")
-        self._say(self._home_tr("audio.off"))
+        self._say(self._home_tr("audio.off"))  # still in the headset (asked for with it)
+        self.voice.set_output(None)
         self.mode_changed.emit(False)
         self.refresh()
         self.start_attract_loop()
@@ -358,9 +360,16 @@ class AudioGuide(QObject):
         """The sentence the home screen's voice adds (empty when there is no mode to enter)."""
         if not self.settings.enabled or "pinpad" not in self.requests.workers:
             return ""
-        return self._home_tr(f"audio.attract.{self.settings.enter_key}"
+        hint = self._home_tr(f"audio.attract.{self.settings.enter_key}"
                              if self.settings.enter_key == "enter" else "audio.attract.digit",
                              key=self.settings.enter_key)
+        return hint + self._home_tr("audio.attract.headset") if self.headset else hint
+
+    @property
+    def headset(self) -> str | None:
+        """The headset jack's ALSA device (``accessibility.audio_device``): the mode's voice
+        plays there, not on the loudspeaker; None: the loudspeaker."""
+        return getattr(self.settings, "audio_device", None) or None
 
     # --- listening to the PIN pad -----------------------------------------------------------
 

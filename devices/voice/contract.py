@@ -83,3 +83,8 @@ class VoiceDevice(Protocol):
     def set_rate(self, rate: int) -> None:
         """Words per minute (80..450) for the next utterance."""
         ...
+
+    def set_output(self, device: str | None) -> None:
+        """The ALSA device the next utterances play on (the audio-guided mode's headset);
+        ``None``: the backend's configured device again."""
+        ...

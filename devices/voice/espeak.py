@@ -74,6 +74,8 @@ class EspeakVoice:
         self.set_volume(int(volume))
         self.wav_dir = Path(wav_dir) if wav_dir is not None else None
         self.audio_device = audio_device
+        #: set_output(): the device of the next utterances instead of ``audio_device``
+        self.output: str | None = None
         self.espeak = espeak
         self.restart_backoff = tuple(restart_backoff)
         self.echo = bool(echo)
@@ -161,9 +163,12 @@ class EspeakVoice:
             uid = self._next_id
             self._current = uid
             self._langs[uid] = lang
-            self._write_locked({"op": "say", "id": uid, "text": text, "voice": voice,
-                                "rate": self.rate, "amplitude": self.volume,
-                                "pause_ms": self.sentence_pause_ms, "echo": self.echo})
+            request = {"op": "say", "id": uid, "text": text, "voice": voice,
+                       "rate": self.rate, "amplitude": self.volume,
+                       "pause_ms": self.sentence_pause_ms, "echo": self.echo}
+            if self.output:
+                request["device"] = self.output
+            self._write_locked(request)
 
     def stop(self) -> None:
         """Stop the current utterance at once."""
@@ -188,6 +193,12 @@ class EspeakVoice:
         if not 80 <= rate <= 450:
             raise ValueError(f"rate {rate} outside 80..450")
         self.rate = int(rate)
+
+    def set_output(self, device: str | None) -> None:
+        """The ALSA device (``aplay -D``) of the next utterances, e.g. the headset of the
+        audio-guided mode; ``None``: ``audio_device`` again. Each request carries it, so the
+        child is not restarted."""
+        self.output = device or None
 
     @property
     def child_pid(self) -> int | None:

@@ -23,6 +23,9 @@ class RecordingVoice:
         self.spoken: list[tuple[str, str]] = []
         self.rate = int(rate)
         self.rates: list[int] = []
+        self.output: str | None = None
+        #: the output device of each utterance (None: the configured one)
+        self.outputs: list[str | None] = []
         self.results: list[UtteranceResult] = []
         self.volume = volume
         self.interrupted = 0
@@ -56,6 +59,7 @@ class RecordingVoice:
                 self.interrupted += 1
             self.spoken.append((lang, text))
             self.rates.append(self.rate)
+            self.outputs.append(self.output)
             self._speaking = True
 
     def stop(self) -> None:
@@ -87,6 +91,10 @@ class RecordingVoice:
         if not 80 <= rate <= 450:
             raise ValueError(f"rate {rate} outside 80..450")
         self.rate = rate
+
+    def set_output(self, device: str | None) -> None:
+        """Recorded: ``outputs`` keeps the device of each utterance."""
+        self.output = device or None
 
     @property
     def last(self) -> tuple[str, str] | None:

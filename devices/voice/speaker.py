@@ -159,8 +159,9 @@ class Utterance(threading.Thread):
                 self._end("done", duration, wav)
             return
         argv = ["aplay", "-q"]
-        if self.options.audio_device:
-            argv += ["-D", self.options.audio_device]
+        device = self.request.get("device") or self.options.audio_device
+        if device:
+            argv += ["-D", str(device)]
         try:
             rc, err = self._run_proc([*argv, str(wav_path)])
         except FileNotFoundError:

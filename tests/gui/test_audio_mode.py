@@ -83,10 +83,18 @@ def test_the_calculator_by_ear_and_pin_pad_keys_only(ear: EarRig) -> None:
     rig.kiosk.speak_attract()
     assert rig.heard().endswith(hint)  # and after the home's own words when touched
 
+    # a terminal with a headset jack: the mode's voice plays there only, the rest on the
+    # loudspeaker; the hint asks for the earphones first
+    rig.guide.settings = rig.guide.settings.model_copy(
+        update={"audio_device": "plughw:CARD=Headset,DEV=0"})
+    headset = "按键以前，请先把耳机插进终端的耳机孔，声音只在耳机里。"
+    assert rig.guide.attract_hint() == hint + headset
+    before = len(rig.voice.outputs)
     rig.key("E")
     assert rig.guide.active
     said = rig.all_heard()
     assert "语音引导已打开" in said
+    assert set(rig.voice.outputs[before:]) == {"plughw:CARD=Headset,DEV=0"}
     home = rig.heard()
     assert "按一，还钱；按二，算一算" in home  # the services, a number each
     assert "暂时不能办：借钱" in home  # no host here: said, not numbered
@@ -125,6 +133,9 @@ def test_the_calculator_by_ear_and_pin_pad_keys_only(ear: EarRig) -> None:
     rig.key("X")  # 取消 on the home: the mode ends
     assert not rig.guide.active and "语音引导已关闭。" in rig.spoken_texts()[since:]
     assert not rig.guide.banner.isVisible()
+    assert set(rig.voice.outputs[before:]) == {"plughw:CARD=Headset,DEV=0"}  # "off" too
+    rig.kiosk.speak_attract()
+    assert rig.voice.outputs[-1] is None  # the home speaks on the loudspeaker again
 
 
 def _choices(rig: EarRig) -> list[str]:

@@ -238,17 +238,23 @@ def test_system_file_is_preferred_to_the_demo_when_present(tmp_path, monkeypatch
     assert cfg.language == "en" and cfg.sim is False
 
 
+KEYS = ("voice.audio_device", "accessibility.audio_device")
+
+
+@pytest.mark.parametrize("key", KEYS)
 @pytest.mark.parametrize("device", ["plughw:CARD=Headset,DEV=0", "hw:1,0", "default", "null"])
-def test_the_headset_audio_device_takes_alsa_names(device):
-    config = load_config(DEMO_CONFIG, env={}, overrides={"voice.audio_device": device})
-    assert config.voice.audio_device == device
+def test_the_headset_audio_device_takes_alsa_names(key, device):
+    config = load_config(DEMO_CONFIG, env={}, overrides={key: device})
+    section, name = key.split(".")
+    assert getattr(getattr(config, section), name) == device
 
 
+@pytest.mark.parametrize("key", KEYS)
 @pytest.mark.parametrize("device", ["hw:1,0; rm -rf /", "plug hw", "-D hw:1", "hw:1,0\n"])
-def test_an_audio_device_that_is_no_alsa_name_is_refused_with_the_key(device):
+def test_an_audio_device_that_is_no_alsa_name_is_refused_with_the_key(key, device):
     with pytest.raises(ConfigError) as info:
-        load_config(DEMO_CONFIG, env={}, overrides={"voice.audio_device": device})
-    assert info.value.key == "voice.audio_device"
+        load_config(DEMO_CONFIG, env={}, overrides={key: device})
+    assert info.value.key == key
     assert "ALSA device name" in info.value.reason
 
 

@@ -163,6 +163,25 @@ def test_playback_through_aplay_on_the_alsa_null_device():
         v.close()
 
 
+def test_set_output_plays_the_next_utterances_on_another_device_without_a_restart():
+    """The audio-guided mode's headset: each request names its device; None goes back."""
+    v = EspeakVoice(audio_device="null", rate=300)
+    v.open()
+    try:
+        pid = v.child_pid
+        v.set_output("nosuchheadset")
+        v.say("你好", "zh_CN")
+        result = last_result(v)
+        assert result.outcome is UtteranceOutcome.FAILED, result
+        assert result.error is VoiceError.PLAYBACK_FAILED and "aplay" in result.detail
+        v.set_output(None)
+        v.say("你好", "zh_CN")
+        assert last_result(v).outcome is UtteranceOutcome.DONE
+        assert v.child_pid == pid
+    finally:
+        v.close()
+
+
 def test_default_sound_device_plays_or_reports_playback_failed():
     listing = subprocess.run(["aplay", "-l"], capture_output=True, text=True)
     has_card = "no soundcards found" not in listing.stderr
