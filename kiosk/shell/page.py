@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -64,6 +65,26 @@ def make_label(role: str = "", *, name: str = "") -> QLabel:
     if name:
         label.setObjectName(name)
     return label
+
+
+def beside_in_care(text: QWidget, picture: QWidget) -> QBoxLayout:
+    """``text`` above ``picture`` (centred) in the normal mode; in the elderly mode the
+    picture stands to the right of the text, so the larger words and the picture share the
+    height of a 1024x768 screen instead of stacking past it."""
+    box = QBoxLayout(QBoxLayout.Direction.TopToBottom)
+    box.setSpacing(theme.GAP_PX)
+    box.addWidget(text, 1)
+    box.addWidget(picture, 0)
+
+    def follow(on: bool) -> None:
+        box.setDirection(QBoxLayout.Direction.LeftToRight if on
+                         else QBoxLayout.Direction.TopToBottom)
+        box.setAlignment(picture, Qt.AlignmentFlag.AlignVCenter if on
+                         else Qt.AlignmentFlag.AlignHCenter)
+
+    follow(theme.care_mode())
+    theme.on_care_mode(follow)
+    return box
 
 
 COUNTDOWN_PX = 160  # 还剩120秒 / 120 s left at body size (x1.25 in the elderly mode)

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 from kiosk.i18n import Translator
 from kiosk.shell import theme
 from kiosk.shell.formats import short_date
-from kiosk.shell.page import ScreenPage, make_label
+from kiosk.shell.page import ScreenPage, beside_in_care, make_label
 from screens.widgets.buttons import big_button
 from screens.widgets.cards import BankCardPicture
 from screens.widgets.pin_dots import PinDots
@@ -52,9 +52,9 @@ class InsertBankCardView(ScreenPage):
         super().__init__("insert_bank", parent)
         self.notice = make_label("alert", name="notice")
         self.notice.hide()
-        self.content.addWidget(self.notice)
         self.picture = BankCardPicture()
-        self.content.addWidget(self.picture, 0, Qt.AlignmentFlag.AlignHCenter)
+        # the notice and the card side by side in the elderly mode (one screen at 1024x768)
+        self.content.addLayout(beside_in_care(self.notice, self.picture))
         self.cancel_button = self.add_action(big_button(name="cancel"))
         self.cancel_button.clicked.connect(self.cancel_requested)
 
@@ -204,17 +204,19 @@ class ReminderView(ScreenPage):
         self.when_label = make_label(name="reminder-when")
         self.amount_label = make_label("amount", name="reminder-amount")
         self.capitals_label = make_label(name="reminder-capitals")
-        for label in (self.when_label, self.amount_label):
-            self.content.addWidget(label)
-        row = QHBoxLayout()  # the capitals, and 下一条 beside them (the footer is full)
+        row = QHBoxLayout()  # when it is due, and 下一条 beside it (the footer is full)
         row.setSpacing(theme.GAP_PX)
-        row.addWidget(self.capitals_label, 1)
-        self.notice = make_label(name="overdue-notice")
-        self.content.addWidget(self.notice)
+        row.addWidget(self.when_label, 1)
         self.more_button = big_button(name="more")
         self.more_button.clicked.connect(self.next_page)
         row.addWidget(self.more_button, 0, Qt.AlignmentFlag.AlignVCenter)
         self.content.addLayout(row)
+        # the amount with its capitals right under it, across the panel's width (one line in
+        # the elderly mode at 1024x768), then what an overdue means
+        for label in (self.amount_label, self.capitals_label):
+            self.content.addWidget(label)
+        self.notice = make_label(name="overdue-notice")
+        self.content.addWidget(self.notice)
         self.ack_button = self.add_action(big_button(name="ack"))
         self.ack_button.clicked.connect(self.ack_requested)
         self.pay_button = self.add_action(big_button(primary=True, name="pay-now"))
