@@ -13,7 +13,22 @@ from typing import Any
 
 from kiosk.autopilot import Journey, JourneyFailed, Pilot
 
-_CHOICE = re.compile(r"按(\d)，([^；。]+)|press (\d) for ([^;.]+)")
+
+def parse_choices(said: str, tr: Any) -> dict[str, str]:
+    """The numbered choices in what the guide said, by the catalog's own words in the
+    language spoken (``audio.choice``, ``audio.separator``, ``audio.end``): label -> digit."""
+    template = re.escape(tr("audio.choice")).replace(r"\{n\}", r"(?P<n>\d)").replace(
+        r"\{label\}", r"(?P<label>.+)")
+    end = tr("audio.end").strip()
+    out: dict[str, str] = {}
+    for part in said.split(tr("audio.separator").strip()):
+        part = part.strip()
+        if end and part.endswith(end):
+            part = part[:-len(end)].strip()
+        m = re.fullmatch(template, part, re.IGNORECASE)  # the first: Press 1 for ...
+        if m:
+            out[m.group("label").strip()] = m.group("n")
+    return out
 
 
 class Ear:
@@ -30,7 +45,9 @@ class Ear:
         timer = self.guide._announce_timer
         self.pilot.wait_until(lambda: not timer.isActive(), 5.0, "the guide to speak")
 
-    def press(self, keys: str) -> None:
+    def press(self, keys: str, *, wait: bool = True) -> None:
+        """Press ``keys`` one by one as the pad listens; ``wait``: after each, until the
+        journey waits for the farmer again (not when a key leads to someone else's step)."""
         for key in keys:
             self.settle()  # a farmer listens before answering
             heard = self.guide.key_count
@@ -38,8 +55,9 @@ class Ear:
                 ok, 20.0, f"the PIN pad to listen for {k}"))
             self.pilot.wait_until(lambda h=heard: self.guide.key_count > h, 10.0,
                                   f"the kiosk to hear {key}")
-            self.pilot.wait_until(lambda: not self.guide.journey_waits()
-                                  or self.guide.pin_entry(), 30.0, "the host or the printer")
+            if wait:
+                self.pilot.wait_until(lambda: not self.guide.journey_waits()
+                                      or self.guide.pin_entry(), 30.0, "the host or the printer")
             self.settle()
         self.log.append(f"keys {keys}")
 
@@ -55,16 +73,43 @@ class Ear:
         self.pilot.wait_until(lambda: self.guide.last_choices[0] == screen
                               and not self.guide.journey_waits(), 20.0,
                               f"the choices of {screen} to be read out")
-        said = self.guide.last_choices[1]
-        out: dict[str, str] = {}
-        for m in _CHOICE.finditer(said):
-            digit, label = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
-            out[label.strip()] = digit
-        return out
+        return parse_choices(self.guide.last_choices[1], self.guide.texts)
+
+    def last_said(self) -> str:
+        """The last utterance as the farmer heard it (kiosk.voice.speakable)."""
+        from kiosk.voice import speakable
+
+        return speakable(self.pilot.kiosk.voice.last_text or "", self.guide.texts.lang)
+
+    @property
+    def zh(self) -> bool:
+        return bool(self.guide.texts.lang.startswith("zh"))
+
+    def heard(self, msgid: str) -> str:
+        """The last utterance that said the catalog's ``msgid`` (its words before the first
+        field), as spoken; "" when it was not said."""
+        from kiosk.voice import speakable
+
+        lang = self.guide.texts.lang
+        start = speakable(self.guide.texts(msgid).split("{")[0], lang).strip()
+        return next((t for _, t in reversed(self.pilot.spoken_log.spoken)
+                     if start and start in t), "")
+
+    def t(self, msgid: str, **fields: Any) -> str:
+        """A catalog text in the language the voice speaks now."""
+        return str(self.guide.texts(msgid, **fields))
+
+    def words(self, *words: str) -> list[str]:
+        """``words`` as heard: a msgid of the catalogs becomes its text in the language spoken
+        (the farmer's choice does not depend on the language); other words stay as they are."""
+        tr = self.guide.texts
+        return [tr(w) if "." in w and tr.has(w) else w for w in words]
 
     def choose(self, *words: str) -> str:
-        """Press the digit of the first choice heard whose label holds one of ``words``."""
+        """Press the digit of the first choice heard whose label holds one of ``words``
+        (msgids or words)."""
         heard = self.choices()
+        words = tuple(self.words(*words))
         for label, digit in heard.items():
             if any(w in label for w in words):
                 self.log.append(f"heard {'; '.join(f'{d} {lb}' for lb, d in heard.items())}")
@@ -76,19 +121,18 @@ class Ear:
 
     def figure(self, digits: str, spoken: str = "") -> None:
         """Type a figure, hear it read back, accept it with 确认 twice."""
-        from kiosk.voice import speakable
-
         self.press(digits)
-        said = speakable(self.pilot.kiosk.voice.last_text or "", self.pilot.kiosk.config.language)
+        said = self.last_said()
         if spoken and spoken not in said:
             raise JourneyFailed(f"{digits} was read back as {said!r}")
         self.log.append(f"read back {said}")
         self.press("EE")
 
     def open_service(self, service: str, group: str) -> None:
-        """From the home: the service when it is read out, else its group, then the service
-        (a group with one service shows the service itself)."""
-        if any(service in label for label in self.choices()):
+        """From the home: its group when that is read out, then the service; else the service
+        itself (a group with one service shows the service). By the group first: a service
+        may be called like its group (en: Borrow in Borrow)."""
+        if not any(w == label for label in self.choices() for w in self.words(group)):
             self.choose(service)
             return
         self.choose(group)
@@ -142,7 +186,7 @@ def identify_by_ear(ear: Ear, person: str, card: str) -> None:
         if screen not in ("reminder", "identified"):
             return
         if screen == "reminder":
-            ear.choose("知道了", "Got it", "OK")  # not 现在还款: on to the service chosen
+            ear.choose("screen.reminder.ack")  # not 现在还款: on to the service chosen
         else:
             ear.press("E")
         pilot.wait_until(lambda: pilot.shell.current_name() not in ("reminder", "identified")
@@ -176,7 +220,7 @@ def ear_loan_queries(pilot: Pilot, params: dict[str, Any]) -> str:
     pilot.need_bank_step()
     pilot.take_cards()
     ear.start()
-    ear.open_service("还款计划", "还钱")
+    ear.open_service("home.service.loan_queries", "home.group.repay")
     identify_by_ear(ear, "zhang_weiguo", "zhang_debit")
     pilot.wait_until(lambda: pilot.runner.current == "loan_queries", 20.0, "the loans")
     ear.past_loading()
@@ -185,15 +229,15 @@ def ear_loan_queries(pilot: Pilot, params: dict[str, Any]) -> str:
     ear.press("E")  # the primary: the schedule
     ear.past_loading()
     ear.log.append(f"screen {pilot.shell.current_name()}: {', '.join(ear.choices())}")
-    ear.choose("返回")
-    ear.choose("返回", "看完")
+    ear.choose("screen.common.back")
+    ear.choose("screen.common.back", "loanq.finish")
     end_by_ear(ear)
     return ear.done()
 
 
-def confirm_pay_and_end(ear: Ear, card: str, result_screen: str, *about: str) -> None:
+def confirm_pay_and_end(ear: Ear, card: str, result_screen: str, success: str) -> None:
     """确认 on the confirmation, the PIN typed in the pad's own PIN mode, the result said (the
-    last prompt about ``about`` says 成功), 完成, then 结束办理 and the cards."""
+    catalog's ``success`` prompt), 完成, then 结束办理 and the cards."""
     pilot = ear.pilot
     ear.press("E")
     pilot.wait_until(ear.guide.pin_entry, 20.0, "the PIN step")
@@ -202,11 +246,10 @@ def confirm_pay_and_end(ear: Ear, card: str, result_screen: str, *about: str) ->
     pilot.wait_screen(result_screen, 30.0)
     pilot.wait_until(lambda: not ear.guide.journey_waits(), 30.0, "the receipt")
     ear.settle()
-    result = next((t for _, t in reversed(pilot.spoken_log.spoken)
-                   if any(a in t.lower() for a in about)), "")
+    result = ear.heard(success)
     ear.log.append(f"result said: {result}")
-    if "成功" not in result and "success" not in result.lower():
-        raise JourneyFailed(f"{result_screen}: no success said ({result!r})")
+    if not result:
+        raise JourneyFailed(f"{result_screen}: no success said ({pilot.kiosk.voice.last_text!r})")
     ear.press("E")
     end_by_ear(ear)
 
@@ -219,23 +262,22 @@ def ear_drawdown(pilot: Pilot, params: dict[str, Any]) -> str:
     pilot.need_bank_step()
     pilot.take_cards()
     ear.start()
-    ear.open_service("借款", "借钱")
+    ear.open_service("home.service.drawdown", "home.group.borrow")
     identify_by_ear(ear, params.get("person", "zhang_weiguo"), params.get("card", "zhang_debit"))
     pilot.wait_screen("drawdown_amount", 30.0)
-    ear.figure("30000", "三万元" if pilot.kiosk.config.language == "zh_CN" else "")
+    ear.figure("30000", "三万元" if ear.zh else "30,000")
     pilot.wait_screen("drawdown_term", 30.0)
-    ear.choose("一年", "12")
+    ear.choose("apply.term.years.1")
     pilot.wait_screen("drawdown_method", 30.0)
-    ear.choose("每月还一样多", "same every month")
+    ear.choose("calc.method.equal-installment")
     pilot.wait_screen("drawdown_quote", 30.0)
     ear.settle()
-    quote = next((t for _, t in reversed(pilot.spoken_log.spoken) if "利息" in t
-                  or "interest" in t.lower()), "")
+    quote = ear.heard("voice.drawdown.quote")
     ear.log.append(f"quote said: {quote}")
-    if "三万元" not in quote and "30,000" not in quote:
+    if ("三万元" if ear.zh else "30,000") not in quote:
         raise JourneyFailed(f"the quote was not said: {quote!r}")
-    confirm_pay_and_end(ear, params.get("card", "zhang_debit"), "drawdown_success", "借款",
-                        "loan")
+    confirm_pay_and_end(ear, params.get("card", "zhang_debit"), "drawdown_success",
+                        "voice.drawdown.success")
     return ear.done()
 
 
@@ -247,23 +289,23 @@ def ear_repay(pilot: Pilot, params: dict[str, Any]) -> str:
     pilot.need_bank_step()
     pilot.take_cards()
     ear.start()
-    ear.open_service("还贷款", "还钱")
+    ear.open_service("home.service.repay", "home.group.repay")
     identify_by_ear(ear, params.get("person", "zhang_weiguo"), params.get("card", "zhang_debit"))
     pilot.wait_screen("repay_loan", 30.0)
-    if any("还这笔" in label or "this loan" in label for label in ear.choices()):
-        ear.choose("还这笔", "this loan")  # several loans: one is picked first
-    ear.choose("提前还一部分", "part")
+    if any(ear.t("repay.pick_loan") in label for label in ear.choices()):
+        ear.choose("repay.pick_loan")  # several loans: one is picked first
+    ear.choose("repay.choice.part")
     pilot.wait_screen("repay_amount")
-    ear.figure("3000", "三千元" if pilot.kiosk.config.language == "zh_CN" else "")
+    ear.figure("3000", "三千元" if ear.zh else "3,000")
     pilot.wait_screen("repay_options", 30.0)
     ear.settle()
-    ear.choose("少还几期", "fewer")
+    ear.choose("repay.option.shorter_term")
     pilot.wait_screen("repay_confirm", 30.0)
     ear.settle()
     confirm = pilot.kiosk.voice.last_text or ""
     ear.log.append(f"confirmation said: {confirm}")
-    confirm_pay_and_end(ear, params.get("card", "zhang_debit"), "repay_result", "还款",
-                        "repa")
+    confirm_pay_and_end(ear, params.get("card", "zhang_debit"), "repay_result",
+                        "voice.repay.success")
     return ear.done()
 
 
@@ -275,7 +317,7 @@ def ear_apply(pilot: Pilot, params: dict[str, Any]) -> str:
     pilot.need_bank_step()
     pilot.take_cards()
     ear.start()
-    ear.open_service("申请贷款", "借钱")
+    ear.open_service("home.service.apply", "home.group.borrow")
     identify_by_ear(ear, params.get("person", "liu_yan"), params.get("card", "liu_debit"))
     for _ in range(12):  # whatever the application asks, by what the voice reads out
         screen = pilot.shell.current_name()
@@ -288,9 +330,9 @@ def ear_apply(pilot: Pilot, params: dict[str, Any]) -> str:
         if screen in ("apply_amount", "apply_phone"):
             ear.figure({"apply_amount": "50000", "apply_phone": "13991234567"}[screen])
         elif screen == "apply_consent":
-            ear.choose("同意", "agree")
+            ear.choose("apply.consent.agree")
         elif screen == "apply_term":
-            ear.choose("一年", "1 year")
+            ear.choose("apply.term.years.1")
         elif screen == "apply_purpose":
             ear.press("1")
             ear.log[-1] = f"chose 1 on {screen}"
@@ -310,27 +352,27 @@ def ear_calculator(pilot: Pilot, params: dict[str, Any]) -> str:
     打印 when there is a printer -> 算完了 -> home -> 取消 (the mode ends)."""
     ear = Ear(pilot)
     ear.start()
-    ear.open_service("算算利息", "算一算")
+    ear.open_service("home.service.calculator", "home.group.calculate")
     pilot.wait_screen("calc_amount")
-    ear.figure("30000", "三万元" if pilot.kiosk.config.language == "zh_CN" else "")
+    ear.figure("30000", "三万元" if ear.zh else "30,000")
     pilot.wait_screen("calc_term")
     ear.figure("12")
     pilot.wait_screen("calc_rate")
     ear.press("EE")
     pilot.wait_screen("calc_method")
-    ear.choose("每月还一样多", "same every month", "equal")
+    ear.choose("calc.method.equal-installment")
     pilot.wait_screen("calc_result")
     summary = pilot.kiosk.voice.last_text or ""
     if "利息" not in summary and "interest" not in summary.lower():
         raise JourneyFailed(f"the result was not said: {summary!r}")
-    ear.choose("每期明细", "each", "schedule")
+    ear.choose("calc.result.schedule")
     pilot.wait_screen("calc_schedule")
     ear.press("0")
-    ear.choose("返回", "Back")
+    ear.choose("screen.common.back")
     pilot.wait_screen("calc_result")
     printed = ""
-    if "打印" in " ".join(ear.choices()):
-        ear.choose("打印")
+    if ear.t("calc.print") in " ".join(ear.choices()):
+        ear.choose("calc.print")
         view = pilot.runner.views_of("calculator").result_view
         pilot.wait_until(view.print_button.isEnabled, 20.0, "the estimate to print")
         printed = ", printed"
@@ -340,9 +382,117 @@ def ear_calculator(pilot: Pilot, params: dict[str, Any]) -> str:
     return ear.done() + printed
 
 
+def heard_since(ear: Ear, first: int) -> list[str]:
+    """What the voice said since utterance ``first`` (the summary's words)."""
+    return [t for _, t in ear.pilot.spoken_log.spoken[first:]]
+
+
+def ear_account_change(pilot: Pilot, params: dict[str, Any]) -> str:
+    """By ear (the assistant signed in: a supervised session): 还钱 -> 查还款计划和明细 ->
+    identification -> the loan said with its card's tail -> 换还款卡 -> 换这笔的卡 -> the old
+    card out (said) -> the new card in (said) -> both tails said -> 确认更换 -> the assistant
+    types her own password (her touch, the farmer hears what happens) -> the new card's PIN in
+    the pad's PIN mode -> 换好了 said -> 完成 -> 看完了 -> 结束办理 -> cards back."""
+    from screens.journeys.account_change.autopilot import NEW_CARD
+    from screens.staff.autopilot import _person, _sign_in, _type
+
+    ear = Ear(pilot)
+    pilot.need_bank_step()
+    pilot.wait_until(lambda: pilot.kiosk.host_signed_in, 30.0, "the host sign-in")
+    who = _person(pilot.scenario, "assistant")
+    staff = pilot.kiosk.staff
+    staff.show_sign_in()
+    pilot.wait_screen("staff_sign_in")
+    _sign_in(pilot, staff, who)
+    pilot.wait_screen("staff_home", 15.0)
+    pilot.click(staff.staff_home.buttons["start_journey"])  # 为客户办理: supervised
+    pilot.take_cards()
+    ear.start()
+    ear.open_service("home.service.loan_queries", "home.group.repay")
+    identify_by_ear(ear, "zhang_weiguo", "zhang_debit")
+    pilot.wait_until(lambda: pilot.runner.current == "loan_queries", 20.0, "the loans")
+    ear.past_loading()
+    ear.choose("loanq.change_account")
+    pilot.wait_screen("account_change_loan", 20.0)
+    ear.settle()
+    ear.log.append(f"loan said: {ear.last_said()}")
+    ear.press("E")  # 换这笔的卡
+    pilot.wait_screen("account_change_remove_old", 20.0)
+    ear.settle()
+    ear.log.append(f"remove said: {ear.last_said()}")
+    pilot.remove_bank_card()
+    pilot.wait_screen("insert_bank", 20.0)
+    ear.settle()
+    ear.log.append(f"insert said: {ear.last_said()}")
+    pilot.insert_bank_card(NEW_CARD)
+    pilot.wait_screen("account_change_confirm", 20.0)
+    ear.settle()
+    ear.log.append(f"confirmation said: {ear.last_said()}")
+    ear.press("E", wait=False)  # 确认更换: the assistant's step next
+    pilot.wait_screen("staff_authorize", 15.0)
+    ear.settle()
+    ear.log.append(f"authorisation said: {ear.last_said()}")
+    _type(pilot, staff.auth_view.keyboard, who[1])
+    pilot.click(staff.auth_view.confirm_button)  # the assistant's own touch
+    pilot.wait_screen("account_change_pin", 20.0)
+    pilot.press_pin_keys(_pin_of(pilot, NEW_CARD) + "E")
+    ear.log.append("PIN typed in the pad's PIN mode")
+    pilot.wait_until(lambda: pilot.shell.current_name() in (
+        "account_change_success", "account_change_pending", "account_change_failed"), 60.0,
+        "the account change")
+    pilot.wait_until(lambda: not ear.guide.journey_waits(), 30.0, "the receipt")
+    ear.settle()
+    result = ear.heard("voice.acct.success")
+    ear.log.append(f"result said: {result}")
+    if pilot.shell.current_name() != "account_change_success" or not result:
+        raise JourneyFailed(f"the account change ended on {pilot.shell.current_name()}")
+    ear.press("E")  # 完成: back to the loan, read again
+    pilot.wait_screen("loan_queries_loan", 20.0)
+    ear.settle()
+    ear.log.append(f"loan now said: {ear.last_said()}")
+    ear.choose("loanq.finish", "screen.common.back")
+    end_by_ear(ear)
+    staff.sign_out()
+    pilot.wait_screen("attract")
+    return ear.done()
+
+
+def ear_progress(pilot: Pilot, params: dict[str, Any]) -> str:
+    """By ear: 借钱 -> 查额度 -> identification (赵桂兰, no line) -> 申请进度 -> her counter
+    application said -> 0 (the steps read) -> 打印 -> 看完了 -> 结束办理 -> cards back."""
+    ear = Ear(pilot)
+    pilot.need_bank_step()
+    pilot.take_cards()
+    ear.start()
+    ear.open_service("home.service.credit_line", "home.group.borrow")
+    identify_by_ear(ear, params.get("person", "zhao_guilan"), params.get("card", "zhao_debit"))
+    pilot.wait_screen("credit_line_none", 30.0)
+    ear.past_loading()
+    ear.log.append(f"no line said: {ear.last_said()}")
+    ear.choose("line.none.progress")
+    pilot.wait_screen("progress_item", 30.0)
+    ear.settle()
+    ear.log.append(f"progress said: {ear.last_said()}")
+    ear.press("0")
+    ear.log.append(f"0 read: {ear.last_said()}")
+    if any(ear.t("progress.print") in label for label in ear.choices()):
+        ear.choose("progress.print")
+        view = pilot.runner.views_of("progress").item_view
+        pilot.wait_until(view.print_button.isEnabled, 20.0, "the progress to print")
+        ear.settle()
+    ear.press("E")  # 看完了
+    pilot.wait_until(lambda: pilot.shell.current_name() != "progress_item", 20.0,
+                     "the end of the progress")
+    end_by_ear(ear)
+    return ear.done()
+
+
 def journeys(scenario: dict[str, Any]) -> Iterable[Journey]:
     yield Journey("ear-calculator", ear_calculator, {},
                   "audio-guided mode: the calculator by ear and PIN pad keys only")
+    # before the drawdown: the loan queries offer 换还款卡 while the farmer has one loan
+    yield Journey("ear-account-change", ear_account_change, {},
+                  "audio-guided mode: the repayment card changed by ear and keys (supervised)")
     yield Journey("ear-drawdown", ear_drawdown, {},
                   "audio-guided mode: a drawdown on the credit line by ear and keys")
     yield Journey("ear-repay", ear_repay, {},
@@ -351,3 +501,5 @@ def journeys(scenario: dict[str, Any]) -> Iterable[Journey]:
                   "audio-guided mode: a loan application by ear and keys")
     yield Journey("ear-loan-queries", ear_loan_queries, {},
                   "audio-guided mode: identification and the loans by ear and keys")
+    yield Journey("ear-progress", ear_progress, {},
+                  "audio-guided mode: the application progress by ear and keys")

@@ -149,6 +149,7 @@ _AMOUNT = re.compile(r"[¥￥]?\s*(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?\s*元
 _AMOUNT_YEN_SIGN = re.compile(r"[¥￥]\s*(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?")
 _LONG_DIGITS = re.compile(r"\d{5,}")
 _CARD_TAIL = re.compile(r"尾号\s*(\d{2,8})(?!\d)")  # a card's or phone's last digits
+_CARD_TAIL_EN = re.compile(r"\b(ending(?: in)?|last digits)\s+(\d{2,8})\b")
 _MOBILE = re.compile(r"(?<![\d.,])1[3-9]\d{9}(?![\d.,])")
 _LANDLINE = re.compile(r"(?<![\d.,])(0\d{2,3})-(\d{7,8})(?![\d.,])")
 _NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
@@ -198,10 +199,32 @@ def speakable_zh(text: str) -> str:
     return _NUMBER.sub(lambda m: number_words(m.group(0)), text)
 
 
+_EN_DATE = re.compile(r"(?<![\d/.,])(\d{1,2})/(\d{1,2})(?:/(\d{4}))?(?![\d/])")
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
+_FULL_WIDTH = str.maketrans({"，": ", ", "。": ". ", "；": "; ", "：": ": ", "、": ", ",
+                             "（": " (", "）": ") ", "？": "? ", "！": "! "})
+_RUN_ON = re.compile(r"(?<=[a-z0-9)][.?!])(?=[A-Z])")  # "5 days.To repay" -> "5 days. To repay"
+
+
+def _en_date(match: re.Match[str]) -> str:
+    """3/21 -> March 21, 1/3/2027 -> January 3, 2027 (the English screens' month/day)."""
+    month, day, year = int(match.group(1)), int(match.group(2)), match.group(3)
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return match.group(0)
+    return f"{_MONTHS[month - 1]} {day}" + (f", {year}" if year else "")
+
+
 def speakable_en(text: str) -> str:
-    """English: masked numbers as 'ending in 4561', masked names without stars, no '.00'."""
+    """English: masked numbers as 'ending in 4 5 6 1' and a card's tail after 'ending' digit
+    by digit (never 'four thousand...'), masked names without stars, no '.00', dates (3/21) as
+    words (March 21), Chinese punctuation as English pauses, a space after each sentence."""
     text = _MASKED_NUMBER.sub(
         lambda m: f"ending in {' '.join(m.group(1))}" if m.group(1) else "", text)
+    text = " ".join(text.translate(_FULL_WIDTH).split())  # Chinese punctuation, said as pauses
+    text = _RUN_ON.sub(" ", text)
+    text = _EN_DATE.sub(_en_date, text)
+    text = _CARD_TAIL_EN.sub(lambda m: f"{m.group(1)} {_en_groups(m.group(2))}", text)
     text = text.replace("*", "")
     text = _LANDLINE.sub(lambda m: _en_groups(m.group(1)) + ", " + _en_groups(m.group(2)), text)
     text = _LONG_DIGITS.sub(lambda m: _en_groups(m.group(0)), text)

@@ -197,18 +197,28 @@ def _text_position(widget: QWidget, page: QWidget) -> tuple[int, int]:
     return at.y() // 16, at.x()
 
 
-def said_figure(shown: str) -> str:
+def said_figure(shown: str, lang: str = "zh_CN") -> str:
     """A keyed figure as read back: as shown (30,000 元 is said 三万元), but a number in digit
-    groups (a phone number: 139 9123 4567) digit by digit."""
+    groups (a phone number: 139 9123 4567) digit by digit, in the language spoken; "" when the
+    label shows no figure yet (a placeholder such as — or 还没有输入)."""
     shown = _plain(shown)
+    if not any(c.isdigit() for c in shown):
+        return ""
     if _DIGIT_GROUPS.fullmatch(shown):
-        return "，".join(digit_words(group) for group in shown.split())
+        if lang.startswith("zh"):
+            return "，".join(digit_words(group) for group in shown.split())
+        return ", ".join(" ".join(group) for group in shown.split())
     return shown
+
+
+#: signs a label shows that are not said: a warning, layout dots, a step passed (✓) or to come
+#: (○, ●) -- the words beside them say it
+_UNSAID = str.maketrans({c: " " for c in "⚠…✓✔○●"})
 
 
 def _plain(text: str) -> str:
     """A label's text as said: no warning signs or layout characters."""
-    return " ".join(text.replace("⚠", " ").replace("…", " ").replace("✓", " ").split())
+    return " ".join(text.translate(_UNSAID).split())
 
 
 class AudioBanner(QLabel):
@@ -536,8 +546,10 @@ class AudioGuide(QObject):
                 self._choose(screen.confirm)
 
     def _figure(self, screen: AudioScreen) -> str:
-        if screen.value is not None and screen.value.text().strip():
-            return said_figure(screen.value.text())
+        if screen.value is not None:
+            said = said_figure(screen.value.text(), self.texts.lang)
+            if said:
+                return said
         return screen.entry.text or self.texts("audio.entry.nothing")
 
     # --- what is said -------------------------------------------------------------------------
@@ -599,14 +611,22 @@ class AudioGuide(QObject):
         self._owe_choices = waiting
         choices = "" if waiting and parts else self._choices_text(screen)
         self.banner.show_text(self._banner_text(screen))
-        text = "。".join(p.rstrip("。.：:") for p in parts if p)
-        if text:
-            text += "。"
-        self._say(text + choices, msgid=self.voice.last_msgid or "audio.screen")
+        if new_prompt and not choices and parts == [self.voice.last_text]:
+            self._own_count = self.voice.count  # the journey's prompt, just said: not twice
+            return
+        self._say(self._sentences(parts) + choices, msgid=self.voice.last_msgid or "audio.screen")
         self._record(self.said, choices)
         if choices:
             self.last_choices = (self.shell.current_name(), choices)
         self.announced.emit(choices)
+
+    def _sentences(self, parts: list[str]) -> str:
+        """The heading, body, details, a prompt: one sentence each, ended the language's way
+        (。 in Chinese; ". " in English, where the choices then begin with a capital)."""
+        end = self.texts("audio.end").strip() or "。"
+        gap = "" if end == "。" else " "
+        text = (end + gap).join(p.strip().rstrip("。.：:") for p in parts if p.strip())
+        return text + end + gap if text else ""
 
     def _choices_text(self, screen: AudioScreen) -> str:
         tr = self.texts
@@ -626,7 +646,8 @@ class AudioGuide(QObject):
         if screen.cancel is not None:
             out.append(tr("audio.cancel", label=screen.cancel.label))
         out.append(tr("audio.repeat") if screen.entry is None else "")
-        return tr("audio.separator").join(t for t in out if t) + tr("audio.end")
+        text = tr("audio.separator").join(t for t in out if t) + tr("audio.end")
+        return text[:1].upper() + text[1:]  # a sentence of its own (Press 1 for ...)
 
     def _banner_text(self, screen: AudioScreen) -> str:
         tr = self.texts

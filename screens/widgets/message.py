@@ -17,7 +17,11 @@ class MessageView(ScreenPage):
     def __init__(self, name: str, finish_msgid: str) -> None:
         super().__init__(name)
         self.finish_msgid = finish_msgid
-        self.finish_button = self.add_action(make_button(primary=True, name="finish"))
+        # a page whose one way on is 取消 (waiting for the farmer to do something) has it as
+        # the cancel button: the PIN pad's 取消 key by ear, never its 确认 key
+        cancel = finish_msgid == "screen.common.cancel"
+        self.finish_button = self.add_action(make_button(primary=not cancel,
+                                                         name="cancel" if cancel else "finish"))
         self.finish_button.clicked.connect(self.finish_requested)
         self._choices: list[tuple[QPushButton, str]] = []
 

@@ -3,6 +3,7 @@ PNG per screen and summary.json, and exits 0 only when every journey ended as ex
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import subprocess
@@ -163,7 +164,8 @@ def test_autopilot_by_ear_and_pin_pad_keys_only(tmp_path: Path) -> None:
     out = tmp_path / "demo"
     result = run_demo(out, "--devices", "sim", "--voice", "fake", "--idle", "20",
                       "--idle-warning", "5", "--journey", "ear-calculator",
-                      "--journey", "ear-drawdown", "--journey", "ear-repay")
+                      "--journey", "ear-account-change", "--journey", "ear-drawdown",
+                      "--journey", "ear-repay", "--journey", "ear-progress")
     assert result.returncode == 0, result.stdout + result.stderr
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["devices"]["pinpad"].startswith("kmy (simulator")
@@ -187,6 +189,24 @@ def test_autopilot_by_ear_and_pin_pad_keys_only(tmp_path: Path) -> None:
     assert any(e.startswith("result said: 还款成功，还了三千元") for e in repay["ear"])
     said = "\n".join(repay["spoken"])
     assert "请在密码键盘上输入六位密码，确认还款" in said  # the PIN's own prompt
+    acct = by_name["ear-account-change"]  # a second card, a staff password, by ear
+    assert acct["ok"] and acct["outcome"] == "done"
+    assert "chose 1 换还款卡" in acct["ear"]
+    heard = {e.split(": ", 1)[0]: e.split(": ", 1)[1] for e in acct["ear"] if ": " in e}
+    assert heard["remove said"].startswith("请先取走原来的银行卡，再插入新的银行卡。按取消键")
+    assert "芯片朝上" in heard["insert said"]
+    assert "尾号四五六一" in heard["confirmation said"] and "尾号六五四六" in heard[
+        "confirmation said"]
+    assert heard["result said"].startswith("换好了。以后每期还款从尾号六五四六")
+    said = acct["spoken"]
+    assert "四千五百六十一" not in "".join(said)  # a card tail is digits, never a number
+    assert all(a != b for a, b in itertools.pairwise(said))  # a prompt is not said twice
+    progress = by_name["ear-progress"]
+    assert progress["ok"] and progress["outcome"] == "done"
+    assert "chose 2 申请进度" in progress["ear"] and "chose 1 打印" in progress["ear"]
+    said = "\n".join(progress["spoken"])
+    assert "三月十三日在网点柜台办理的贷款申请，两万元" in said
+    assert "三月十四日 审查" in said and "○" not in said  # 0: the steps, without signs
 
 
 def test_autopilot_repayments_keep_what_was_said_before_each_confirmation(

@@ -68,6 +68,8 @@ def test_a_keypad_makes_it_a_figure_read_back_from_the_shown_value(qtbot: Any) -
     assert isinstance(screen.entry, NumberKeypad)
     assert screen.value is not None and said_figure(screen.value.text()) == "30,000 元"
     assert said_figure("139 9123 4567") == "一三九，九一二三，四五六七"  # a phone: digits
+    assert said_figure("139 9123 4567", "en") == "1 3 9, 9 1 2 3, 4 5 6 7"
+    assert said_figure("—") == ""  # no figure yet: the guide says 空的
 
 
 def test_a_view_may_declare_its_choices(qtbot: Any) -> None:
@@ -80,3 +82,22 @@ def test_a_view_may_declare_its_choices(qtbot: Any) -> None:
     assert screen.details == ["一行"]
     screen.choices[0].activate()
     assert chosen == ["1"]
+
+
+def test_a_page_waiting_with_only_cancel_has_it_on_the_cancel_key(qtbot: Any) -> None:
+    """请先取走原来的银行卡 [取消]: 确认 must not cancel (it is no main action); the step
+    signs of a progress line are not said."""
+    from kiosk.i18n import Translator
+    from screens.widgets.message import MessageView
+
+    view = MessageView("probe_remove", "screen.common.cancel")
+    tr = Translator("zh_CN")
+    view.show_texts(tr, "请先取走原来的银行卡", "✓ 3月13日 提交申请　○ 下一步：批准")
+    qtbot.addWidget(view)
+    view.resize(1280, 700)
+    view.show()
+    qtbot.waitExposed(view)
+    screen = describe(view)
+    assert screen.cancel is not None and screen.cancel.label == tr("screen.common.cancel")
+    assert screen.confirm is None and screen.choices == []
+    assert screen.body == "3月13日 提交申请 下一步：批准"

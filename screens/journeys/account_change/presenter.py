@@ -87,7 +87,7 @@ class AccountChangePresenter(ChartPresenter):
         self.v.loan_view.show_loan(tr, f.loan, f.index, len(f.loans))
         self.runner.show(self.v.loan_view)
         self.runner.speak("voice.acct.loan", product=f.loan.product_name,
-                          tail=_tail(tr, f.loan.repayment_account_masked))
+                          tail=_tail(f.loan.repayment_account_masked))
 
     def _enter_no_loans(self) -> None:
         tr = self._tr
@@ -150,7 +150,7 @@ class AccountChangePresenter(ChartPresenter):
         self.v.confirm_view.show_change(tr, loan, new)
         self.runner.show(self.v.confirm_view)
         self.runner.speak("voice.acct.confirm", product=loan.product_name,
-                          old=_tail(tr, loan.repayment_account_masked), new=_tail(tr, new))
+                          old=_tail(loan.repayment_account_masked), new=_tail(new))
 
     # --- staff, PIN ---------------------------------------------------------------------------
 
@@ -261,7 +261,7 @@ class AccountChangePresenter(ChartPresenter):
         self.runner.show(self.v.success_view)
         printing = self._print()
         self.runner.speak("voice.acct.success" if printing else "voice.acct.success.no_receipt",
-                          new=_tail(tr, mask_pan(self._new.pan)))
+                          new=_tail(mask_pan(self._new.pan)))
 
     def _enter_pending(self) -> None:
         from screens.receipt_step import show_pending
@@ -317,9 +317,7 @@ def _ignore(completion: Completion[Any]) -> None:
         log.warning("receipt not marked printed: %s", completion.detail)
 
 
-def _tail(tr: Any, masked: str) -> str:
-    """A card's last four digits as the voice says them: 四五六一 (not a number)."""
-    from kiosk.voice import digit_words
-
-    tail = masked[-4:]
-    return digit_words(tail) if tr.lang.startswith("zh") else " ".join(tail)
+def _tail(masked: str) -> str:
+    """A card's last four digits; the voice reads them digit by digit (kiosk.voice.speakable:
+    尾号四五六一 / ending 4 5 6 1, never as a number)."""
+    return "".join(c for c in masked if c.isdigit())[-4:]

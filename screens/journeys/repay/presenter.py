@@ -571,11 +571,7 @@ def confirm_voice(tr: Any, kind: str, bd: Breakdown, account: str, after: Decima
         value = getattr(bd, key)
         if value > 0:
             parts.append(tr(f"voice.repay.confirm.{key}", amount=spoken_yuan(tr, value)))
-    tail = account[-4:]
-    if tr.lang.startswith("zh"):
-        from kiosk.voice import digit_words
-
-        tail = digit_words(tail)  # 尾号三四五一, not a number
+    tail = account[-4:]  # read digit by digit by kiosk.voice.speakable (尾号 / ending)
     parts[-1] = parts[-1].rstrip("，, ") + ("。" if tr.lang.startswith("zh") else ". ")
     if bd.penalty + bd.compound > 0:
         parts.append(tr("voice.repay.confirm.explain"))

@@ -37,6 +37,32 @@ def test_phone_numbers_card_tails_and_long_numbers_are_read_in_groups() -> None:
     assert speakable("Mobile 13812345678.", "en") == "Mobile 1 3 8, 1 2 3 4, 5 6 7 8."
 
 
+def test_a_card_tail_is_said_digit_by_digit_never_as_a_number() -> None:
+    """尾号 四五六一 / "ending 4 5 6 1" whether the room passes the tail, the masked number or
+    a contract number (never 四千五百六十一 / 'four thousand ...')."""
+    assert speakable("现在从尾号4561的卡扣款", "zh_CN") == "现在从尾号四五六一的卡扣款"
+    assert speakable("原来的卡：621799*********4561", "zh_CN") == "原来的卡：尾号四五六一"
+    assert speakable("合同号HT********0001", "zh_CN") == "合同号尾号零零零一"
+    assert speakable("repayments come from the card ending 4561.", "en") == (
+        "repayments come from the card ending 4 5 6 1.")
+    assert speakable("Old card: 621799*********4561", "en") == "Old card: ending in 4 5 6 1"
+    assert speakable("from the card ending in 6546, 3000.00 yuan", "en") == (
+        "from the card ending in 6 5 4 6, 3000 yuan")
+    assert speakable("Contract HT********0001", "en") == "Contract ending in 0 0 0 1"
+    assert speakable("Pay 4561 yuan", "en") == "Pay 4561 yuan"  # an amount stays a number
+
+
+def test_english_speech_has_english_pauses_and_dates_in_words() -> None:
+    """What the audio-guided mode hears in English: no Chinese stops between sentences (a
+    table row read by ear), a space after each sentence, dates as words (month/day)."""
+    assert speakable("Each installment。Page 1 of 3。No. 1，Due 1/3/2027，Payment 2,559.30",
+                     "en") == ("Each installment. Page 1 of 3. No. 1, Due January 3, 2027, "
+                               "Payment 2,559.30")
+    assert speakable("due on 3/21.To repay now, press Repay now.", "en") == (
+        "due on March 21. To repay now, press Repay now.")
+    assert speakable("Rate 4.35%; 13/45 is no date", "en") == "Rate 4.35%; 13/45 is no date"
+
+
 def test_a_prompt_is_cut_into_sentences_and_the_last_one_found() -> None:
     text = "您好。请插入银行卡，芯片朝上！读完之前不要拔卡。"
     assert sentences(text) == ["您好。", "请插入银行卡，芯片朝上！", "读完之前不要拔卡。"]
