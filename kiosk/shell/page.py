@@ -54,6 +54,12 @@ def set_role(widget: QWidget, role: str) -> None:
     widget.style().polish(widget)
     if isinstance(widget, QPushButton):
         icons.refresh(widget)
+    elif isinstance(widget, QLabel):
+        # a repolish keeps the box (padding, border) of the label's first polish: a label
+        # shown as plain text that becomes an alert would draw its bar over the words. A
+        # sheet of its own, set and cleared, polishes it afresh from the application's.
+        widget.setStyleSheet("/* role */")
+        widget.setStyleSheet("")
 
 
 def make_label(role: str = "", *, name: str = "") -> QLabel:
@@ -67,20 +73,26 @@ def make_label(role: str = "", *, name: str = "") -> QLabel:
     return label
 
 
-def beside_in_care(text: QWidget, picture: QWidget) -> QBoxLayout:
-    """``text`` above ``picture`` (centred) in the normal mode; in the elderly mode the
-    picture stands to the right of the text, so the larger words and the picture share the
-    height of a 1024x768 screen instead of stacking past it."""
+def beside_in_care(first: QWidget, second: QWidget, *, picture: bool = True) -> QBoxLayout:
+    """``first`` above ``second`` in the normal mode; in the elderly mode side by side, so the
+    larger words share the height of a 1024x768 screen instead of stacking past it.
+    ``picture``: ``second`` is a picture (its own width, centred under the text or beside
+    it); else both are texts and share the width equally."""
     box = QBoxLayout(QBoxLayout.Direction.TopToBottom)
-    box.setSpacing(theme.GAP_PX)
-    box.addWidget(text, 1)
-    box.addWidget(picture, 0)
+    box.addWidget(first, 1)
+    box.addWidget(second, 0 if picture else 1)
+    for widget in (first, second):
+        if isinstance(widget, QLabel):  # side by side, both texts start at the top
+            widget.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
 
     def follow(on: bool) -> None:
         box.setDirection(QBoxLayout.Direction.LeftToRight if on
                          else QBoxLayout.Direction.TopToBottom)
-        box.setAlignment(picture, Qt.AlignmentFlag.AlignVCenter if on
-                         else Qt.AlignmentFlag.AlignHCenter)
+        # stacked: the gap of the content area's rows; two texts side by side: a wider one
+        box.setSpacing(theme.GAP_PX * 2 if on and not picture else theme.GAP_PX)
+        if picture:
+            box.setAlignment(second, Qt.AlignmentFlag.AlignVCenter if on
+                             else Qt.AlignmentFlag.AlignHCenter)
 
     follow(theme.care_mode())
     theme.on_care_mode(follow)
@@ -330,10 +342,19 @@ class ScreenPage(QWidget):
     def is_waiting(self) -> bool:
         return not self.waiting.isHidden()
 
+    def set_text_rows(self) -> None:
+        """The content area holds lines of text only (no touch targets one above another):
+        in the elderly mode its rows stand a grid unit apart, like the panel's (the text's
+        own leading keeps them apart; touch targets keep their 16 px gaps elsewhere)."""
+        self._text_rows = True
+        self._on_care_mode(theme.care_mode())
+
     def _on_care_mode(self, on: bool) -> None:
         """Larger text needs the room: in the elderly mode the page's gaps shrink to the
         grid's unit (touch targets keep their size and their 16 px gaps)."""
         self.countdown.setFixedWidth(theme.px(COUNTDOWN_PX))
+        if getattr(self, "_text_rows", False):
+            self.content.setSpacing(theme.GRID_PX if on else theme.GAP_PX)
         outer, panel = self.layout(), self.panel_layout
         if outer is None:
             return

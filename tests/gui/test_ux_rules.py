@@ -196,6 +196,8 @@ def check_page(page: QWidget, name: str) -> None:
         else:
             assert label.sizeHint().width() <= label.width() + 1, (name, label.text())
         assert inside(page, panel, label), (name, label.text())
+        if role in ("alert", "notice"):  # its box: the words never run over the bar
+            assert label.contentsMargins().left() >= 12, (name, label.text())
     buttons = visible(page, QPushButton)
     for b in buttons:
         assert b.width() >= 96 and b.height() >= 96, (name, b.text(), b.size())
@@ -278,9 +280,9 @@ def scrolls_to_its_last_line(page: Any, name: str) -> None:
 
 
 #: How many of the 106 sample screens may scroll in the elderly mode (measured at landing:
-#: zh_CN 6 and en 19 at 1024x768, none at 1280x800; `bench/care_scroll.py` lists them); a
+#: zh_CN 5 and en 18 at 1024x768, none at 1280x800; `bench/care_scroll.py` lists them); a
 #: ratchet, lower it as rooms get per-room layouts (docs: notes of issue 18 item 3).
-MAX_SCROLLING_IN_CARE = {(1024, "zh_CN"): 6, (1024, "en"): 19,
+MAX_SCROLLING_IN_CARE = {(1024, "zh_CN"): 5, (1024, "en"): 18,
                          (1280, "zh_CN"): 0, (1280, "en"): 0}
 
 

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QWidget
 from kiosk.i18n import Translator
 from kiosk.receipts.capitals import amount_in_capitals
 from kiosk.shell.formats import short_date, yuan
-from kiosk.shell.page import ScreenPage, make_button, make_label
+from kiosk.shell.page import ScreenPage, beside_in_care, make_button, make_label, set_role
 from screens.widgets.message import MessageView
 
 
@@ -29,14 +29,17 @@ class LineView(ScreenPage):
 
     def __init__(self) -> None:
         super().__init__("credit_line")
+        self.set_text_rows()
         self.available = make_label("amount", name="available")
         self.available_capitals = make_label(name="available-capitals")
         self.content.addWidget(self.available)
         self.content.addWidget(self.available_capitals)
         self.lines = {key: make_label(name=f"line-{key}")
                       for key in ("limit", "used", "signed")}
-        for label in self.lines.values():
-            self.content.addWidget(label)
+        # the line and what is borrowed side by side in the elderly mode (1024x768)
+        self.content.addLayout(beside_in_care(self.lines["limit"], self.lines["used"],
+                                              picture=False))
+        self.content.addWidget(self.lines["signed"])
         self.sign_button = self.add_action(make_button(primary=True, name="sign"))
         self.sign_button.clicked.connect(self.sign_requested)
         self.sign_button.hide()
@@ -68,9 +71,7 @@ class LineView(ScreenPage):
         expiry = short_date(tr, line.expiry, today)
         self.lines["signed"].setText(tr("line.signed" if line.signed else "line.unsigned",
                                         date=expiry))
-        self.lines["signed"].setProperty("role", "" if line.signed else "alert")
-        self.lines["signed"].style().unpolish(self.lines["signed"])
-        self.lines["signed"].style().polish(self.lines["signed"])
+        set_role(self.lines["signed"], "" if line.signed else "alert")
         self.finish_button.setText(tr("line.finish"))
         self.borrow_button.setText(tr("line.borrow"))
         self.repeat_button.setText(tr("screen.common.repeat"))
