@@ -44,4 +44,7 @@ def sample_pages(kiosk: Any, lang: str) -> list[tuple[str, QWidget]]:
         found.extend((f"{name}/{screen}", page) for screen, page in _load(spec.samples)(views, tr))
     runner.remove_view.show_texts(tr)
     found.append(("remove_id", runner.remove_view))
+    for _, page in found:  # dressed as runner.show dresses a page: 求助 beside 重听
+        if hasattr(page, "set_help_text"):
+            page.set_help_text(tr("screen.common.help"))
     return found

@@ -43,14 +43,15 @@ class TermsView(ScreenPage):
         self.lines = [make_label(name=f"term-{i}") for i in range(rows)]
         for label in self.lines:
             self.content.addWidget(label)
-        self.next_button = self.add_action(make_button(primary=True, name="next"))
-        self.next_button.clicked.connect(self.next_requested)
+        # 上一页, 不签了, then the main choice at the right as on every page
         self.back_button = make_button(name="back")
         self.back_button.clicked.connect(self.back_requested)
         if with_back:
             self.add_action(self.back_button)
         self.cancel_button = self.add_action(make_button(name="cancel"))
         self.cancel_button.clicked.connect(self.cancel_requested)
+        self.next_button = self.add_action(make_button(primary=True, name="next"))
+        self.next_button.clicked.connect(self.next_requested)
 
     def show_lines(self, tr: Translator, heading: str, lines: Sequence[str],
                    next_msgid: str) -> None:
