@@ -390,10 +390,11 @@ def heard_since(ear: Ear, first: int) -> list[str]:
 def ear_account_change(pilot: Pilot, params: dict[str, Any]) -> str:
     """By ear (the assistant signed in: a supervised session): 还钱 -> 查还款计划和明细 ->
     identification -> the loan said with its card's tail -> 换还款卡 -> 换这笔的卡 -> the old
-    card out (said) -> the new card in (said) -> both tails said -> 确认更换 -> the assistant
+    card out (said) -> the same card in again (refused, said) -> 换一张卡 -> out -> the new card
+    in (said) -> both tails said -> 确认更换 -> the assistant
     types her own password (her touch, the farmer hears what happens) -> the new card's PIN in
     the pad's PIN mode -> 换好了 said -> 完成 -> 看完了 -> 结束办理 -> cards back."""
-    from screens.journeys.account_change.autopilot import NEW_CARD
+    from screens.journeys.account_change.autopilot import NEW_CARD, OLD_CARD
     from screens.staff.autopilot import _person, _sign_in, _type
 
     ear = Ear(pilot)
@@ -409,7 +410,7 @@ def ear_account_change(pilot: Pilot, params: dict[str, Any]) -> str:
     pilot.take_cards()
     ear.start()
     ear.open_service("home.service.loan_queries", "home.group.repay")
-    identify_by_ear(ear, "zhang_weiguo", "zhang_debit")
+    identify_by_ear(ear, "zhang_weiguo", OLD_CARD)
     pilot.wait_until(lambda: pilot.runner.current == "loan_queries", 20.0, "the loans")
     ear.past_loading()
     ear.choose("loanq.change_account")
@@ -424,6 +425,14 @@ def ear_account_change(pilot: Pilot, params: dict[str, Any]) -> str:
     pilot.wait_screen("insert_bank", 20.0)
     ear.settle()
     ear.log.append(f"insert said: {ear.last_said()}")
+    pilot.insert_bank_card(OLD_CARD)  # the card the loan already uses: refused, said
+    pilot.wait_screen("account_change_card_problem", 20.0)
+    ear.settle()
+    ear.log.append(f"same card said: {ear.last_said()}")
+    ear.choose("acct.problem.again")
+    pilot.wait_screen("account_change_remove_old", 20.0)
+    pilot.remove_bank_card()
+    pilot.wait_screen("insert_bank", 20.0)
     pilot.insert_bank_card(NEW_CARD)
     pilot.wait_screen("account_change_confirm", 20.0)
     ear.settle()

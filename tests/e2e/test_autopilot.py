@@ -191,10 +191,12 @@ def test_autopilot_by_ear_and_pin_pad_keys_only(tmp_path: Path) -> None:
     assert "请在密码键盘上输入六位密码，确认还款" in said  # the PIN's own prompt
     acct = by_name["ear-account-change"]  # a second card, a staff password, by ear
     assert acct["ok"] and acct["outcome"] == "done"
-    assert "chose 1 换还款卡" in acct["ear"]
+    assert "chose 1 换还款卡" in acct["ear"] and "chose 2 换一张卡" in acct["ear"]
     heard = {e.split(": ", 1)[0]: e.split(": ", 1)[1] for e in acct["ear"] if ": " in e}
     assert heard["remove said"].startswith("请先取走原来的银行卡，再插入新的银行卡。按取消键")
     assert "芯片朝上" in heard["insert said"]
+    assert heard["same card said"].startswith(
+        "这张卡就是现在的还款卡，不用换。按一，不换了；按二，换一张卡")
     assert "尾号四五六一" in heard["confirmation said"] and "尾号六五四六" in heard[
         "confirmation said"]
     assert heard["result said"].startswith("换好了。以后每期还款从尾号六五四六")
