@@ -193,6 +193,17 @@ def identify_by_ear(ear: Ear, person: str, card: str) -> None:
                          or not pilot.runner.pad_in_use(), 10.0, "the next screen")
 
 
+def identified_by_ear(pilot: Pilot, service: str, group: str, person: str, card: str) -> Ear:
+    """From the home by ear: the mode started, the service opened (msgids), identified."""
+    ear = Ear(pilot)
+    pilot.need_bank_step()
+    pilot.take_cards()
+    ear.start()
+    ear.open_service(service, group)
+    identify_by_ear(ear, person, card)
+    return ear
+
+
 def _pin_of(pilot: Pilot, card: str) -> str:
     from peripherals_sim.scenario import by_id
 
@@ -216,12 +227,8 @@ def end_by_ear(ear: Ear) -> None:
 def ear_loan_queries(pilot: Pilot, params: dict[str, Any]) -> str:
     """By ear: 还钱 -> 查贷款 -> identification (PIN on the pad) -> the loan said -> 还款计划 ->
     0 (the rows) -> 返回 -> 看完了 -> 结束办理 -> cards back."""
-    ear = Ear(pilot)
-    pilot.need_bank_step()
-    pilot.take_cards()
-    ear.start()
-    ear.open_service("home.service.loan_queries", "home.group.repay")
-    identify_by_ear(ear, "zhang_weiguo", "zhang_debit")
+    ear = identified_by_ear(pilot, "home.service.loan_queries", "home.group.repay",
+                            "zhang_weiguo", "zhang_debit")
     pilot.wait_until(lambda: pilot.runner.current == "loan_queries", 20.0, "the loans")
     ear.past_loading()
     ear.log.append(f"screen {pilot.shell.current_name()}: {', '.join(ear.choices())}")
@@ -258,12 +265,8 @@ def ear_drawdown(pilot: Pilot, params: dict[str, Any]) -> str:
     """By ear: 借钱 -> 借款 -> identification -> 30000 typed on the pad and read back -> 一年 ->
     每月还一样多 -> the quote said (amount, rate, interest) -> 确认 -> the PIN in the pad's PIN
     mode -> 借款成功 said -> 完成 -> 结束办理 -> cards back."""
-    ear = Ear(pilot)
-    pilot.need_bank_step()
-    pilot.take_cards()
-    ear.start()
-    ear.open_service("home.service.drawdown", "home.group.borrow")
-    identify_by_ear(ear, params.get("person", "zhang_weiguo"), params.get("card", "zhang_debit"))
+    ear = identified_by_ear(pilot, "home.service.drawdown", "home.group.borrow",
+                            params.get("person", "zhang_weiguo"), params.get("card", "zhang_debit"))
     pilot.wait_screen("drawdown_amount", 30.0)
     ear.figure("30000", "三万元" if ear.zh else "30,000")
     pilot.wait_screen("drawdown_term", 30.0)
@@ -285,12 +288,8 @@ def ear_repay(pilot: Pilot, params: dict[str, Any]) -> str:
     """By ear: 还钱 -> 还贷款 -> identification -> the loan said -> 提前还一部分 -> 3000 typed on
     the pad and read back -> 少还几期 -> the confirmation said -> 确认 -> the PIN in the pad's
     PIN mode -> the result said -> 完成 -> 结束办理 -> cards back."""
-    ear = Ear(pilot)
-    pilot.need_bank_step()
-    pilot.take_cards()
-    ear.start()
-    ear.open_service("home.service.repay", "home.group.repay")
-    identify_by_ear(ear, params.get("person", "zhang_weiguo"), params.get("card", "zhang_debit"))
+    ear = identified_by_ear(pilot, "home.service.repay", "home.group.repay",
+                            params.get("person", "zhang_weiguo"), params.get("card", "zhang_debit"))
     pilot.wait_screen("repay_loan", 30.0)
     if any(ear.t("repay.pick_loan") in label for label in ear.choices()):
         ear.choose("repay.pick_loan")  # several loans: one is picked first
@@ -313,12 +312,8 @@ def ear_apply(pilot: Pilot, params: dict[str, Any]) -> str:
     """By ear: 借钱 -> 申请贷款 -> identification -> the first purpose read out -> 20000 typed
     and read back -> the first term -> a mobile number typed and read back digit by digit ->
     同意 -> the host's answer said -> 确认 -> 结束办理 -> cards back."""
-    ear = Ear(pilot)
-    pilot.need_bank_step()
-    pilot.take_cards()
-    ear.start()
-    ear.open_service("home.service.apply", "home.group.borrow")
-    identify_by_ear(ear, params.get("person", "liu_yan"), params.get("card", "liu_debit"))
+    ear = identified_by_ear(pilot, "home.service.apply", "home.group.borrow",
+                            params.get("person", "liu_yan"), params.get("card", "liu_debit"))
     for _ in range(12):  # whatever the application asks, by what the voice reads out
         screen = pilot.shell.current_name()
         if not screen.startswith("apply_"):
@@ -394,23 +389,14 @@ def ear_account_change(pilot: Pilot, params: dict[str, Any]) -> str:
     in (said) -> both tails said -> 确认更换 -> the assistant
     types her own password (her touch, the farmer hears what happens) -> the new card's PIN in
     the pad's PIN mode -> 换好了 said -> 完成 -> 看完了 -> 结束办理 -> cards back."""
-    from screens.journeys.account_change.autopilot import NEW_CARD, OLD_CARD
-    from screens.staff.autopilot import _person, _sign_in, _type
+    from screens.journeys.account_change.autopilot import NEW_CARD, OLD_CARD, supervised_session
+    from screens.staff.autopilot import _type
 
-    ear = Ear(pilot)
     pilot.need_bank_step()
-    pilot.wait_until(lambda: pilot.kiosk.host_signed_in, 30.0, "the host sign-in")
-    who = _person(pilot.scenario, "assistant")
+    who = supervised_session(pilot)
     staff = pilot.kiosk.staff
-    staff.show_sign_in()
-    pilot.wait_screen("staff_sign_in")
-    _sign_in(pilot, staff, who)
-    pilot.wait_screen("staff_home", 15.0)
-    pilot.click(staff.staff_home.buttons["start_journey"])  # 为客户办理: supervised
-    pilot.take_cards()
-    ear.start()
-    ear.open_service("home.service.loan_queries", "home.group.repay")
-    identify_by_ear(ear, "zhang_weiguo", OLD_CARD)
+    ear = identified_by_ear(pilot, "home.service.loan_queries", "home.group.repay",
+                            "zhang_weiguo", OLD_CARD)
     pilot.wait_until(lambda: pilot.runner.current == "loan_queries", 20.0, "the loans")
     ear.past_loading()
     ear.choose("loanq.change_account")
@@ -469,12 +455,8 @@ def ear_account_change(pilot: Pilot, params: dict[str, Any]) -> str:
 def ear_progress(pilot: Pilot, params: dict[str, Any]) -> str:
     """By ear: 借钱 -> 查额度 -> identification (赵桂兰, no line) -> 申请进度 -> her counter
     application said -> 0 (the steps read) -> 打印 -> 看完了 -> 结束办理 -> cards back."""
-    ear = Ear(pilot)
-    pilot.need_bank_step()
-    pilot.take_cards()
-    ear.start()
-    ear.open_service("home.service.credit_line", "home.group.borrow")
-    identify_by_ear(ear, params.get("person", "zhao_guilan"), params.get("card", "zhao_debit"))
+    ear = identified_by_ear(pilot, "home.service.credit_line", "home.group.borrow",
+                            params.get("person", "zhao_guilan"), params.get("card", "zhao_debit"))
     pilot.wait_screen("credit_line_none", 30.0)
     ear.past_loading()
     ear.log.append(f"no line said: {ear.last_said()}")

@@ -29,9 +29,10 @@ def _staff_home(pilot: Pilot) -> Any:
     return staff
 
 
-def change_zhang_weiguo(pilot: Pilot, params: dict[str, Any]) -> str:
-    from screens.journeys.sign_line.autopilot import _identified_to
-    from screens.staff.autopilot import _person, _sign_in, _type
+def supervised_session(pilot: Pilot) -> tuple[str, str]:
+    """The assistant signs in and starts a supervised session (为客户办理): the change of
+    repayment account needs her authorisation. Her (id, password)."""
+    from screens.staff.autopilot import _person, _sign_in
 
     pilot.wait_until(lambda: pilot.kiosk.host_signed_in, 30.0, "the host sign-in")
     who = _person(pilot.scenario, "assistant")
@@ -43,6 +44,15 @@ def change_zhang_weiguo(pilot: Pilot, params: dict[str, Any]) -> str:
     pilot.wait_screen("staff_home", 15.0)
     pilot.click(staff.staff_home.buttons["start_journey"])  # 为客户办理: supervised
     pilot.wait_screen("attract")
+    return who
+
+
+def change_zhang_weiguo(pilot: Pilot, params: dict[str, Any]) -> str:
+    from screens.journeys.sign_line.autopilot import _identified_to
+    from screens.staff.autopilot import _type
+
+    who = supervised_session(pilot)
+    staff = pilot.kiosk.staff
     _identified_to(pilot, "loan_queries", params["person"], OLD_CARD, "loan_queries_loan")
     loan_view = pilot.runner.views_of("loan_queries").loan_view
     if not loan_view.change_button.isVisible():
