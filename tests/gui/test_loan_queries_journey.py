@@ -1,14 +1,18 @@
 """Loan queries (journey 7) through the real GUI: the farmer identifies (ID card, bank card,
 PIN on the pad), the bank host simulator over mutual TLS answers with his loans, the schedule
-and the repayment history; the schedule prints on the printer simulator over TCP."""
+and the repayment history; the schedule prints on the printer simulator over TCP. A farmer
+with two loans picks one first (看这笔 / 下一笔), then its choices, 换还款卡 among them."""
 
 from __future__ import annotations
 
+import copy
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from devices.printer.escpos_driver import EscposReceiptPrinter
 from kiosk.simcontrol.printer import HttpPrinterControl
@@ -124,3 +128,63 @@ def test_host_error_on_the_schedule_is_a_plain_spoken_message(loan_rig: BankRig)
     assert v.unavailable_view.body.text() and "HOST" not in all_texts(v.unavailable_view)
     rig.click(v.unavailable_view.finish_button)
     assert rig.wait_home() is Outcome.FAILED
+
+
+@pytest.fixture(scope="module")
+def two_loans_host(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HostProcess]:
+    """The demo scenario with a second loan for C0001 (张卫国), on the host simulator."""
+    from peripherals_sim.scenario import DEFAULT_SCENARIO
+
+    scenario = yaml.safe_load(DEFAULT_SCENARIO.read_text("utf-8"))
+    zhang = next(c for c in scenario["customers"] if c["id"] == "C0001")
+    second = copy.deepcopy(zhang["loans"][0])
+    second.update(id="JJ202601100002", contract_no="HT202601100002", amount="20000.00",
+                  months=6, start=dt.date(2026, 1, 10), paid_installments=1)
+    zhang["loans"].append(second)
+    folder = tmp_path_factory.mktemp("two-loans-host")
+    path = folder / "scenario.yaml"
+    path.write_text(yaml.safe_dump(scenario, allow_unicode=True), "utf-8")
+    with HostProcess(folder / "state", "--scenario", str(path)) as sim:
+        yield sim
+
+
+def test_two_loans_pick_one_then_its_choices_and_the_change_of_card(
+        qtbot: Any, state_dir: Path, demo_scenario: dict[str, Any],
+        two_loans_host: HostProcess) -> None:
+    """Several loans: 看这笔 / 下一笔 first (never more than three choices), then the chosen
+    loan's 还款计划, 还款明细 and 换还款卡 (the change journey opens on that loan); 返回 goes
+    back to the choosing, 完成 ends."""
+    rig_gen = make_bank_rig(qtbot, state_dir, demo_scenario, two_loans_host)
+    rig = next(rig_gen)
+    try:
+        staff = rig.kiosk.staff
+        staff._submit("S1001", "246810")  # 换还款卡 needs a signed-in member of staff
+        rig.qtbot.waitUntil(lambda: staff.staff.current is not None, timeout=15000)
+        staff.start_journey()
+        identify_for(rig, "loan_queries", "zhang_weiguo", "zhang_debit")
+        past_reminders(rig, "loan_queries_loan")
+        loan = rig.runner.views_of("loan_queries").loan_view
+        visible = lambda: {b.objectName() for b in (  # noqa: E731
+            loan.pick_button, loan.next_button, loan.history_button, loan.schedule_button,
+            loan.change_button) if b.isVisible()}
+        assert visible() == {"pick-loan", "next-loan"}
+        assert loan.pick_button.text() == "看这笔" and loan.finish_button.text() == "看完了"
+        assert "第1笔，共2笔" in all_texts(loan)
+        rig.click(loan.next_button)
+        assert "HT********0002" in all_texts(loan) and "第2笔，共2笔" in all_texts(loan)
+        rig.click(loan.pick_button)
+        assert visible() == {"history", "schedule", "change-account"}
+        assert loan.finish_button.text() == "返回"
+        rig.click(loan.change_button)
+        rig.wait_screen("account_change_loan", timeout=15000)
+        change = rig.runner.views_of("account_change").loan_view
+        assert "HT********0002" in all_texts(change)  # the loan chosen, not the first
+        rig.click(change.finish_button)
+        rig.wait_screen("loan_queries_loan", timeout=15000)  # the loans read again
+        assert "HT********0002" in all_texts(loan) and loan.change_button.isVisible()
+        rig.click(loan.finish_button)  # 返回: back to the choosing
+        assert visible() == {"pick-loan", "next-loan"}
+        rig.click(loan.finish_button)  # 看完了
+        rig.wait_screen("attract")
+    finally:
+        next(rig_gen, None)

@@ -37,12 +37,15 @@ class LoanQueriesPresenter(ChartPresenter):
         self.v = v = views
         self.printed = 0
         self.print_problem = ""
+        #: several loans: the farmer picks one first (看这笔 / 下一笔); one loan: picked
+        self.picked = False
         send = self.flow.send_if_allowed
         self.connect([
             (v.loan_view.schedule_requested, lambda: send(E.SCHEDULE)),
             (v.loan_view.history_requested, lambda: send(E.HISTORY)),
             (v.loan_view.next_requested, self.flow.next_loan),
-            (v.loan_view.finish_requested, self.finish),
+            (v.loan_view.finish_requested, self._loan_back),
+            (v.loan_view.pick_requested, self._pick),
             (v.chart_view.back_requested, self.back),
             (v.chart_view.print_requested, self._print),
             (v.chart_view.table_requested, lambda: send(E.TABLE)),
@@ -116,8 +119,23 @@ class LoanQueriesPresenter(ChartPresenter):
         flow = self.flow
         self.v.loan_view.show_loan(self._tr, flow.loan, flow.index, len(flow.loans),
                                    self.runner.today(),
-                                   can_change=self._can_go("account_change"))
+                                   can_change=self._can_go("account_change"),
+                                   picking=flow.has_next and not self.picked)
         self.runner.show(self.v.loan_view)
+
+    def _pick(self) -> None:
+        """看这笔: this loan's schedule, history and repayment card."""
+        if self.flow.state is S.LOANS:
+            self.picked = True
+            self._show_loan()
+
+    def _loan_back(self) -> None:
+        """完成 on the loans (or on the only loan); 返回 from a chosen one to the choosing."""
+        if self.flow.state is S.LOANS and self.flow.has_next and self.picked:
+            self.picked = False
+            self._show_loan()
+        else:
+            self.finish()
 
     def _can_go(self, name: str) -> bool:
         """A journey this one leads to is there and can run now."""

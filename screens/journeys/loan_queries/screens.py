@@ -42,12 +42,15 @@ def _spacing(page: ScreenPage) -> None:
 
 
 class LoanView(ScreenPage):
-    """One loan per screen: what it is, when and how much is next; 还款计划, 还款明细, 下一笔."""
+    """One loan per screen: what it is, when and how much is next; 还款计划, 还款明细,
+    换还款卡. With several loans the farmer first picks one (看这笔 / 下一笔), as the repayment
+    does: one thing at a time, never more than three choices."""
 
     schedule_requested = Signal()
     history_requested = Signal()
     next_requested = Signal()
     finish_requested = Signal()
+    pick_requested = Signal()
     change_requested = Signal()
 
     def __init__(self) -> None:
@@ -81,11 +84,19 @@ class LoanView(ScreenPage):
         self.history_button.clicked.connect(self.history_requested)
         self.schedule_button = self.add_action(make_button(primary=True, name="schedule"))
         self.schedule_button.clicked.connect(self.schedule_requested)
+        self.pick_button = self.add_action(make_button(primary=True, name="pick-loan"))
+        self.pick_button.clicked.connect(self.pick_requested)
+
+    def showEvent(self, event: Any) -> None:
+        # short of room (the elderly mode's words) the account wraps; 换还款卡 keeps its size
+        self.change_button.setMinimumWidth(self.change_button.sizeHint().width())
+        super().showEvent(event)
 
     def show_loan(self, tr: Translator, loan: Any, index: int, count: int,
-                  today: dt.date, *, can_change: bool = False) -> None:
-        """``can_change``: 换还款卡 beside the account (one loan only: with several, 下一笔
-        takes the third choice; the account change journey walks the loans itself)."""
+                  today: dt.date, *, can_change: bool = False, picking: bool = False) -> None:
+        """``picking``: several loans, none chosen yet: 看这笔 / 下一笔 / 完成. Chosen (or the
+        only one): 还款计划, 还款明细 and, when ``can_change``, 换还款卡 beside the account;
+        with several, 返回 goes back to the choosing."""
         self.heading.setText(loan.product_name)
         self.body.hide()
         self.due.setText(loan_due_text(tr, loan, today))
@@ -98,12 +109,17 @@ class LoanView(ScreenPage):
         self.lines["account"].setText(tr("loanq.loan.account",
                                          account=loan.repayment_account_masked))
         self.change_button.setText(tr("loanq.change_account"))
-        self.change_button.setVisible(can_change and count == 1)
+        self.change_button.setVisible(can_change and not picking)
         self.lines["position"].setText(tr("loanq.loan.position", n=index + 1, count=count))
         self.lines["position"].setVisible(count > 1)
         self.lines["position"].setWordWrap(False)
-        self.next_button.setVisible(count > 1)
-        self.finish_button.setText(tr("loanq.finish"))
+        self.next_button.setVisible(picking)
+        self.pick_button.setVisible(picking)
+        self.pick_button.setText(tr("loanq.pick_loan"))
+        self.history_button.setVisible(not picking)
+        self.schedule_button.setVisible(not picking)
+        self.finish_button.setText(tr("loanq.back" if count > 1 and not picking
+                                      else "loanq.finish"))
         self.next_button.setText(tr("loanq.next_loan"))
         self.history_button.setText(tr("loanq.history"))
         self.schedule_button.setText(tr("loanq.schedule"))
@@ -294,8 +310,8 @@ def sample_screens(views: LoanQueriesViews, tr: Translator) -> list[tuple[str, Q
                            overdue_days=365, repayment_account_masked="621799*********4561")
     v = views
     v.loading_view.heading.setText("… " + tr("loanq.loading"))
-    v.loan_view.show_loan(tr, loan, 8, 9, today)
-    v.loan_view.change_button.setText(tr("loanq.change_account"))
+    # the most a loan page holds: one of several, chosen, with 换还款卡
+    v.loan_view.show_loan(tr, loan, 8, 9, today, can_change=True)
     v.no_loans_view.show_texts(tr, tr("loanq.none.title"), tr("loanq.none.body"))
     schedule = sample_plan()
     v.chart_view.show_plan(tr, schedule.rows, can_print=True,
