@@ -153,7 +153,7 @@ def test_two_loans_pick_one_then_its_choices_and_the_change_of_card(
         two_loans_host: HostProcess) -> None:
     """Several loans: 看这笔 / 下一笔 first (never more than three choices), then the chosen
     loan's 还款计划, 还款明细 and 换还款卡 (the change journey opens on that loan); 返回 goes
-    back to the choosing, 完成 ends."""
+    back to the choosing, 看完了 ends; the repayment's 还这笔 / 下一笔 likewise."""
     rig_gen = make_bank_rig(qtbot, state_dir, demo_scenario, two_loans_host)
     rig = next(rig_gen)
     try:
@@ -185,6 +185,23 @@ def test_two_loans_pick_one_then_its_choices_and_the_change_of_card(
         rig.click(loan.finish_button)  # 返回: back to the choosing
         assert visible() == {"pick-loan", "next-loan"}
         rig.click(loan.finish_button)  # 看完了
+        rig.wait_screen("attract")
+
+        # the repayment walks the same two loans the same way (还这笔 / 下一笔 first)
+        assert rig.runner.start("repay")
+        rig.wait_screen("repay_loan", timeout=15000)
+        pay = rig.runner.views_of("repay").loan_view
+        shown = lambda: {b.objectName() for b in (  # noqa: E731
+            pay.pick_button, pay.next_button, pay.due_button, pay.part_button,
+            pay.all_button) if b.isVisible()}
+        assert shown() == {"pick-loan", "next-loan"}
+        rig.click(pay.next_button)
+        assert "HT********0002" in all_texts(pay)
+        rig.click(pay.pick_button)
+        assert shown() == {"pay-due", "pay-part", "pay-all"}
+        rig.click(pay.back_button)  # 返回: back to the choosing, not out
+        assert shown() == {"pick-loan", "next-loan"} and rig.screen() == "repay_loan"
+        rig.click(pay.back_button)
         rig.wait_screen("attract")
     finally:
         next(rig_gen, None)

@@ -142,6 +142,15 @@ class RepayPresenter(ChartPresenter):
             self.picked = True
             self._show_loan()
 
+    def back(self) -> None:
+        """返回 on a chosen loan of several: back to the choosing (还这笔 / 下一笔)."""
+        f = self.flow
+        if f.state is S.LOAN and f.has_next and self.picked and f.wanted is None:
+            self.picked = False
+            self._show_loan()
+            return
+        super().back()
+
     def _enter_loan(self) -> None:
         self._show_loan()
         tr, loan = self._tr, self.flow.loan
