@@ -319,15 +319,21 @@ class TransactionsService:
                            _Request("/v1/repayments", body, m.RepaymentResponse, True))
 
     def sign_line(self, *, line_id: str, customer_id: str, pan: str, pin_block: str | bytes,
-                  signature_png_base64: str, contract_version: str,
-                  consents: Mapping[str, bool], staff_id: str | None = None) -> TxResult:
-        """额度签约: journaled like money; an uncertain answer is settled by reading the line
-        (the host has no key for it), never by signing again. No receipt is owed by the
-        service (the journey prints the contract summary if it wants)."""
+                  signature_png_base64: str | None, contract_version: str,
+                  consents: Mapping[str, bool], staff_id: str | None = None,
+                  witness: Mapping[str, str] | None = None) -> TxResult:
+        """额度签约: journaled like money and MAC'd (the MAC covers the picture or the
+        witness record); an uncertain answer is settled by reading the line, never by
+        signing again. ``witness`` (见证签约: method, staff_id, mode, authorization_id)
+        instead of a picture; the journal row keeps its method, staff id and mode. No
+        receipt is owed by the service (the journey prints the contract summary)."""
         body = HostClient.sign_line_body(customer_id, pan, pin_block, signature_png_base64,
-                                         contract_version, consents)
-        return self._money(TxKind.SIGNING, customer_id, None, pan, staff_id,
-                           {"line_id": line_id, "contract_version": contract_version},
+                                         contract_version, consents, witness)
+        detail: dict[str, Any] = {"line_id": line_id, "contract_version": contract_version}
+        if witness is not None:
+            detail.update(method=witness["method"], witness_staff_id=witness["staff_id"],
+                          mode=witness["mode"])
+        return self._money(TxKind.SIGNING, customer_id, None, pan, staff_id, detail,
                            _Request(HostClient.sign_line_path(line_id), body, m.CreditLine,
                                     False), receipt_required=False)
 
@@ -416,7 +422,7 @@ class TransactionsService:
                                                 request.model)
             else:
                 answer = self.client.post_contract(request.path, request.body,
-                                                   request.model)
+                                                   request.model, row.key)
         except HostCallError as exc:
             self._step(Step.ANSWERED, row)
             resend = row.state is TxState.UNKNOWN

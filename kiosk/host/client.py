@@ -58,6 +58,13 @@ MacProvider = Callable[[bytes], bytes]
 
 #: The paths whose requests move money: ``Idempotency-Key`` and ``X-MAC`` are required.
 MONEY_PATHS = ("/v1/drawdowns", "/v1/repayments")
+#: Contract requests MAC'd like money (the MAC covers the signature or the witness record).
+MAC_CONTRACT_PATH = re.compile(r"/v1/credit-lines/[^/]+/sign")
+
+
+def needs_mac(path: str) -> bool:
+    """Whether a POST to ``path`` carries ``Idempotency-Key`` and ``X-MAC``."""
+    return path in MONEY_PATHS or MAC_CONTRACT_PATH.fullmatch(path) is not None
 
 
 @dataclass(frozen=True)
@@ -394,7 +401,7 @@ class HostClient:
                 raise self._fail(HostErrorCode.FORMAT, str(exc), method, path,
                                  retryable=False, next_action=NextAction.FIX_REQUEST) from None
             headers["Content-Type"] = "application/json"
-        if path in MONEY_PATHS:
+        if needs_mac(path):
             headers.update(self._money_headers(path, idempotency_key, payload or b""))
         elif idempotency_key:
             headers["Idempotency-Key"] = idempotency_key  # outbox messages: replay-safe
@@ -522,29 +529,41 @@ class HostClient:
 
     @staticmethod
     def sign_line_body(customer_id: str, pan: str, pin_block: str | bytes,
-                       signature_png_base64: str, contract_version: str,
-                       consents: Mapping[str, bool]) -> dict[str, Any]:
-        """The body of ``POST /v1/credit-lines/{id}/sign``."""
-        return {"customer_id": customer_id, "pan": pan, "pin_block": _pin_hex(pin_block),
-                "signature_png_base64": signature_png_base64,
-                "contract_version": contract_version, "consents": dict(consents)}
+                       signature_png_base64: str | None, contract_version: str,
+                       consents: Mapping[str, bool],
+                       witness: Mapping[str, str] | None = None) -> dict[str, Any]:
+        """The body of ``POST /v1/credit-lines/{id}/sign``: the signature picture, or (见证签约)
+        the witness record ``{method, staff_id, mode, authorization_id}`` instead."""
+        body: dict[str, Any] = {"customer_id": customer_id, "pan": pan,
+                                "pin_block": _pin_hex(pin_block)}
+        if witness is not None:
+            body["witness"] = dict(witness)
+        else:
+            body["signature_png_base64"] = signature_png_base64
+        body.update(contract_version=contract_version, consents=dict(consents))
+        return body
 
     def sign_line(self, line_id: str, customer_id: str, pan: str, pin_block: str | bytes,
-                  signature_png_base64: str, contract_version: str,
-                  consents: Mapping[str, bool]) -> m.CreditLine:
-        """Sign the credit line (额度签约) with the signature image and the PIN block."""
+                  signature_png_base64: str | None, contract_version: str,
+                  consents: Mapping[str, bool], idempotency_key: str,
+                  witness: Mapping[str, str] | None = None) -> m.CreditLine:
+        """Sign the credit line (额度签约) with the signature image (or a witness record) and
+        the PIN block; MAC'd like money, ``idempotency_key`` the journal's key."""
         return self.post_contract(self.sign_line_path(line_id), self.sign_line_body(
-            customer_id, pan, pin_block, signature_png_base64, contract_version, consents),
-            m.CreditLine)
+            customer_id, pan, pin_block, signature_png_base64, contract_version, consents,
+            witness), m.CreditLine, idempotency_key)
 
     @staticmethod
     def sign_line_path(line_id: str) -> str:
         return f"/v1/credit-lines/{_seg(line_id)}/sign"
 
-    def post_contract(self, path: str, body: Mapping[str, Any], model: type[ModelT]) -> ModelT:
-        """Send a contract request (signing, account change): no key on the host side, so
-        never resent; an uncertain outcome is settled by reading the line or the loan."""
-        return self._request("POST", path, model, body)
+    def post_contract(self, path: str, body: Mapping[str, Any], model: type[ModelT],
+                      idempotency_key: str | None = None) -> ModelT:
+        """Send a contract request (signing, account change): never resent; an uncertain
+        outcome is settled by reading the line or the loan. A signing is MAC'd like money
+        (:func:`needs_mac`): ``idempotency_key`` (the journal's key) goes into the MAC."""
+        return self._request("POST", path, model, body,
+                             idempotency_key=idempotency_key if needs_mac(path) else None)
 
     # --- loans and repayments ---------------------------------------------------------------
 
@@ -586,7 +605,8 @@ class HostClient:
         the PIN pad's MAC. Never retried here."""
         if path not in MONEY_PATHS:
             raise ValueError(f"{path} is not a money path")
-        return self._request("POST", path, model, body, idempotency_key=idempotency_key)
+        return self._request("POST", path, model, body,
+                             idempotency_key=idempotency_key if needs_mac(path) else None)
 
     def loans(self, customer_id: str) -> m.LoanList:
         """The customer's loans."""

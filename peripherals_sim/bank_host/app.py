@@ -349,6 +349,11 @@ ERRORS_DOC: dict[int | str, dict[str, Any]] = {
         (503, "day-end switch or host unavailable; retry later"))}
 
 MONEY_DOC = "Money request: `Idempotency-Key` and `X-MAC` required (see the API description)."
+SIGN_DOC = ("A contract request MAC'd like money: `Idempotency-Key` (the terminal journal's key) "
+            "and `X-MAC` required, so the MAC covers the whole body: the picture or the witness "
+            "record. Either `signature_png_base64` (a PNG with ink) or `witness` (见证签约: "
+            "method `witnessed`, the staff id, the mode, the staff member's `line_sign` "
+            "authorisation, used once), never both, never neither (`HOST-FORMAT`).")
 OUTBOX_DOC = ("Queued by the terminal's outbox: an optional `Idempotency-Key` makes a replay "
               "return the first answer instead of recording it twice (no MAC).")
 
@@ -465,10 +470,13 @@ def create_app(bank: Bank, *, require_client_cert: bool = True) -> FastAPI:
 
     @app.post("/v1/credit-lines/{line_id}/sign", response_model=m.CreditLine,
               responses=ERRORS_DOC, tags=["credit lines"],
-              summary="Sign the line: signature image, consents and PIN block")
-    async def sign_line(line_id: LineId, body: m.SignLineRequest,
-                        terminal_id: Terminal) -> Response:
-        return json_response(bank.sign_line(terminal_id, line_id, dump(body)))
+              summary="Sign the line: signature image or witness, consents and PIN block "
+              "(MAC)", description=SIGN_DOC)
+    async def sign_line(request: Request, line_id: LineId, body: m.SignLineRequest,
+                        terminal_id: Terminal, idempotency_key: IdemKey = None,
+                        x_mac: MacHeader = None) -> Response:
+        return await idempotent(request, terminal_id, idempotency_key, x_mac,
+                                lambda: bank.sign_line(terminal_id, line_id, dump(body)))
 
     # -- loans -----------------------------------------------------------------------------------
 
@@ -674,7 +682,9 @@ PIN blocks: TDES -> ISO 9564 format 0 under the PIK; SM4 -> the format-0 block f
 bytes, SM4 under the PIK (`pin_block_format` in the answer).
 
 ## MAC on money requests
-`POST /v1/drawdowns` and `POST /v1/repayments` carry the headers `Idempotency-Key` and `X-MAC`.
+`POST /v1/drawdowns` and `POST /v1/repayments` carry the headers `Idempotency-Key` and `X-MAC`;
+so does the signing of a credit line, `POST /v1/credit-lines/{line_id}/sign` (a contract: its
+MAC covers the signature picture or the witness record of a 见证签约).
 The MAC input is the UTF-8 text of five lines joined by LF (0x0A), without a trailing LF:
 
     POST

@@ -205,11 +205,29 @@ class CreditLine(HostClock):
     signed_on: Date | None
 
 
+class SignWitness(_In):
+    """A witnessed signing (见证签约): the farmer cannot see or cannot write; a staff member
+    witnessed the consent and authorised it with their own credential (``authorization_id``
+    of ``POST /v1/authorizations`` with action ``line_sign``); the farmer's PIN is the
+    farmer's own act."""
+
+    method: Literal["witnessed"]
+    staff_id: str = Field(min_length=1, max_length=16)
+    mode: Literal["audio_guided", "cannot_write"] = Field(
+        description="why there is no picture: the audio-guided mode (keys only), or a farmer "
+        "who cannot write")
+    authorization_id: str = Field(min_length=1, max_length=32)
+
+
 class SignLineRequest(_In):
     customer_id: str
     pan: Pan
     pin_block: Hex
-    signature_png_base64: str = Field(min_length=1, max_length=MAX_SIGNATURE_BASE64)
+    signature_png_base64: str | None = Field(
+        default=None, min_length=1, max_length=MAX_SIGNATURE_BASE64,
+        description="the signature drawn on the pad (PNG, base64); or a witness instead")
+    witness: SignWitness | None = Field(
+        default=None, description="a witnessed signing instead of a picture")
     contract_version: str
     consents: dict[str, bool] = Field(description="separate consents, e.g. credit_query")
 

@@ -572,16 +572,34 @@ class Bank:
             raise HostError("HOST-LINE-EXPIRED")
         if not body["consents"] or not all(body["consents"].values()):
             raise HostError("HOST-CONSENT-REQUIRED")
-        problem = signature_problem(body["signature_png_base64"])
-        if problem is not None:
-            raise HostError("HOST-FORMAT", f"signature_png_base64: {problem}")
+        picture, witness = body.get("signature_png_base64"), body.get("witness")
+        if bool(picture) == bool(witness):
+            raise HostError("HOST-FORMAT", "a signing carries either signature_png_base64 or "
+                            "a witness" + (", not both" if picture else ""))
+        auth = None
+        if picture:
+            problem = signature_problem(picture)
+            if problem is not None:
+                raise HostError("HOST-FORMAT", f"signature_png_base64: {problem}")
+        else:  # the witness: the staff member's authorisation for this customer, unused
+            auth = self._use_authorization(witness["authorization_id"], line["customer_id"],
+                                           "line_sign", None)
+            if auth["staff_id"] != witness["staff_id"]:
+                raise HostError("HOST-AUTHORIZATION-REQUIRED",
+                                "the witness is not the staff member who authorised")
         self.verify_pin(terminal_id, body["customer_id"], body["pan"], body["pin_block"])
-        signature = hashlib.sha256(body["signature_png_base64"].encode("ascii")).hexdigest()
-        line.update(signed=True, signed_on=now.acct_date.isoformat(),
-                    contract_no=f"ED{now.acct_date:%Y%m%d}{self.store.next_seq('contract'):06d}",
-                    contract_version=body["contract_version"], signature_sha256=signature,
-                    consents=body["consents"], signed_at_terminal=terminal_id)
-        self.store.put("line", line_id, line, line["customer_id"])
+        contract = f"ED{now.acct_date:%Y%m%d}{self.store.next_seq('contract'):06d}"
+        line.update(signed=True, signed_on=now.acct_date.isoformat(), contract_no=contract,
+                    contract_version=body["contract_version"],
+                    signature_sha256=(hashlib.sha256(picture.encode("ascii")).hexdigest()
+                                      if picture else None),
+                    witness=witness, consents=body["consents"], signed_at_terminal=terminal_id)
+        with self.store.transaction():
+            self.store.put("line", line_id, line, line["customer_id"])
+            if auth is not None:
+                auth["used_by"] = f"{line_id}:sign"
+                self.store.put("authorization", auth["authorization_id"], auth,
+                               auth["customer_id"])
         return self.line_view(line)
 
     # -- quotes and drawdown -------------------------------------------------------------------
@@ -1074,7 +1092,9 @@ class Bank:
         for c in self.store.docs("customer"):
             lines = self.store.docs("line", c["customer_id"])
             loans = [ledger.loan_from_dict(d) for d in self.store.docs("loan", c["customer_id"])]
-            out.append({**c, "credit_line": self.line_view(lines[0]) if lines else None,
+            out.append({**c, "credit_line": ({**self.line_view(lines[0]),
+                                              "witness": lines[0].get("witness")}
+                                             if lines else None),
                         "loans": [self.loan_summary(ln, now.acct_date) for ln in loans]})
         return {**now.fields(), "customers": out}
 

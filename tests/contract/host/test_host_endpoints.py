@@ -120,15 +120,18 @@ def test_credit_line_and_signing(term: SimTerminal, signature_png: str) -> None:
                          (signature_png_picture(blank=True), "no ink"),
                          (base64.b64encode(b"GIF89a not a png").decode(), "not a PNG"),
                          ("%%% not base64", "not base64")):
-        r = term.post(f"/v1/credit-lines/{line['line_id']}/sign",
-                      {**body, "signature_png_base64": picture})
+        r = term.money(f"/v1/credit-lines/{line['line_id']}/sign",
+                       {**body, "signature_png_base64": picture})
         assert r.status_code == 400 and r.json()["code"] == "HOST-FORMAT", why
         assert why in r.json()["detail"], r.json()
     unsigned = ok(term.get("/v1/customers/C0002/credit-line"), m.CreditLine)
     assert unsigned["signed"] is False  # a refused picture signs nothing
-    signed = ok(term.post(f"/v1/credit-lines/{line['line_id']}/sign", body), m.CreditLine)
+    unmacd = term.post(f"/v1/credit-lines/{line['line_id']}/sign", body)
+    assert unmacd.status_code == 400, unmacd.text  # a signing is MAC'd: no key, no MAC
+    assert unmacd.json()["code"] == "HOST-IDEMPOTENCY-KEY-MISSING"
+    signed = ok(term.money(f"/v1/credit-lines/{line['line_id']}/sign", body), m.CreditLine)
     assert signed["signed"] is True and signed["contract_no"].startswith("ED")
-    again = term.post(f"/v1/credit-lines/{line['line_id']}/sign", body)
+    again = term.money(f"/v1/credit-lines/{line['line_id']}/sign", body)
     assert again.status_code == 409 and again.json()["code"] == "HOST-LINE-ALREADY-SIGNED"
     r = term.get("/v1/customers/C0004/credit-line")
     assert r.status_code == 404 and r.json()["code"] == "HOST-LINE-NOT-FOUND"

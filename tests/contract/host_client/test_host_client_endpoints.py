@@ -108,11 +108,12 @@ def test_credit_line_and_signing_it(terminal, signature_png):
     png = signature_png
     signed = terminal.client.sign_line(line.line_id, "C0002", LI_PAN,
                                        terminal.pin_block(LI_PAN), png, "2026.1",
-                                       {"credit_query": True, "terms": True})
+                                       {"credit_query": True, "terms": True}, "ZN-SIGN-0001")
     assert signed.signed is True and signed.contract_no
     with pytest.raises(HostCallError) as caught:
         terminal.client.sign_line(line.line_id, "C0002", LI_PAN, terminal.pin_block(LI_PAN),
-                                  png, "2026.1", {"credit_query": True, "terms": True})
+                                  png, "2026.1", {"credit_query": True, "terms": True},
+                                  "ZN-SIGN-0002")
     assert caught.value.host_code is HostErrorCode.LINE_ALREADY_SIGNED
 
 
