@@ -128,6 +128,8 @@ class LineSigningReceipt:
     valid_until: dt.date
     max_term_months: int
     result: TxnResult
+    #: 见证签约: the staff member who witnessed a signing without a drawn signature
+    witness_staff_id: str | None = None
 
 
 @dataclass(frozen=True)

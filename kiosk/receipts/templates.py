@@ -189,6 +189,9 @@ def _repayment(b: _Builder, r: RepaymentReceipt) -> None:
 def _line_signing(b: _Builder, r: LineSigningReceipt) -> None:
     _customer(b, r.customer, "receipt.field.card")
     b.pair("receipt.field.contract", r.contract_no)
+    if r.witness_staff_id:
+        b.pair("receipt.field.sign_method", b.t("receipt.sign_method.witnessed"), bold=True)
+        b.pair("receipt.field.witness", r.witness_staff_id)
     b.rule()
     b.money_with_capitals("receipt.field.line_amount", r.line_amount)
     b.pair("receipt.field.rate", b.t("receipt.rate_value", rate=rate_percent(r.annual_rate)))

@@ -9,7 +9,14 @@ answering while loading is UNAVAILABLE.
 
 A signature the pad refuses (empty, only dots) stays on SIGN with the reason (``refusal``);
 X on the PIN pad (or 取消 on its screen) goes back to SIGN with the signature kept. Nothing
-can be cancelled while the host is asked (SIGNING, CHECKING)."""
+can be cancelled while the host is asked (SIGNING, CHECKING).
+
+见证签约 (a farmer who cannot see or cannot write): instead of SIGN, WITNESS_CALL (请叫工作人员
+过来见证签约; from TERMS_MORE in the audio-guided mode, from SIGN's 不会写字) -> WITNESS (the
+staff member's own password: the staff controller's authorisation) -> PIN -> SIGNING with a
+witness record instead of a picture. A refused, voided (staff signed out) or impossible (no
+staff) authorisation is WITNESS_REFUSED: nothing signed. X on the PIN pad goes back to
+WITNESS_CALL (a new authorisation is asked)."""
 
 from __future__ import annotations
 
@@ -27,6 +34,9 @@ class SignState(Enum):
     TERMS = auto()
     TERMS_MORE = auto()
     SIGN = auto()
+    WITNESS_CALL = auto()
+    WITNESS = auto()
+    WITNESS_REFUSED = auto()
     PIN = auto()
     SIGNING = auto()
     SUCCESS = auto()
@@ -48,6 +58,11 @@ class SignEvent(Enum):
     BACK = auto()
     SIGNATURE_OK = auto()
     SIGNATURE_REFUSED = auto()
+    WITNESS = auto()        # the signing is to be witnessed (audio mode, cannot write)
+    WRITE = auto()          # back from the witness call to the signature pad
+    GRANTED = auto()        # the staff member authorised the witnessed signing
+    REFUSED = auto()        # ... refused it, signed out, or nobody could
+    WITNESS_AGAIN = auto()  # X on the PIN pad in a witnessed signing
     PIN_OK = auto()
     PIN_CANCELLED = auto()
     PIN_FAILED = auto()
@@ -62,9 +77,11 @@ class SignEvent(Enum):
 
 S, E = SignState, SignEvent
 #: Screens that wait for the farmer: 取消 and the idle timeout end the journey there.
-WAITING = (S.TERMS, S.TERMS_MORE, S.SIGN, S.SUCCESS, S.PENDING, S.FAILED, S.NOT_SIGNABLE,
-           S.UNAVAILABLE)
-RESULTS = (S.SUCCESS, S.PENDING, S.FAILED, S.NOT_SIGNABLE, S.UNAVAILABLE)
+WAITING = (S.TERMS, S.TERMS_MORE, S.SIGN, S.WITNESS_CALL, S.WITNESS_REFUSED, S.SUCCESS,
+           S.PENDING, S.FAILED, S.NOT_SIGNABLE, S.UNAVAILABLE)
+RESULTS = (S.SUCCESS, S.PENDING, S.FAILED, S.WITNESS_REFUSED, S.NOT_SIGNABLE, S.UNAVAILABLE)
+#: Why a signing is witnessed (the host's ``witness.mode``).
+WITNESS_MODES = ("audio_guided", "cannot_write")
 
 
 class SignLineFlow(FlowChart[SignState, SignEvent]):
@@ -80,6 +97,16 @@ class SignLineFlow(FlowChart[SignState, SignEvent]):
         (S.TERMS, E.NEXT): S.TERMS_MORE,
         (S.TERMS, E.BACK): S.ENDED,
         (S.TERMS_MORE, E.NEXT): S.SIGN,
+        (S.TERMS_MORE, E.WITNESS): S.WITNESS_CALL,
+        (S.SIGN, E.WITNESS): S.WITNESS_CALL,
+        (S.WITNESS_CALL, E.NEXT): S.WITNESS,
+        (S.WITNESS_CALL, E.BACK): S.TERMS_MORE,
+        (S.WITNESS_CALL, E.WRITE): S.SIGN,
+        (S.WITNESS, E.GRANTED): S.PIN,
+        (S.WITNESS, E.REFUSED): S.WITNESS_REFUSED,
+        (S.WITNESS, E.CANCEL): S.ENDED,
+        (S.WITNESS_REFUSED, E.NEXT): S.WITNESS_CALL,
+        (S.PIN, E.WITNESS_AGAIN): S.WITNESS_CALL,
         (S.TERMS_MORE, E.BACK): S.TERMS,
         (S.SIGN, E.SIGNATURE_OK): S.PIN,
         (S.SIGN, E.SIGNATURE_REFUSED): S.SIGN,
@@ -106,6 +133,9 @@ class SignLineFlow(FlowChart[SignState, SignEvent]):
         self.product: Any = None     # the line's Product (rate, terms, methods, late rules)
         self.refusal: Any = None     # why the last signature was refused (SignatureProblem)
         self.pin_cancelled = False   # SIGN entered again from the PIN pad's X
+        self.witness_mode: str | None = None  # 见证签约: "audio_guided" / "cannot_write"
+        self.witness_staff: str | None = None      # the staff member who authorised it
+        self.authorization_id: str | None = None   # ... their line_sign authorisation
         self.result: Any = None      # the transactions service's TxResult
         self.problem: Any = None     # what failed: a Completion, an error code
         self.outcome: Outcome | None = None
@@ -125,9 +155,34 @@ class SignLineFlow(FlowChart[SignState, SignEvent]):
         self.refusal = refusal
         return self.send(E.SIGNATURE_OK if refusal is None else E.SIGNATURE_REFUSED)
 
+    def ask_witness(self, mode: str) -> SignState:
+        """The signing is to be witnessed by a staff member (``mode`` why: the audio-guided
+        mode, or a farmer who cannot write)."""
+        if mode not in WITNESS_MODES:
+            raise ValueError(f"witness mode {mode!r}")
+        self.witness_mode = mode
+        return self.send(E.WITNESS)
+
+    def granted(self, authorization_id: str, staff_id: str) -> SignState:
+        self.authorization_id, self.witness_staff = authorization_id, staff_id
+        return self.send(E.GRANTED)
+
+    def witness_refused(self, problem: Any) -> SignState:
+        """The authorisation ended without a grant (its AuthorizationResult, or a code)."""
+        self.problem = problem
+        return self.send(E.REFUSED)
+
+    def witness_record(self) -> dict[str, str] | None:
+        """The host's ``witness`` of a witnessed signing once authorised, else None."""
+        if self.witness_mode is None or not self.authorization_id or not self.witness_staff:
+            return None
+        return {"method": "witnessed", "staff_id": self.witness_staff,
+                "mode": self.witness_mode, "authorization_id": self.authorization_id}
+
     def pin_failed(self, problem: Any, *, cancelled: bool) -> SignState:
         if cancelled:
-            return self.send(E.PIN_CANCELLED)
+            return self.send(E.PIN_CANCELLED if self.witness_mode is None
+                             else E.WITNESS_AGAIN)
         self.problem = problem
         return self.send(E.PIN_FAILED)
 
@@ -152,15 +207,20 @@ class SignLineFlow(FlowChart[SignState, SignEvent]):
 
     def on_enter_sign(self, source: SignState, event: SignEvent) -> None:
         self.pin_cancelled = event in (E.PIN_CANCELLED, E.CANCEL)
+        self.witness_mode = None  # back on the pad: the farmer writes after all
         if event is not E.SIGNATURE_REFUSED:
             self.refusal = None
+
+    def on_enter_witness_call(self, source: SignState, event: SignEvent) -> None:
+        self.pin_cancelled = event is E.WITNESS_AGAIN
+        self.witness_staff = self.authorization_id = None  # each call asks anew
 
     def on_enter_ended(self, source: SignState, event: SignEvent) -> None:
         if event is E.IDLE_TIMEOUT:
             self.outcome = Outcome.TIMED_OUT
         elif event in (E.CANCEL, E.BACK):
             self.outcome = Outcome.CANCELED
-        elif source in (S.FAILED, S.UNAVAILABLE):
+        elif source in (S.FAILED, S.UNAVAILABLE, S.WITNESS_REFUSED):
             self.outcome = Outcome.FAILED
         else:
             self.outcome = Outcome.DONE

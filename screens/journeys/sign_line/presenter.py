@@ -1,7 +1,9 @@
 """The signing presenter: the chart's states to screens and voice; the line and its product
-from the host worker; the signature from the pad; the PIN from the PIN pad (screens/pin_entry);
-the signing through the transactions service on a short thread (``runner.run``); the receipt
-on the printer."""
+from the host worker; the signature from the pad, or (见证签约: the audio-guided mode, a farmer
+who cannot write) a staff member's witness through the staff controller's authorisation; the
+PIN from the PIN pad (screens/pin_entry); the signing through the transactions service on a
+short thread (``runner.run``); the receipt on the printer; a witnessed signing in the audit
+log."""
 
 from __future__ import annotations
 
@@ -60,11 +62,16 @@ class SignLinePresenter(ChartPresenter):
             (v.terms_more_view.cancel_requested, self.cancel),
             (v.sign_view.confirm_requested, self._confirm),
             (v.sign_view.back_requested, self.back),
-            (v.pin_view.cancel_requested, self.cancel),
+            (v.sign_view.witness_requested, self._cannot_write),
+            (v.witness_view.next_requested, self._next),
+            (v.witness_view.back_requested, self._witness_back),
+            (v.witness_view.cancel_requested, self.cancel),
+            (v.witness_again_button.clicked, self._next),
+            (v.pin_view.cancel_requested, self._pin_cancel),
             (v.pending_view.check_requested, self._check),
             *[(view.finish_requested, self.finish)
               for view in (v.success_view, v.pending_view, v.failed_view,
-                           v.not_signable_view, v.unavailable_view)],
+                           v.witness_refused_view, v.not_signable_view, v.unavailable_view)],
         ])
 
     # --- loading: the line and its product ---------------------------------------------------
@@ -110,7 +117,14 @@ class SignLinePresenter(ChartPresenter):
     # --- the terms ---------------------------------------------------------------------------
 
     def _next(self) -> None:
+        if self.flow.state is S.TERMS_MORE and self._audio_guided():
+            self.flow.ask_witness("audio_guided")  # by ear and keys: no drawn signature
+            return
         self.flow.send_if_allowed(E.NEXT)
+
+    def _audio_guided(self) -> bool:
+        audio = self.runner.audio
+        return bool(audio is not None and getattr(audio, "active", False))
 
     def _enter_terms(self) -> None:
         tr, f = self._tr, self.flow
@@ -128,20 +142,26 @@ class SignLinePresenter(ChartPresenter):
 
     def _enter_terms_more(self) -> None:
         tr, product = self._tr, self.flow.product
-        self.v.terms_more_view.show_lines(tr, tr("sign.terms_more.title"),
-                                          s.terms_more_lines(tr, product), "sign.terms.agree")
+        witness = self._audio_guided()
+        self.v.terms_more_view.show_lines(
+            tr, tr("sign.terms_more.title"), s.terms_more_lines(tr, product),
+            "sign.terms.agree_witness" if witness else "sign.terms.agree")
         self.runner.show(self.v.terms_more_view)
         repay = (tr("sign.terms.repay_day", day=product.due_day) if product.due_day
                  else tr("sign.terms.repay_anniversary"))
-        self.runner.speak("voice.sign.terms_more", repay=repay, grace=product.grace_days)
+        self.runner.speak("voice.sign.terms_more.witness" if witness else "voice.sign.terms_more",
+                          repay=repay, grace=product.grace_days)
 
     # --- the signature -----------------------------------------------------------------------
 
-    def _enter_sign(self) -> None:
-        tr, f = self._tr, self.flow
+    def _stop_pin(self) -> None:
         if self._pin_request is not None:  # 取消 on the PIN screen: the pad stops asking
             self._pin_request.cancel()
             self._pin_request = None
+
+    def _enter_sign(self) -> None:
+        tr, f = self._tr, self.flow
+        self._stop_pin()
         notice = ""
         if f.refusal is not None:
             notice = tr(f"sign.pad.{f.refusal.value}")
@@ -165,6 +185,62 @@ class SignLinePresenter(ChartPresenter):
         self.signature = pad.png_base64() if refusal is None else ""
         self.flow.signature(refusal)
 
+    # --- 见证签约: a staff member witnesses instead of a drawn signature ------------------------
+
+    def _cannot_write(self) -> None:
+        if self.flow.state is S.SIGN:
+            self.flow.ask_witness("cannot_write")
+
+    def _witness_back(self) -> None:
+        """返回 from the call: to the pad for a farmer who came from it, else to the terms."""
+        self.flow.send_if_allowed(E.WRITE if self.flow.witness_mode == "cannot_write"
+                                  else E.BACK)
+
+    def _enter_witness_call(self) -> None:
+        self._stop_pin()
+        tr, f = self._tr, self.flow
+        notice = tr("sign.witness.pin_cancelled") if f.pin_cancelled else ""
+        self.v.witness_view.show_texts(tr, notice)
+        self.runner.show(self.v.witness_view)
+        self.runner.speak("sign.witness.pin_cancelled" if notice else "voice.sign.witness")
+
+    def _enter_witness(self) -> None:
+        """The staff member's own password on the staff controller's authorisation screen
+        (they can see it); no idle countdown there, and the audio guide does not listen."""
+        from kiosk.authorization import AuthorizationAction, AuthorizationNeed
+        from kiosk.shell.formats import yuan
+
+        staff = self.runner.staff()
+        if staff is None:
+            self.flow.witness_refused("STAFF-NOT-SIGNED-IN")
+            return
+        f = self.flow
+        need = AuthorizationNeed(AuthorizationAction.LINE_SIGN, f.line.customer_id)
+        what = staff.tr("sign.witness.what", name=self._session.masked_name,
+                        amount=yuan(Decimal(f.line.limit)),
+                        mode=staff.tr(f"sign.witness.mode.{f.witness_mode}"))
+        self.runner.speak("voice.sign.witness.staff")
+        staff.ask_authorization(need, what, on_result=self._witnessed)
+        if self.flow.state is S.WITNESS:
+            self.runner.show(staff.auth_view, idle=False)
+
+    def _witnessed(self, result: Any) -> None:
+        if self.flow.state is not S.WITNESS:
+            return
+        if result.granted and result.authorization_id and result.staff_id:
+            self.flow.granted(result.authorization_id, result.staff_id)
+        else:
+            log.info("signing witness: %s (%s)", result.outcome.value, result.error_code)
+            self.flow.witness_refused(result)
+
+    def _enter_witness_refused(self) -> None:
+        tr = self._tr
+        text = s.witness_refused_text(tr, self.flow.problem)
+        self.v.witness_refused_view.show_texts(tr, tr("sign.witness.refused.title"), text)
+        self.runner.show(self.v.witness_refused_view)
+        self.runner.speak("sign.witness.refused.body",
+                          reason=s.witness_refused_reason(tr, self.flow.problem))
+
     # --- the PIN -----------------------------------------------------------------------------
 
     def _enter_pin(self) -> None:
@@ -177,6 +253,13 @@ class SignLinePresenter(ChartPresenter):
         self._pin_request = ask_pin(self.runner, self.v.pin_view, account.pan,
                                     self._pin_entered, heading=self._tr("sign.pin.title"),
                                     voice="voice.sign.pin")
+
+    def _pin_cancel(self) -> None:
+        """取消 on the PIN screen: as the pad's X (back to the pad, or to the witness call)."""
+        if self.flow.state is S.PIN and self.flow.witness_mode is not None:
+            self.flow.send(E.WITNESS_AGAIN)
+        else:
+            self.cancel()
 
     def _pin_entered(self, completion: Completion[Any]) -> None:
         if self.flow.state is not S.PIN:
@@ -199,13 +282,15 @@ class SignLinePresenter(ChartPresenter):
         service = self.runner.transactions()
         block = session.take_pin_block()  # used once, never kept
         signature, self.signature = self.signature, ""
+        witness = f.witness_record()
         if service is None or block is None or session.account is None:
             self.flow.refused("JOURNAL-UNAVAILABLE" if service is None else "not_sent")
             return
         staff = self.runner.terminal.staff
         kwargs = {"line_id": f.line.line_id, "customer_id": f.line.customer_id,
                   "pan": session.account.pan, "pin_block": block.ciphertext,
-                  "signature_png_base64": signature, "contract_version": self.contract_version,
+                  "signature_png_base64": None if witness else signature,
+                  "witness": witness, "contract_version": self.contract_version,
                   "consents": dict(CONSENTS), "staff_id": staff}
         self.runner.run("sign-line", lambda: service.sign_line(**kwargs), on_done=self._signed)
 
@@ -213,9 +298,26 @@ class SignLinePresenter(ChartPresenter):
         if self.flow.state not in (S.SIGNING, S.CHECKING):
             return
         if completion.ok and completion.data is not None:
+            self._audit_witness(completion.data)
             self.flow.answered(completion.data)
         else:  # MoneyRefused (nothing written, nothing sent) or the unexpected
             self.flow.refused(str(getattr(completion.data, "code", "") or "JOURNAL-UNAVAILABLE"))
+
+    def _audit_witness(self, result: Any) -> None:
+        """A witnessed signing's outcome in the audit log: who witnessed, where, the journal
+        key, the method and mode (no name, no ID or card number)."""
+        witness = self.flow.witness_record()
+        staff = self.runner.staff()
+        audit = getattr(getattr(staff, "staff", None), "audit", None)
+        if witness is None or audit is None:
+            return
+        outcome = getattr(result.outcome, "value", result.outcome)
+        audit.append(f"staff:{witness['staff_id']}", "line_sign.witnessed", {
+            "staff_id": witness["staff_id"], "method": witness["method"],
+            "mode": witness["mode"], "authorization_id": witness["authorization_id"],
+            "terminal": str(getattr(getattr(self.runner.config, "terminal", None), "id", "")),
+            "journal_key": result.key, "outcome": str(outcome),
+            "customer_id": self.flow.line.customer_id})
 
     def _check(self) -> None:
         self.flow.send_if_allowed(E.CHECK)
@@ -295,7 +397,7 @@ class SignLinePresenter(ChartPresenter):
         self.receipt, doc = signing_receipt(
             self._tr, terminal=getattr(config, "terminal", None), session=self.runner.session,
             line=f.line, product=f.product, result=f.result, now=dt.datetime.now(),
-            staff_id=self.runner.terminal.staff)
+            staff_id=self.runner.terminal.staff, witness_staff_id=f.witness_staff)
         print_and_keep(self.runner, self.receipt, doc, self._printed, what="signing")
         return True
 

@@ -17,11 +17,13 @@ from kiosk.receipts.templates import render
 
 
 def signing_receipt(tr: Translator, *, terminal: Any, session: Any, line: Any, product: Any,
-                    result: Any, now: dt.datetime,
-                    staff_id: str | None = None) -> tuple[LineSigningReceipt, ReceiptDoc]:
+                    result: Any, now: dt.datetime, staff_id: str | None = None,
+                    witness_staff_id: str | None = None
+                    ) -> tuple[LineSigningReceipt, ReceiptDoc]:
     """The receipt (masked, as it may be stored for a reprint) and its printable document.
     ``result`` is the transactions service's TxResult; ``line`` the line as read before
-    signing (the answer's line when the host confirmed on the spot)."""
+    signing (the answer's line when the host confirmed on the spot); ``witness_staff_id``
+    for a witnessed signing (签约方式 见证签约, 见证人)."""
     identity = None if session is None else session.identity
     account = None if session is None else session.account
     customer = Customer(getattr(identity, "name", "") or "",
@@ -38,5 +40,6 @@ def signing_receipt(tr: Translator, *, terminal: Any, session: Any, line: Any, p
                            str(result.host_ref or result.key), now, accounting, staff_id)
     receipt = LineSigningReceipt(header, customer, str(contract), Decimal(line.limit),
                                  Decimal(product.annual_rate), line.expiry,
-                                 max(product.terms), result.receipt_result)
+                                 max(product.terms), result.receipt_result,
+                                 witness_staff_id)
     return receipt, render(receipt, tr)

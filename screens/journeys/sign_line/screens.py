@@ -1,4 +1,5 @@
-"""The signing screens: the terms in plain words (two pages), the signature pad, the PIN, the
+"""The signing screens: the terms in plain words (two pages), the signature pad (or, 见证签约,
+the call for a staff witness and why a witnessed signing could not go on), the PIN, the
 wait, and the result (成功 / 处理中 / 未成功); the line already signed (or none) and the host
 not answering. Every text comes from the catalogs (``sign_line.po``)."""
 
@@ -92,10 +93,11 @@ def terms_more_lines(tr: Translator, product: Any) -> list[str]:
 
 class SignView(ScreenPage):
     """请在框里写您的名字: the pad, a notice when a signature is refused, 重写 / 确认签名 /
-    返回."""
+    不会写字，请人见证 / 返回."""
 
     confirm_requested = Signal()
     back_requested = Signal()
+    witness_requested = Signal()
 
     def __init__(self) -> None:
         super().__init__("sign_line_sign")
@@ -113,6 +115,8 @@ class SignView(ScreenPage):
         self.clear_button.clicked.connect(self.pad.clear)
         self.confirm_button = self.add_action(make_button(primary=True, name="confirm"))
         self.confirm_button.clicked.connect(self.confirm_requested)
+        self.witness_button = self.add_action(make_button(name="witness"))
+        self.witness_button.clicked.connect(self.witness_requested)
         self.back_button = self.add_action(make_button(name="back"))
         self.back_button.clicked.connect(self.back_requested)
         self.pad.changed.connect(self._written)
@@ -131,6 +135,7 @@ class SignView(ScreenPage):
         self.pad.set_hint(tr("sign.pad.hint"))
         self.clear_button.setText(tr("sign.sign.clear"))
         self.confirm_button.setText(tr("sign.sign.confirm"))
+        self.witness_button.setText(tr("sign.sign.witness"))
         self.back_button.setText(tr("sign.back"))
         self.repeat_button.setText(tr("screen.common.repeat"))
 
@@ -139,6 +144,54 @@ class SignView(ScreenPage):
         self.notice.setText(text)
         self.notice.setVisible(bool(text))
         self.body.setVisible(not text)
+
+
+class WitnessCallView(ScreenPage):
+    """见证签约: 请叫工作人员过来见证签约 and how it goes (the staff member's password, then
+    the farmer's PIN); 工作人员已到 (确认) / 返回 / 不签了. A notice when the PIN was not
+    entered."""
+
+    next_requested = Signal()
+    back_requested = Signal()
+    cancel_requested = Signal()
+
+    def __init__(self) -> None:
+        super().__init__("sign_line_witness")
+        self.notice = make_label("alert", name="notice")
+        self.notice.hide()
+        self.content.addWidget(self.notice)
+        self.next_button = self.add_action(make_button(primary=True, name="next"))
+        self.next_button.clicked.connect(self.next_requested)
+        self.back_button = self.add_action(make_button(name="back"))
+        self.back_button.clicked.connect(self.back_requested)
+        self.cancel_button = self.add_action(make_button(name="cancel"))
+        self.cancel_button.clicked.connect(self.cancel_requested)
+
+    def show_texts(self, tr: Translator, notice: str = "") -> None:
+        self.heading.setText(tr("sign.witness.title"))
+        self.body.setText(tr("sign.witness.body"))
+        self.notice.setText(notice)
+        self.notice.setVisible(bool(notice))
+        self.next_button.setText(tr("sign.witness.ready"))
+        self.back_button.setText(tr("sign.back"))
+        self.cancel_button.setText(tr("sign.cancel"))
+        self.repeat_button.setText(tr("screen.common.repeat"))
+
+
+def witness_refused_reason(tr: Translator, problem: Any) -> str:
+    """Why a witnessed signing cannot go on: ``problem`` an AuthorizationResult (refused,
+    staff signed out, nobody signed in, host) or STAFF-NOT-SIGNED-IN."""
+    outcome = str(getattr(getattr(problem, "outcome", None), "value", "") or "")
+    if problem == "STAFF-NOT-SIGNED-IN":
+        outcome = "no_staff"
+    reason = {"no_staff": "no_staff", "staff_signed_out": "staff_gone",
+              "host_error": "host_error"}.get(outcome, "refused")
+    return tr(f"sign.witness.refused.{reason}")
+
+
+def witness_refused_text(tr: Translator, problem: Any) -> str:
+    """The reason and that nothing was signed: shown and spoken."""
+    return tr("sign.witness.refused.body", reason=witness_refused_reason(tr, problem))
 
 
 class ResultView(ScreenPage):
@@ -182,6 +235,10 @@ class SignLineViews:
         self.terms_view = TermsView("sign_line_terms", 4, with_back=False)
         self.terms_more_view = TermsView("sign_line_terms_more", 4, with_back=True)
         self.sign_view = SignView()
+        self.witness_view = WitnessCallView()
+        self.witness_refused_view = MessageView("sign_line_witness_refused", "sign.finish")
+        self.witness_again_button = self.witness_refused_view.add_choice(
+            "again", "sign.witness.again")
         self.pin_view = EnterPinView()
         self.pin_view.name = "sign_line_pin"
         self.signing_view = ScreenPage("sign_line_signing")
@@ -193,8 +250,9 @@ class SignLineViews:
 
     def pages(self) -> list[ScreenPage]:
         return [self.loading_view, self.terms_view, self.terms_more_view, self.sign_view,
-                self.pin_view, self.signing_view, self.success_view, self.pending_view,
-                self.failed_view, self.not_signable_view, self.unavailable_view]
+                self.witness_view, self.witness_refused_view, self.pin_view, self.signing_view,
+                self.success_view, self.pending_view, self.failed_view, self.not_signable_view,
+                self.unavailable_view]
 
     def wait(self, view: ScreenPage, tr: Translator, msgid: str) -> None:
         view.heading.setText("… " + tr(msgid))
@@ -224,6 +282,9 @@ def sample_screens(views: SignLineViews, tr: Translator) -> list[tuple[str, QWid
     v.terms_more_view.show_lines(tr, tr("sign.terms_more.title"),
                                  terms_more_lines(tr, product), "sign.terms.agree")
     v.sign_view.show_texts(tr, tr("sign.pad.too_small"))
+    v.witness_view.show_texts(tr, tr("sign.witness.pin_cancelled"))
+    v.witness_refused_view.show_texts(tr, tr("sign.witness.refused.title"),
+                                      witness_refused_text(tr, "STAFF-NOT-SIGNED-IN"))
     v.pin_view.show_texts(tr, PIN_LENGTH)
     v.pin_view.heading.setText(tr("sign.pin.title"))
     v.wait(v.signing_view, tr, "sign.signing")

@@ -10,6 +10,8 @@ import pytest
 
 from devices.printer.contract import PROFILES
 from devices.printer.layout import plain_text
+from kiosk.authorization import AuthorizationResult
+from kiosk.authorization import Outcome as AuthOutcome
 from kiosk.i18n import Translator
 from kiosk.receipts.model import TxnResult
 from kiosk.transactions import Outcome as Money
@@ -167,15 +169,106 @@ def test_back_cancel_and_idle_from_every_waiting_screen(state_path: tuple[SignEv
     assert flow.outcome is Outcome.CANCELED
 
 
+# --- 见证签约: a staff member witnesses instead of a drawn signature -------------------------
+
+def at_witness(mode: str = "audio_guided") -> SignLineFlow:
+    flow = at_sign()
+    if mode == "audio_guided":  # the audio-guided mode never shows the pad
+        flow.send(E.BACK)
+        assert flow.ask_witness(mode) is S.WITNESS_CALL
+    else:
+        assert flow.ask_witness(mode) is S.WITNESS_CALL  # the pad's 不会写字
+    assert flow.witness_mode == mode and flow.witness_record() is None
+    assert flow.send(E.NEXT) is S.WITNESS  # 工作人员已到: the staff member's password
+    return flow
+
+
+def test_a_witness_given_then_the_pin_signs_with_the_witness_record() -> None:
+    flow = at_witness()
+    assert flow.witness_record() is None  # not before the staff member authorised
+    assert flow.granted("SQ20260316A00001", "S1001") is S.PIN
+    assert flow.witness_record() == {"method": "witnessed", "staff_id": "S1001",
+                                     "mode": "audio_guided",
+                                     "authorization_id": "SQ20260316A00001"}
+    assert flow.send(E.PIN_OK) is S.SIGNING
+    flow.answered(result(Money.SUCCESS, host_ref="ED20260316000001"))
+    assert flow.state is S.SUCCESS and flow.witness_staff == "S1001"
+    flow.send(E.FINISH)
+    assert flow.outcome is Outcome.DONE
+    with pytest.raises(ValueError):
+        SignLineFlow().ask_witness("asked_nicely")
+
+
+@pytest.mark.parametrize("why", [AuthOutcome.REFUSED, AuthOutcome.STAFF_SIGNED_OUT,
+                                 AuthOutcome.NO_STAFF, AuthOutcome.HOST_ERROR])
+def test_a_refused_or_void_witness_signs_nothing_and_may_be_asked_again(
+        why: AuthOutcome) -> None:
+    flow = at_witness("cannot_write")
+    problem = AuthorizationResult(why, 3, staff_id="S1001")
+    assert flow.witness_refused(problem) is S.WITNESS_REFUSED
+    assert flow.problem is problem and flow.witness_record() is None
+    assert flow.send(E.NEXT) is S.WITNESS_CALL  # 再请工作人员
+    assert flow.send(E.NEXT) is S.WITNESS
+    flow.witness_refused("STAFF-NOT-SIGNED-IN")
+    flow.send(E.FINISH)
+    assert flow.state is S.ENDED and flow.outcome is Outcome.FAILED  # nothing signed
+
+
+def test_cancel_while_the_staff_member_types_ends_without_signing() -> None:
+    flow = at_witness()
+    assert flow.send(E.CANCEL) is S.ENDED and flow.outcome is Outcome.CANCELED
+    flow = at_witness()
+    assert E.IDLE_TIMEOUT not in flow.allowed_events  # the staff's screen: no countdown
+    with pytest.raises(InvalidTransition):
+        flow.send(E.PIN_OK)  # no PIN before the witness
+
+
+def test_pin_cancelled_in_a_witnessed_signing_asks_the_witness_again() -> None:
+    flow = at_witness()
+    flow.granted("SQ20260316A00001", "S1001")
+    cancelled = SimpleNamespace(code="canceled")
+    assert flow.pin_failed(cancelled, cancelled=True) is S.WITNESS_CALL
+    assert flow.pin_cancelled and flow.witness_mode == "audio_guided"
+    assert flow.witness_record() is None  # a new authorisation is asked, the old one unused
+    assert flow.send(E.CANCEL) is S.ENDED and flow.outcome is Outcome.CANCELED
+
+
+def test_back_from_the_witness_call_to_the_pad_or_the_terms() -> None:
+    flow = at_sign()
+    flow.ask_witness("cannot_write")
+    assert flow.send(E.WRITE) is S.SIGN and flow.witness_mode is None  # writes after all
+    assert flow.signature(None) is S.PIN
+    assert flow.pin_failed(None, cancelled=True) is S.SIGN  # the pad's X: the pad again
+    flow = at_sign()
+    flow.send(E.BACK)
+    flow.ask_witness("audio_guided")
+    assert flow.send(E.BACK) is S.TERMS_MORE
+
+
+def test_the_host_refusing_a_witnessed_signing_fails_with_nothing_signed() -> None:
+    flow = at_witness()
+    flow.granted("SQ20260316A00001", "S1001")
+    flow.send(E.PIN_OK)
+    flow.answered(result(Money.FAILED, reason="HOST-FORMAT"))
+    assert flow.state is S.FAILED and flow.problem == "HOST-FORMAT"
+    flow = at_witness()
+    flow.granted("SQ20260316A00002", "S1001")
+    flow.send(E.PIN_OK)
+    flow.answered(result(Money.FAILED, reason="HOST-AUTHORIZATION-REQUIRED"))
+    flow.send(E.FINISH)
+    assert flow.outcome is Outcome.FAILED
+
+
 TERMINAL = SimpleNamespace(id="ZN610425001", service_point="礼泉县烟霞镇助农服务点")
 SESSION = SimpleNamespace(identity=SimpleNamespace(name="李秀英", id_number="610425196802021234"),
                           account=SimpleNamespace(pan="6217991000002345671"))
 
 
-def receipt_text(res: SimpleNamespace, lang: str = "zh_CN", staff: str | None = None) -> str:
+def receipt_text(res: SimpleNamespace, lang: str = "zh_CN", staff: str | None = None,
+                 witness: str | None = None) -> str:
     _, doc = signing_receipt(Translator(lang), terminal=TERMINAL, session=SESSION, line=LINE,
                              product=PRODUCT, result=res, now=dt.datetime(2026, 12, 3, 10, 40),
-                             staff_id=staff)
+                             staff_id=staff, witness_staff_id=witness)
     return plain_text(doc, PROFILES["generic_58mm"]).replace("\n", "")
 
 
@@ -196,3 +289,13 @@ def test_a_pending_receipt_says_processing_and_awaits_the_contract_number() -> N
     assert "处理中" in text and "待银行确认" in text and "成功" not in text
     assert "ZN610425001-1764756000-0000007" in text  # the journal key: what the staff look up
     assert "awaiting the bank" in receipt_text(result(Money.PENDING), "en")
+
+
+def test_a_witnessed_receipt_says_how_it_was_signed_and_by_whose_witness() -> None:
+    answer = SimpleNamespace(acct_date=dt.date(2026, 3, 16), contract_no="ED20260316000001")
+    done = result(Money.SUCCESS, host_ref="ED20260316000001", answer=answer)
+    text = receipt_text(done, staff="S1001", witness="S1001").replace(" ", "")
+    assert "签约方式：见证签约" in text and "见证人：S1001" in text
+    english = receipt_text(done, "en", witness="S1002")
+    assert "Witnessed signing" in english and "S1002" in english
+    assert "见证" not in receipt_text(done)  # a drawn signature: no such line
