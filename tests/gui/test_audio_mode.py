@@ -5,6 +5,7 @@ the simulator's control API, and the test asserts what the farmer hears."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from peripherals_sim.process import SimulatorProcess
 from screens.chart import Outcome
 
 from .conftest import TODAY, Rig, kiosk_config
+from .test_calculator_journey import printer_sim  # noqa: F401
 
 
 @pytest.fixture(scope="module")
@@ -154,13 +156,17 @@ def host(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 
 @pytest.fixture()
 def bank_ear(qtbot: Any, state_dir: Path, demo_scenario: dict[str, Any],
-             host: Any, pad_sim: SimulatorProcess) -> Iterator[Any]:
-    """The bank rig (card readers, host simulator over mTLS) with the real KMY driver on the
-    PIN pad simulator instead of the fake pad."""
+             host: Any, pad_sim: SimulatorProcess,
+             printer_sim: SimulatorProcess) -> Iterator[Any]:  # noqa: F811
+    """The bank rig (card readers, host simulator over mTLS, the printer simulator over TCP)
+    with the real KMY driver on the PIN pad simulator instead of the fake pad."""
+    from devices.printer.escpos_driver import EscposReceiptPrinter
+
     from .test_bank_card_journey import make_bank_rig
 
     pad = KmyPinPad(url=pad_sim.ready["url"], reply_timeout=0.4)
-    for rig in make_bank_rig(qtbot, state_dir, demo_scenario, host, pinpad=pad):
+    for rig in make_bank_rig(qtbot, state_dir, demo_scenario, host, pinpad=pad,
+                             printer=EscposReceiptPrinter(printer_sim.url)):
         rig.__class__ = type("BankEarRig", (type(rig), EarRig), {})
         rig.pad = over_http(pad_sim.ready["control"])
         yield rig
@@ -212,3 +218,128 @@ def test_identify_with_the_pin_on_the_pad_then_the_credit_line_by_keys(bank_ear:
     rig.reader.remove()
     rig.bank.remove()
     assert rig.wait_home() is Outcome.DONE
+
+
+def host_line_of(rig: Any, customer: str = "C0002") -> Any:
+    return next(c for c in rig.sim("GET", "/sim/customers")["customers"]
+                if c["customer_id"] == customer)["credit_line"]
+
+
+def staff_types_password(rig: Any, password: str = "246810") -> None:
+    """The staff member (who can see) types their own password on the staff screen."""
+    view = rig.kiosk.staff.auth_view
+    for char in password:
+        rig.click(view.keyboard.keys[char])
+    rig.click(view.confirm_button)
+
+
+def test_li_xiuying_signs_her_credit_line_by_keys_with_a_staff_witness(
+        bank_ear: Any, printer_sim: SimulatorProcess) -> None:  # noqa: F811
+    """见证签约 by ear: the terms read aloud, no signature pad; the staff member signed in at
+    the terminal witnesses with their own password (refused once: nothing signed, asked
+    again); X on the pad during the PIN asks the witness again; then the PIN in the pad's own
+    mode signs. The host records the witness, the receipt says 见证签约 and the staff id."""
+    from kiosk.simcontrol.printer import HttpPrinterControl
+
+    rig, staff = bank_ear, bank_ear.kiosk.staff
+    printed = len(HttpPrinterControl(printer_sim.control).receipts())
+    staff.show_sign_in()  # the staff member on duty signed in (the status strip says so)
+    for field, text in ((staff.sign_in_view.staff_id, "S1001"),
+                        (staff.sign_in_view.password, "246810")):
+        rig.click(field)
+        for char in text:
+            rig.click(staff.sign_in_view.keyboard.keys[char])
+    rig.click(staff.sign_in_view.submit_button)
+    rig.wait_screen("staff_home")
+    staff.start_journey()  # back to the home, still signed in
+    rig.wait_screen("attract")
+
+    rig.key("E")
+    rig.key(choice(rig, "借钱"))
+    rig.wait_screen("home_group")
+    rig.key(choice(rig, "额度"))
+    rig.wait_screen("insert_id")
+    rig.reader.insert(rig.person("li_xiuying"))
+    rig.wait_screen("welcome")
+    rig.key("E")
+    rig.wait_screen("insert_bank")
+    rig.bank.insert("li_debit")
+    rig.wait_screen("enter_pin")
+    assert rig.pad.wait_for_mode("pin", 10)
+    rig.pad.press("123456E")
+    rig.qtbot.waitUntil(lambda: rig.screen() in ("reminder", "identified", "credit_line"),
+                        timeout=15000)
+    while (screen := rig.screen()) in ("reminder", "identified"):
+        rig.qtbot.waitUntil(lambda: "按一，" in rig.heard(), timeout=5000)
+        rig.key(choice(rig, "知道了") if screen == "reminder" else "1")  # 1: 完成
+        rig.qtbot.waitUntil(lambda s=screen: rig.screen() != s, timeout=10000)
+    rig.wait_screen("credit_line", timeout=15000)
+    rig.qtbot.waitUntil(lambda: "去签约" in rig.heard(), timeout=5000)
+    rig.key(choice(rig, "去签约"))
+
+    rig.wait_screen("sign_line_terms", timeout=15000)
+    rig.qtbot.waitUntil(lambda: "按确认键" in rig.heard(), timeout=5000)
+    assert "八万元" in rig.all_heard(-3) and "百分之三点八五" in rig.all_heard(-3)
+    rig.key("E")
+    rig.wait_screen("sign_line_terms_more")
+    rig.qtbot.waitUntil(lambda: "按确认键，去见证签约" in rig.heard(), timeout=5000)
+    assert "请工作人员来见证签约" in rig.all_heard(-3)
+    rig.key("E")  # no signature pad by ear: the witness
+    rig.wait_screen("sign_line_witness")
+    rig.qtbot.waitUntil(lambda: "按确认键，工作人员已到" in rig.heard(), timeout=5000)
+    assert "请叫工作人员过来" in rig.all_heard(-3)
+
+    # the staff member says no: plainly told, nothing signed, asked again by a key
+    rig.key("E")
+    rig.wait_screen("staff_authorize")
+    what = staff.auth_view.what.text()
+    assert "见证签约" in what and "李*英" in what and "80,000.00" in what and "看不清" in what
+    assert "李秀英" not in what
+    rig.click(staff.auth_view.refuse_button)
+    rig.wait_screen("sign_line_witness_refused")
+    rig.qtbot.waitUntil(lambda: "再请工作人员" in rig.heard(), timeout=5000)
+    assert "工作人员没有确认见证。签约要工作人员在旁边见证。额度还没有签约" in rig.all_heard(-3)
+    assert not host_line_of(rig)["signed"]
+    rig.key(choice(rig, "再请工作人员"))
+    rig.wait_screen("sign_line_witness")
+    rig.key("E")
+    rig.wait_screen("staff_authorize")
+    staff_types_password(rig)
+    rig.wait_screen("sign_line_pin", timeout=15000)
+    assert rig.pad.wait_for_mode("pin", 10)  # the pad's own PIN mode
+    rig.pad.press("12X")  # the farmer stops: X on the pad
+    rig.wait_screen("sign_line_witness", timeout=10000)
+    rig.qtbot.waitUntil(lambda: "按确认键，工作人员已到" in rig.heard(), timeout=5000)
+    assert "您没有输密码，额度还没有签约" in rig.all_heard(-3)
+
+    rig.key("E")
+    rig.wait_screen("staff_authorize")
+    staff_types_password(rig)
+    rig.wait_screen("sign_line_pin", timeout=15000)
+    assert rig.pad.wait_for_mode("pin", 10)
+    rig.pad.press("123456E")
+    rig.wait_screen("sign_line_success", timeout=20000)
+    rig.qtbot.waitUntil(lambda: "签约成功" in rig.all_heard(-3), timeout=5000)
+    rig.qtbot.waitUntil(lambda: "按确认键" in rig.heard(), timeout=5000)
+    rig.key("E")
+    rig.wait_screen("credit_line", timeout=15000)
+    line_view = rig.runner.views_of("credit_line").line_view
+    rig.qtbot.waitUntil(lambda: "已签约" in line_view.lines["signed"].text(), timeout=10000)
+
+    host_line = host_line_of(rig)
+    assert host_line["signed"] and host_line["witness"]["staff_id"] == "S1001"
+    assert host_line["witness"]["mode"] == "audio_guided"
+    auths = [a for a in rig.sim("GET", "/sim/ledger")["authorizations"]
+             if a["action"] == "line_sign"]
+    assert [a["used_by"] for a in auths] == [None, "L0002:sign"]  # the PIN-X one unused
+    control = HttpPrinterControl(printer_sim.control)
+    rig.qtbot.waitUntil(lambda: len(control.receipts()) > printed, timeout=15000)
+    paper = (printer_sim.paper_dir / control.receipts()[-1]["text"]).read_text("utf-8")
+    flat = paper.replace(" ", "")
+    assert "额度签约回单" in flat and "签约方式：见证签约" in flat and "见证人：S1001" in flat
+    assert "李秀英" not in paper and "6217991000002345671" not in paper
+    audit = (rig.kiosk.staff.staff.audit.path).read_text("utf-8")
+    record = json.loads(next(ln for ln in audit.splitlines() if "line_sign.witnessed" in ln))
+    assert record["detail"]["staff_id"] == "S1001" and record["detail"]["method"] == "witnessed"
+    assert record["detail"]["journal_key"] and record["detail"]["outcome"] == "success"
+    assert "李" not in audit
