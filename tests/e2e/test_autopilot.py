@@ -165,7 +165,8 @@ def test_autopilot_by_ear_and_pin_pad_keys_only(tmp_path: Path) -> None:
     result = run_demo(out, "--devices", "sim", "--voice", "fake", "--idle", "20",
                       "--idle-warning", "5", "--journey", "ear-calculator",
                       "--journey", "ear-account-change", "--journey", "ear-drawdown",
-                      "--journey", "ear-repay", "--journey", "ear-progress")
+                      "--journey", "ear-repay", "--journey", "ear-progress",
+                      "--journey", "ear-sign-line")
     assert result.returncode == 0, result.stdout + result.stderr
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["devices"]["pinpad"].startswith("kmy (simulator")
@@ -209,6 +210,14 @@ def test_autopilot_by_ear_and_pin_pad_keys_only(tmp_path: Path) -> None:
     said = "\n".join(progress["spoken"])
     assert "三月十三日在网点柜台办理的贷款申请，两万元" in said
     assert "三月十四日 审查" in said and "○" not in said  # 0: the steps, without signs
+    sign = by_name["ear-sign-line"]  # 见证签约: no signature pad by ear, a staff witness
+    assert sign["ok"] and sign["outcome"] == "done"
+    assert "chose 1 去签约" in sign["ear"]
+    assert any(e.startswith("witness call said: 您不用写名字") for e in sign["ear"])
+    assert any(e.startswith("result said: 签约成功") for e in sign["ear"])
+    assert "line says: 已签约，额度用到2027年3月31日。" in sign["ear"]
+    slip = (out / sign["receipts"][0]).read_text("utf-8").replace(" ", "")
+    assert "签约方式：见证签约" in slip and "见证人：S1001" in slip and "李秀英" not in slip
 
 
 def test_autopilot_repayments_keep_what_was_said_before_each_confirmation(

@@ -1,7 +1,12 @@
 """Autopilot journeys of the signing (development tool; the product never imports this
 module): 李秀英 (C0002, an unsigned pre-approved line) opens her credit line, touches 去签约,
 hears the terms, presses 确认签名 on an empty pad (refused, spoken), writes her name, types her
-PIN on the PIN pad, and gets 签约成功 with a receipt; her line then says 已签约."""
+PIN on the PIN pad, and gets 签约成功 with a receipt; her line then says 已签约.
+
+``ear-sign-line``: the same line signed by ear and the PIN pad's keys alone (见证签约): the
+staff member on duty is signed in; 李秀英 starts the audio-guided mode, hears the terms, calls
+the staff member, who types their own password on the staff screen (the staff member's touch,
+the only one); her PIN in the pad's own mode signs; the receipt says 见证签约 and the staff id."""
 
 from __future__ import annotations
 
@@ -107,6 +112,107 @@ def sign_li_xiuying(pilot: Pilot, params: dict[str, Any]) -> str:
     return "terms, empty signature refused, signed, 成功, receipt, line 已签约, done"
 
 
+def _staff_functions(pilot: Pilot) -> Any:
+    """The staff member holds the corner: their functions (signed in already)."""
+    from PySide6.QtCore import QPoint, Qt
+    from PySide6.QtTest import QTest
+
+    staff, area = pilot.kiosk.staff, pilot.shell.screen_area
+    held: list[bool] = []
+    staff.hold.held.connect(lambda: held.append(True))
+    none = Qt.KeyboardModifier.NoModifier
+    QTest.mousePress(area, Qt.MouseButton.LeftButton, none, QPoint(20, 20))
+    pilot.wait_until(lambda: bool(held), 15.0, "the corner hold")
+    QTest.mouseRelease(area, Qt.MouseButton.LeftButton, none, QPoint(20, 20))
+    pilot.wait_screen("staff_home", 15.0)
+    return staff
+
+
+def _press_to_staff(ear: Any) -> None:
+    """确认 on the witness call: as ``Ear.press``, without waiting for the journey to stop
+    waiting (it waits for the staff member's password next)."""
+    ear.settle()
+    heard = ear.guide.key_count
+    ear.pad.press_plain("E", lambda ok: ear.pilot.wait_until(ok, 20.0,
+                                                             "the PIN pad to listen for E"))
+    ear.pilot.wait_until(lambda: ear.guide.key_count > heard, 10.0, "the kiosk to hear E")
+    ear.log.append("keys E")
+
+
+def ear_sign_line(pilot: Pilot, params: dict[str, Any]) -> str:
+    """By ear: (the staff member on duty signs in, 为客户办理) -> 确认 on the home -> 借钱 ->
+    查额度 -> identification (PIN on the pad) -> 去签约 -> the terms said, 确认 twice -> 请叫
+    工作人员过来见证签约 -> 确认 (工作人员已到) -> the staff member's password -> the PIN in
+    the pad's PIN mode -> 签约成功 said -> 完成 -> the line 已签约 -> 看完了 -> 结束办理 ->
+    cards back -> the mode ends; the staff member signs out."""
+    from kiosk.autopilot_ear import Ear, _pin_of, end_by_ear, identify_by_ear
+    from screens.staff.autopilot import STAFF, _enter, _sign_in, _type
+
+    pilot.need_bank_step()
+    pilot.take_cards()
+    pilot.wait_until(lambda: pilot.kiosk.host_signed_in, 30.0, "the host sign-in")
+    staff = _enter(pilot)
+    _sign_in(pilot, staff, STAFF)
+    pilot.wait_screen("staff_home")
+    pilot.click(staff.staff_home.buttons["start_journey"])  # the farmer's home, staff on duty
+    ear = Ear(pilot)
+    ear.log.append(f"staff {STAFF[0]} signed in")
+    ear.start()
+    ear.open_service("额度", "借钱")
+    identify_by_ear(ear, params["person"], params["card"])
+    pilot.wait_screen("credit_line", 30.0)
+    ear.past_loading()
+    ear.choose("去签约", "Sign")
+    pilot.wait_screen("sign_line_terms", 30.0)
+    ear.settle()
+    terms = pilot.kiosk.voice.last_text or ""
+    ear.log.append(f"terms said: {terms.split('按一')[0]}")
+    ear.press("E")
+    pilot.wait_screen("sign_line_terms_more")
+    ear.press("E")  # 去见证签约: no signature pad by ear
+    pilot.wait_screen("sign_line_witness")
+    ear.settle()
+    ear.log.append(f"witness call said: {(pilot.kiosk.voice.last_text or '').split('按一')[0]}")
+    _press_to_staff(ear)  # 工作人员已到: the staff's screen (the journey waits there)
+    pilot.wait_screen("staff_authorize")
+    _type(pilot, staff.auth_view.keyboard, STAFF[1])  # the staff member's own password
+    pilot.capture("witness_password")
+    pilot.click(staff.auth_view.confirm_button)
+    ear.log.append(f"staff {STAFF[0]} witnessed with their own password")
+    pilot.wait_until(ear.guide.pin_entry, 20.0, "the PIN step")
+    pilot.press_pin_keys(_pin_of(pilot, params["card"]) + "E")
+    ear.log.append("PIN typed in the pad's PIN mode")
+    pilot.wait_until(lambda: pilot.shell.current_name() in (
+        "sign_line_success", "sign_line_pending", "sign_line_failed",
+        "sign_line_witness_refused"), 60.0, "the signing")
+    if pilot.shell.current_name() != "sign_line_success":
+        code = pilot.runner.last_error.code if pilot.runner.last_error else ""
+        raise JourneyFailed(f"witnessed signing ended on {pilot.shell.current_name()} {code}")
+    pilot.wait_until(lambda: not ear.guide.journey_waits(), 30.0, "the receipt")
+    ear.settle()
+    result = next((t for _, t in reversed(pilot.spoken_log.spoken) if "签约成功" in t
+                   or "signed" in t.lower()), "")
+    ear.log.append(f"result said: {result}")
+    printer = pilot.control("printer")
+    pilot.wait_until(lambda: bool(printer.receipts()), 20.0, "the receipt")
+    receipt = pilot.keep_receipt(printer.receipts()[-1]["n"], "receipt")
+    if "见证签约" not in receipt or STAFF[0] not in receipt:
+        raise JourneyFailed("the receipt does not say 见证签约 and the staff id")
+    ear.press("E")  # 完成: the line read again
+    pilot.wait_screen("credit_line", 30.0)
+    ear.past_loading()
+    signed = pilot.runner.views_of("credit_line").line_view.lines["signed"].text()
+    ear.log.append(f"line says: {signed}")
+    if "已签约" not in signed and "signed" not in signed.lower():
+        raise JourneyFailed(f"after signing the line says {signed!r}")
+    ear.press("E")  # 看完了
+    end_by_ear(ear)
+    staff = _staff_functions(pilot)
+    pilot.click(staff.staff_home.sign_out_button)
+    pilot.wait_screen("attract")
+    return ear.done()
+
+
 def journeys(scenario: dict[str, Any]) -> Iterable[Journey]:
     from peripherals_sim.scenario import by_id
 
@@ -116,6 +222,8 @@ def journeys(scenario: dict[str, Any]) -> Iterable[Journey]:
         return []
     card = str(customer["cards"][0])
     pin = str(by_id(scenario.get("cards") or [], card)["pin"])
-    return [Journey("sign_line-li_xiuying", sign_li_xiuying,
-                    {"person": str(customer["person"]), "card": card, "pin": pin},
-                    "李秀英 signs her pre-approved line: terms, signature, PIN, receipt")]
+    params = {"person": str(customer["person"]), "card": card, "pin": pin}
+    return [Journey("sign_line-li_xiuying", sign_li_xiuying, params,
+                    "李秀英 signs her pre-approved line: terms, signature, PIN, receipt"),
+            Journey("ear-sign-line", ear_sign_line, dict(params),
+                    "audio-guided mode: 李秀英 signs her line by ear and keys, a staff witness")]

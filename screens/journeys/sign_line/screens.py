@@ -10,11 +10,12 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 from kiosk.i18n import Translator
 from kiosk.receipts.capitals import amount_in_capitals
+from kiosk.shell import theme
 from kiosk.shell.formats import percent, short_date, yuan
 from kiosk.shell.page import ScreenPage, make_button, make_label
 from screens.pin_entry import EnterPinView
@@ -106,7 +107,17 @@ class SignView(ScreenPage):
         self.content.addWidget(self.notice)
         self.pad = SignaturePad()
         self.pad.setMinimumHeight(150)
-        self.content.addWidget(self.pad, 1)
+        # 不会写字: beside the pad, at its foot (no room in the footer for a fourth button,
+        # nor under the pad in the elderly mode at 1024x768)
+        row = QWidget(self)
+        line = QHBoxLayout(row)
+        line.setContentsMargins(0, 0, 0, 0)
+        line.setSpacing(theme.GAP_PX)
+        line.addWidget(self.pad, 1)
+        self.witness_button = make_button(name="witness")
+        self.witness_button.clicked.connect(self.witness_requested)
+        line.addWidget(self.witness_button, 0, Qt.AlignmentFlag.AlignBottom)
+        self.content.addWidget(row, 1)
         outer = self.layout()  # the pad, not the page's spacer, takes the room there is
         at = outer.indexOf(self.content)
         outer.setStretch(at, 1)
@@ -115,8 +126,6 @@ class SignView(ScreenPage):
         self.clear_button.clicked.connect(self.pad.clear)
         self.confirm_button = self.add_action(make_button(primary=True, name="confirm"))
         self.confirm_button.clicked.connect(self.confirm_requested)
-        self.witness_button = self.add_action(make_button(name="witness"))
-        self.witness_button.clicked.connect(self.witness_requested)
         self.back_button = self.add_action(make_button(name="back"))
         self.back_button.clicked.connect(self.back_requested)
         self.pad.changed.connect(self._written)
@@ -173,8 +182,8 @@ class WitnessCallView(ScreenPage):
         self.notice.setText(notice)
         self.notice.setVisible(bool(notice))
         self.next_button.setText(tr("sign.witness.ready"))
-        self.back_button.setText(tr("sign.back"))
-        self.cancel_button.setText(tr("sign.cancel"))
+        self.back_button.setText(tr("sign.witness.back"))
+        self.cancel_button.setText(tr("sign.witness.cancel"))
         self.repeat_button.setText(tr("screen.common.repeat"))
 
 
@@ -279,8 +288,9 @@ def sample_screens(views: SignLineViews, tr: Translator) -> list[tuple[str, QWid
     v.wait(v.loading_view, tr, "sign.loading")
     v.terms_view.show_lines(tr, tr("sign.terms.title"), terms_lines(tr, line, product, today),
                             "sign.terms.next")
+    agree = max(("sign.terms.agree", "sign.terms.agree_witness"), key=lambda m: len(tr(m)))
     v.terms_more_view.show_lines(tr, tr("sign.terms_more.title"),
-                                 terms_more_lines(tr, product), "sign.terms.agree")
+                                 terms_more_lines(tr, product), agree)  # the longer one
     v.sign_view.show_texts(tr, tr("sign.pad.too_small"))
     v.witness_view.show_texts(tr, tr("sign.witness.pin_cancelled"))
     v.witness_refused_view.show_texts(tr, tr("sign.witness.refused.title"),
