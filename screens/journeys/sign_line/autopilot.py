@@ -112,33 +112,6 @@ def sign_li_xiuying(pilot: Pilot, params: dict[str, Any]) -> str:
     return "terms, empty signature refused, signed, 成功, receipt, line 已签约, done"
 
 
-def _staff_functions(pilot: Pilot) -> Any:
-    """The staff member holds the corner: their functions (signed in already)."""
-    from PySide6.QtCore import QPoint, Qt
-    from PySide6.QtTest import QTest
-
-    staff, area = pilot.kiosk.staff, pilot.shell.screen_area
-    held: list[bool] = []
-    staff.hold.held.connect(lambda: held.append(True))
-    none = Qt.KeyboardModifier.NoModifier
-    QTest.mousePress(area, Qt.MouseButton.LeftButton, none, QPoint(20, 20))
-    pilot.wait_until(lambda: bool(held), 15.0, "the corner hold")
-    QTest.mouseRelease(area, Qt.MouseButton.LeftButton, none, QPoint(20, 20))
-    pilot.wait_screen("staff_home", 15.0)
-    return staff
-
-
-def _press_to_staff(ear: Any) -> None:
-    """确认 on the witness call: as ``Ear.press``, without waiting for the journey to stop
-    waiting (it waits for the staff member's password next)."""
-    ear.settle()
-    heard = ear.guide.key_count
-    ear.pad.press_plain("E", lambda ok: ear.pilot.wait_until(ok, 20.0,
-                                                             "the PIN pad to listen for E"))
-    ear.pilot.wait_until(lambda: ear.guide.key_count > heard, 10.0, "the kiosk to hear E")
-    ear.log.append("keys E")
-
-
 def ear_sign_line(pilot: Pilot, params: dict[str, Any]) -> str:
     """By ear: (the staff member on duty signs in, 为客户办理) -> 确认 on the home -> 借钱 ->
     查额度 -> identification (PIN on the pad) -> 去签约 -> the terms said, 确认 twice -> 请叫
@@ -146,6 +119,7 @@ def ear_sign_line(pilot: Pilot, params: dict[str, Any]) -> str:
     the pad's PIN mode -> 签约成功 said -> 完成 -> the line 已签约 -> 看完了 -> 结束办理 ->
     cards back -> the mode ends; the staff member signs out."""
     from kiosk.autopilot_ear import Ear, _pin_of, end_by_ear, identify_by_ear
+    from screens.journeys.account_change.autopilot import _staff_home
     from screens.staff.autopilot import STAFF, _enter, _sign_in, _type
 
     pilot.need_bank_step()
@@ -158,22 +132,21 @@ def ear_sign_line(pilot: Pilot, params: dict[str, Any]) -> str:
     ear = Ear(pilot)
     ear.log.append(f"staff {STAFF[0]} signed in")
     ear.start()
-    ear.open_service("额度", "借钱")
+    ear.open_service("home.service.credit_line", "home.group.borrow")
     identify_by_ear(ear, params["person"], params["card"])
     pilot.wait_screen("credit_line", 30.0)
     ear.past_loading()
-    ear.choose("去签约", "Sign")
+    ear.choose("line.sign")
     pilot.wait_screen("sign_line_terms", 30.0)
     ear.settle()
-    terms = pilot.kiosk.voice.last_text or ""
-    ear.log.append(f"terms said: {terms.split('按一')[0]}")
+    ear.log.append(f"terms said: {ear.last_said()}")
     ear.press("E")
     pilot.wait_screen("sign_line_terms_more")
     ear.press("E")  # 去见证签约: no signature pad by ear
     pilot.wait_screen("sign_line_witness")
     ear.settle()
-    ear.log.append(f"witness call said: {(pilot.kiosk.voice.last_text or '').split('按一')[0]}")
-    _press_to_staff(ear)  # 工作人员已到: the staff's screen (the journey waits there)
+    ear.log.append(f"witness call said: {ear.last_said()}")
+    ear.press("E", wait=False)  # 工作人员已到: the staff member's step next
     pilot.wait_screen("staff_authorize")
     _type(pilot, staff.auth_view.keyboard, STAFF[1])  # the staff member's own password
     pilot.capture("witness_password")
@@ -190,9 +163,7 @@ def ear_sign_line(pilot: Pilot, params: dict[str, Any]) -> str:
         raise JourneyFailed(f"witnessed signing ended on {pilot.shell.current_name()} {code}")
     pilot.wait_until(lambda: not ear.guide.journey_waits(), 30.0, "the receipt")
     ear.settle()
-    result = next((t for _, t in reversed(pilot.spoken_log.spoken) if "签约成功" in t
-                   or "signed" in t.lower()), "")
-    ear.log.append(f"result said: {result}")
+    ear.log.append(f"result said: {ear.heard('voice.sign.success')}")
     printer = pilot.control("printer")
     pilot.wait_until(lambda: bool(printer.receipts()), 20.0, "the receipt")
     receipt = pilot.keep_receipt(printer.receipts()[-1]["n"], "receipt")
@@ -207,7 +178,7 @@ def ear_sign_line(pilot: Pilot, params: dict[str, Any]) -> str:
         raise JourneyFailed(f"after signing the line says {signed!r}")
     ear.press("E")  # 看完了
     end_by_ear(ear)
-    staff = _staff_functions(pilot)
+    staff = _staff_home(pilot)  # the staff member signs out (holds the corner)
     pilot.click(staff.staff_home.sign_out_button)
     pilot.wait_screen("attract")
     return ear.done()
