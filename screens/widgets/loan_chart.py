@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from kiosk.lending.schedule import Schedule
 
 TICK_PX = 22
+MIN_SIZE = (300, 240)
+CARE_MIN_SIZE = (200, 200)  # the elderly mode's smaller chart: the larger words get the room
 
 
 class PlotPanel(QWidget):
@@ -26,7 +28,8 @@ class PlotPanel(QWidget):
     def __init__(self, name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName(name)
-        self.setMinimumSize(300, 240)
+        self._min_size(theme.care_mode())
+        theme.on_care_mode(self._min_size)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.plot = pg.PlotWidget(background=theme.BACKGROUND)
@@ -45,8 +48,14 @@ class PlotPanel(QWidget):
                                           brush=pg.mkBrush(theme.BACKGROUND))
         layout.addWidget(self.plot)
 
+    def _min_size(self, care: bool) -> None:
+        """Smaller in the elderly mode: the words beside or above the chart get the room they
+        need at the larger size (the chart is the picture, the figures are the answer)."""
+        self.setMinimumSize(*(CARE_MIN_SIZE if care else MIN_SIZE))
+
 
 class LoanChart(PlotPanel):
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("loan-chart", parent)
         self.bars: list[pg.BarGraphItem] = []

@@ -98,7 +98,7 @@ def test_wang_jianjun_overdue_installment_in_words(loan_rig: BankRig) -> None:
     identify_for(rig, "loan_queries", "wang_jianjun", "wang_debit")
     past_reminders(rig, "loan_queries_loan")
     v = rig.runner.views_of("loan_queries")
-    assert v.loan_view.due.text().startswith("已逾期23天，要还 ")
+    assert v.loan_view.due.text().startswith("逾期23天，要还 ")
     spoken = rig.spoken_texts()[-1]
     assert "逾期二十三天" in spoken and "信贷员" in spoken
     rig.click(v.loan_view.schedule_button)

@@ -89,7 +89,7 @@ def test_overdue_reminder_leads_into_the_repayment_the_references_lines_then_pay
         rig.click(reminder.pay_button)  # 现在还款: straight into the repayment of that loan
         rig.wait_screen("repay_loan", timeout=15000)
         v = views(rig)
-        assert v.loan_view.due.text().startswith("⚠ 已逾期30天")
+        assert v.loan_view.due.text().startswith("⚠ 逾期30天")
         assert "HT********0001" in all_texts(v.loan_view)
         assert v.loan_view.due_button.text() == "还上逾期的钱"
         rig.click(v.loan_view.due_button)

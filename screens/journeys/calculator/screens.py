@@ -176,6 +176,9 @@ class ResultView(ScreenPage):
         row.addLayout(left, 2)
         self.chart_box = QVBoxLayout()
         row.addLayout(self.chart_box, 1)
+        self._result_row = row
+        self._care_columns(theme.care_mode())
+        theme.on_care_mode(self._care_columns)
         self.chart: Any = None  # built on the first result shown (pyqtgraph imported then)
         self.content.addLayout(row)
         self.schedule_button = self.add_action(make_button(name="schedule"))
@@ -208,6 +211,12 @@ class ResultView(ScreenPage):
         self.print_button.setEnabled(not printing)
         self.finish_button.setText(tr("calc.finish"))
         self.repeat_button.setText(tr("screen.common.repeat"))
+
+    def _care_columns(self, care: bool) -> None:
+        """In the elderly mode the figures take four fifths of the width (each amount on one
+        line at the larger size), the chart beside them the rest."""
+        self._result_row.setStretch(0, 4 if care else 2)
+        self._result_row.setStretch(1, 1)
 
     def show_chart(self, tr: Translator, schedule: Schedule) -> None:
         if self.chart is None:

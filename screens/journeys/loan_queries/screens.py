@@ -59,8 +59,15 @@ class LoanView(ScreenPage):
         self.content.addWidget(self.due)
         self.lines = {key: make_label(name=f"loan-{key}")
                       for key in ("contract", "amount", "account", "position")}
-        for key in ("contract", "amount"):
-            self.content.addWidget(self.lines[key])
+        row = QHBoxLayout()  # 合同号 …  第2笔，共3笔 [下一笔]: the footer keeps three choices
+        row.setSpacing(theme.GAP_PX * 2)
+        row.addWidget(self.lines["contract"], 1)  # wraps before the button is squeezed
+        row.addWidget(self.lines["position"])
+        self.next_button = make_button(name="next-loan")
+        self.next_button.clicked.connect(self.next_requested)
+        row.addWidget(self.next_button)
+        self.content.addLayout(row)
+        self.content.addWidget(self.lines["amount"])
         account = QHBoxLayout()  # 还款账户：… [换还款卡] (the account change journey)
         account.setSpacing(theme.GAP_PX * 2)
         account.addWidget(self.lines["account"])
@@ -69,14 +76,6 @@ class LoanView(ScreenPage):
         account.addWidget(self.change_button)
         account.addStretch(1)
         self.content.addLayout(account)
-        row = QHBoxLayout()  # 第2笔，共3笔 [下一笔]: the footer keeps three choices
-        row.setSpacing(theme.GAP_PX * 2)
-        row.addWidget(self.lines["position"])
-        self.next_button = make_button(name="next-loan")
-        self.next_button.clicked.connect(self.next_requested)
-        row.addWidget(self.next_button)
-        row.addStretch(1)
-        self.content.addLayout(row)
         self.content.addStretch(1)
         self.finish_button = self.add_action(make_button(name="back"))
         self.finish_button.clicked.connect(self.finish_requested)

@@ -174,7 +174,7 @@ def test_the_loan_line_for_due_overdue_and_paid_off() -> None:
                            next_due_amount=Decimal("4291.67"))
     assert loan_due_text(ZH, loan, TODAY) == "3月21日 要还 4,291.67元"
     loan.overdue_amount, loan.overdue_days = Decimal("2580.12"), 23
-    assert loan_due_text(ZH, loan, TODAY) == "已逾期23天，要还 2,580.12元"
+    assert loan_due_text(ZH, loan, TODAY) == "逾期23天，要还 2,580.12元"
     loan.overdue_amount, loan.next_due_date = Decimal("0"), None
     assert loan_due_text(ZH, loan, TODAY) == "这笔贷款已经还清了"
     assert masked_contract("HT202510100001") == "HT********0001"
