@@ -118,22 +118,15 @@ def ear_sign_line(pilot: Pilot, params: dict[str, Any]) -> str:
     工作人员过来见证签约 -> 确认 (工作人员已到) -> the staff member's password -> the PIN in
     the pad's PIN mode -> 签约成功 said -> 完成 -> the line 已签约 -> 看完了 -> 结束办理 ->
     cards back -> the mode ends; the staff member signs out."""
-    from kiosk.autopilot_ear import Ear, _pin_of, end_by_ear, identify_by_ear
-    from screens.journeys.account_change.autopilot import _staff_home
-    from screens.staff.autopilot import STAFF, _enter, _sign_in, _type
+    from kiosk.autopilot_ear import _pin_of, end_by_ear, identified_by_ear
+    from screens.journeys.account_change.autopilot import _staff_home, supervised_session
+    from screens.staff.autopilot import _type
 
-    pilot.need_bank_step()
-    pilot.take_cards()
-    pilot.wait_until(lambda: pilot.kiosk.host_signed_in, 30.0, "the host sign-in")
-    staff = _enter(pilot)
-    _sign_in(pilot, staff, STAFF)
-    pilot.wait_screen("staff_home")
-    pilot.click(staff.staff_home.buttons["start_journey"])  # the farmer's home, staff on duty
-    ear = Ear(pilot)
-    ear.log.append(f"staff {STAFF[0]} signed in")
-    ear.start()
-    ear.open_service("home.service.credit_line", "home.group.borrow")
-    identify_by_ear(ear, params["person"], params["card"])
+    who = supervised_session(pilot)  # the staff member on duty, signed in
+    staff = pilot.kiosk.staff
+    ear = identified_by_ear(pilot, "home.service.credit_line", "home.group.borrow",
+                            params["person"], params["card"])
+    ear.log.insert(0, f"staff {who[0]} signed in")
     pilot.wait_screen("credit_line", 30.0)
     ear.past_loading()
     ear.choose("line.sign")
@@ -148,10 +141,10 @@ def ear_sign_line(pilot: Pilot, params: dict[str, Any]) -> str:
     ear.log.append(f"witness call said: {ear.last_said()}")
     ear.press("E", wait=False)  # 工作人员已到: the staff member's step next
     pilot.wait_screen("staff_authorize")
-    _type(pilot, staff.auth_view.keyboard, STAFF[1])  # the staff member's own password
+    _type(pilot, staff.auth_view.keyboard, who[1])  # the staff member's own password
     pilot.capture("witness_password")
     pilot.click(staff.auth_view.confirm_button)
-    ear.log.append(f"staff {STAFF[0]} witnessed with their own password")
+    ear.log.append(f"staff {who[0]} witnessed with their own password")
     pilot.wait_until(ear.guide.pin_entry, 20.0, "the PIN step")
     pilot.press_pin_keys(_pin_of(pilot, params["card"]) + "E")
     ear.log.append("PIN typed in the pad's PIN mode")
@@ -167,7 +160,7 @@ def ear_sign_line(pilot: Pilot, params: dict[str, Any]) -> str:
     printer = pilot.control("printer")
     pilot.wait_until(lambda: bool(printer.receipts()), 20.0, "the receipt")
     receipt = pilot.keep_receipt(printer.receipts()[-1]["n"], "receipt")
-    if "见证签约" not in receipt or STAFF[0] not in receipt:
+    if "见证签约" not in receipt or who[0] not in receipt:
         raise JourneyFailed("the receipt does not say 见证签约 and the staff id")
     ear.press("E")  # 完成: the line read again
     pilot.wait_screen("credit_line", 30.0)
