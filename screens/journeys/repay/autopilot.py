@@ -67,6 +67,9 @@ def _confirm_and_pay(pilot: Pilot, pin: str) -> str:
     ask = pilot.runner.tr("voice.repay.confirm.ask")
     if not text.endswith(ask):
         raise JourneyFailed(f"the confirmation was not spoken in full: {text!r}")
+    from kiosk.voice import speakable
+
+    text = speakable(text, pilot.runner.tr.lang)  # as heard (a card's tail digit by digit)
     pilot.wait_until(lambda: any(t == text for _, t in pilot.spoken_log.spoken[-5:]), 10.0,
                      "the confirmation to be said")
     if pilot.result is not None:  # the summary's disclosures, as the drawdown's
