@@ -233,6 +233,41 @@ def staff_types_password(rig: Any, password: str = "246810") -> None:
     rig.click(view.confirm_button)
 
 
+def test_cannot_write_with_nobody_signed_in_to_witness_signs_nothing(bank_ear: Any) -> None:
+    """Outside the audio mode, by touch: the pad's 不会写字，请人见证 -> the witness call ->
+    工作人员已到 with no staff member signed in: told plainly (shown and spoken), nothing
+    authorised, nothing signed; 再请工作人员 -> 返回 leads back to the pad."""
+    from .test_credit_line_journey import identify_for, past_reminders
+
+    rig = bank_ear
+    identify_for(rig, "credit_line", "li_xiuying", "li_debit")
+    past_reminders(rig, "credit_line")
+    rig.click(rig.runner.views_of("credit_line").line_view.sign_button)
+    v = rig.runner.views_of("sign_line")
+    rig.wait_screen("sign_line_terms", timeout=15000)
+    rig.click(v.terms_view.next_button)
+    rig.wait_screen("sign_line_terms_more")
+    rig.click(v.terms_more_view.next_button)
+    rig.wait_screen("sign_line_sign")
+    assert v.sign_view.witness_button.text() == "不会写字，请人见证"
+    rig.click(v.sign_view.witness_button)
+    rig.wait_screen("sign_line_witness")
+    assert "请叫工作人员过来" in rig.spoken_texts()[-1]
+    rig.click(v.witness_view.next_button)
+    rig.wait_screen("sign_line_witness_refused")
+    said = "现在没有工作人员在，没法见证签约。签约要工作人员在旁边见证。额度还没有签约"
+    assert said in v.witness_refused_view.body.text() and said in rig.spoken_texts()[-1]
+    assert not host_line_of(rig)["signed"]
+    assert not [a for a in rig.sim("GET", "/sim/ledger")["authorizations"]
+                if a["action"] == "line_sign"]
+    rig.click(v.witness_again_button)
+    rig.wait_screen("sign_line_witness")
+    rig.click(v.witness_view.back_button)  # came from the pad: back to the pad
+    rig.wait_screen("sign_line_sign")
+    rig.click(v.sign_view.back_button)
+    rig.wait_screen("sign_line_terms_more")
+
+
 def test_li_xiuying_signs_her_credit_line_by_keys_with_a_staff_witness(
         bank_ear: Any, printer_sim: SimulatorProcess) -> None:  # noqa: F811
     """见证签约 by ear: the terms read aloud, no signature pad; the staff member signed in at
