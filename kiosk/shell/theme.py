@@ -50,7 +50,7 @@ TILE_MIN_PX = 200  # a home tile: its title and one wrapped line
 ICON_PX = 32  # an icon inside a button
 SCROLLBAR_PX = 16  # a panel's scroll bar: a cue that there is more (a finger drags the panel)
 BUTTON_PAD_PX = 18  # a button's side padding
-BUTTON_PAD_CARE_PX = 10  # ... in the elderly mode
+BUTTON_PAD_CARE_PX = 8  # ... in the elderly mode (a grid unit: five-button footers fit 1024 px)
 
 # --- colours (sRGB hex) -----------------------------------------------------------------------
 

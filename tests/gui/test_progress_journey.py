@@ -84,6 +84,7 @@ def test_no_line_leads_to_the_counter_applications_progress_spoken_and_printed(
     # newest first: the intention just registered, for the officer, with the visit time
     assert item.heading.text() == "信贷员周明会在3天内和您联系"
     texts = all_texts(item)
-    assert "贷款意向登记" in texts and "希望下午上门" in texts and "第1条，共2条" in texts
+    assert "贷款意向登记" in texts and "希望下午上门" in texts
+    assert item.next_button.text() == "下一条 1/2"  # which one of how many, as the reminder's
     rig.click(item.next_button)
     assert item.heading.text() == "信贷员上门了解过了，正在审批"

@@ -105,6 +105,7 @@ class ProductDetailView(ScreenPage):
     def __init__(self) -> None:
         super().__init__("products_detail")
         self.layout().setSpacing(theme.GAP_PX)
+        self.set_text_rows()  # six lines of words: a grid unit apart in the elderly mode
         self.lines = {key: make_label(name=f"detail-{key}") for key in
                       ("audience", "amount", "terms", "rate", "methods", "bring")}
         for label in self.lines.values():

@@ -24,7 +24,8 @@ from screens.widgets.message import MessageView
 
 
 class ItemView(ScreenPage):
-    """One application or intention: 打印, 下一条 (with 第n条，共m条 above), 看完了."""
+    """One application or intention: 打印, 下一条 n/m (which one of how many, as the
+    reminder's), 看完了."""
 
     next_requested = Signal()
     print_requested = Signal()
@@ -36,9 +37,10 @@ class ItemView(ScreenPage):
         assert layout is not None
         layout.setSpacing(theme.GAP_PX)  # room for a long amount and the steps at 1024x768
         self.lines = {key: make_label(name=f"progress-{key}")
-                      for key in ("what", "asked", "steps", "reasons", "notice", "position")}
+                      for key in ("what", "asked", "steps", "reasons", "notice")}
         self.lines["notice"].setProperty("role", "alert")
-        for key in ("notice", "position", "what", "asked", "steps", "reasons"):
+        self.set_text_rows()  # words only: a grid unit apart in the elderly mode
+        for key in ("notice", "what", "asked", "steps", "reasons"):
             self.content.addWidget(self.lines[key])
         self.content.addStretch(1)
         self.print_button = self.add_action(make_button(name="print"))
@@ -62,10 +64,8 @@ class ItemView(ScreenPage):
         self.lines["reasons"].setVisible(bool(reasons))
         self.lines["notice"].setText("⚠ " + notice if notice else "")
         self.lines["notice"].setVisible(bool(notice))
-        self.lines["position"].setText(tr("progress.position", n=index + 1, count=count))
-        self.lines["position"].setVisible(count > 1)
         self.next_button.setVisible(count > 1)
-        self.next_button.setText(tr("progress.next_item"))
+        self.next_button.setText(tr("progress.next_item", n=index + 1, count=count))
         self.print_button.setText(tr("progress.printing") if printing else tr("progress.print"))
         self.print_button.setVisible(can_print)
         self.print_button.setEnabled(not printing)
