@@ -172,6 +172,9 @@ class AmountView(ScreenPage):
         self.figures.setText(self._tr("repay.amount.figures", figures=whole_yuan(amount))
                              if amount is not None else self._tr("repay.amount.empty"))
         self.capitals.setText(amount_in_capitals(amount) if amount is not None else "")
+        # the capitals confirm an amount in Chinese: on the Chinese screen only (the amount
+        # keypads of the other journeys show none; the confirmation shows them)
+        self.capitals.setVisible(self._tr.lang.startswith("zh"))
         self.next_button.setEnabled(amount is not None)
 
 
