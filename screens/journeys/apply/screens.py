@@ -8,12 +8,11 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
+from PySide6.QtWidgets import QPushButton, QWidget
 
 from kiosk.i18n import Translator
 from kiosk.receipts.capitals import amount_in_capitals
-from kiosk.shell import theme
-from kiosk.shell.attract import ChoiceTile, HomeChoice
+from kiosk.shell.attract import ChoiceTile, HomeChoice, TileRow
 from kiosk.shell.page import ScreenPage, make_button, make_label
 from screens.journeys.apply.chart import phone_groups
 from screens.journeys.calculator.screens import EntryView
@@ -29,13 +28,11 @@ class ChoiceView(ScreenPage):
 
     def __init__(self, name: str) -> None:
         super().__init__(name)
-        row = QHBoxLayout()
-        row.setSpacing(theme.GAP_PX * 2)
+        row = TileRow()  # side by side; one under the other in the elderly mode
         self.tiles: list[ChoiceTile] = []
         for i in range(3):
-            tile = ChoiceTile(f"choice-{i + 1}")
+            tile = row.add_tile(ChoiceTile(f"choice-{i + 1}"))
             tile.clicked.connect(self._on_tile)
-            row.addWidget(tile, 1)
             self.tiles.append(tile)
         self.content.addLayout(row)
         self.back_button = self.add_action(make_button(name="back"))

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.i18n import Translator
 from kiosk.shell import theme
-from kiosk.shell.attract import ChoiceTile, HomeChoice
+from kiosk.shell.attract import ChoiceTile, HomeChoice, TileRow
 from kiosk.shell.formats import percent, short_date, whole_yuan, yuan
 from kiosk.shell.page import ScreenPage, make_button, make_label
 from screens.widgets.keypad import NumberKeypad
@@ -99,13 +99,11 @@ class MethodView(ScreenPage):
 
     def __init__(self) -> None:
         super().__init__("calc_method")
-        row = QHBoxLayout()
-        row.setSpacing(theme.GAP_PX * 2)
+        row = TileRow()  # side by side; one under the other in the elderly mode
         self.tiles: list[ChoiceTile] = []
         for i in range(3):
-            tile = ChoiceTile(f"method-{i + 1}")
+            tile = row.add_tile(ChoiceTile(f"method-{i + 1}"))
             tile.clicked.connect(self._on_tile)
-            row.addWidget(tile, 1)
             self.tiles.append(tile)
         self.content.addLayout(row)
         self.back_button = self.add_action(make_button(name="back"))

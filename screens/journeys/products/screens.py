@@ -9,11 +9,11 @@ from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
 from kiosk.i18n import Translator
 from kiosk.shell import theme
-from kiosk.shell.attract import MAX_CHOICES, ChoiceTile, HomeChoice
+from kiosk.shell.attract import MAX_CHOICES, ChoiceTile, HomeChoice, TileRow
 from kiosk.shell.formats import percent, short_date, whole_yuan
 from kiosk.shell.page import ScreenPage, make_button, make_label
 
@@ -31,13 +31,11 @@ class ProductListView(ScreenPage):
         self.notice = make_label("alert", name="notice")
         self.notice.hide()
         self.content.addWidget(self.notice)
-        row = QHBoxLayout()
-        row.setSpacing(theme.GAP_PX * 2)
+        row = TileRow()  # side by side; one under the other in the elderly mode
         self.tiles: list[ChoiceTile] = []
         for i in range(MAX_CHOICES):
-            tile = ChoiceTile(f"product-{i + 1}")
+            tile = row.add_tile(ChoiceTile(f"product-{i + 1}"))
             tile.clicked.connect(self._on_tile)
-            row.addWidget(tile, 1)
             self.tiles.append(tile)
         self.content.addLayout(row)
         self.back_button = self.add_action(make_button(name="back"))
