@@ -30,14 +30,13 @@ class LoanView(ScreenPage):
         self.account = make_label("amount", name="account")
         self.content.addWidget(self.account)
         self.lines = {key: make_label(name=f"loan-{key}") for key in ("contract", "position")}
-        self.content.addWidget(self.lines["contract"])
-        row = QHBoxLayout()  # 第2笔，共3笔 [下一笔]
+        row = QHBoxLayout()  # 合同号 …  第2笔，共3笔 [下一笔] (as the loan queries' loan)
         row.setSpacing(theme.GAP_PX * 2)
+        row.addWidget(self.lines["contract"], 1)  # wraps before the button is squeezed
         row.addWidget(self.lines["position"])
         self.next_button = make_button(name="next-loan")
         self.next_button.clicked.connect(self.next_requested)
         row.addWidget(self.next_button)
-        row.addStretch(1)
         self.content.addLayout(row)
         self.content.addStretch(1)
         self.finish_button = self.add_action(make_button(name="back"))

@@ -122,6 +122,7 @@ class ResultView(ScreenPage):
 
     def __init__(self, name: str, *, other: bool = False) -> None:
         super().__init__(name)
+        self.set_text_rows()  # words only: a grid unit apart in the elderly mode
         self.amount = make_label("amount", name="amount")
         self.capitals = make_label(name="capitals")
         self.lines = [make_label(name=f"line-{i + 1}") for i in range(6)]
@@ -141,7 +142,8 @@ class ResultView(ScreenPage):
         self.body.setText(body)
         self.body.setVisible(bool(body))
         self.amount.setVisible(amount is not None)
-        self.capitals.setVisible(amount is not None)
+        # the capitals confirm an amount in Chinese: on the Chinese screen only
+        self.capitals.setVisible(amount is not None and tr.lang.startswith("zh"))
         if amount is not None:
             from kiosk.shell.formats import yuan
 

@@ -40,15 +40,12 @@ class MoneyResultView(ResultView):
     def __init__(self, name: str, *, other: bool = False) -> None:
         super().__init__(name, other=other)
         amount_row(self)
-        self.set_text_rows()  # words only: a grid unit apart in the elderly mode
         self.note = make_label(name="note")
         self.content.addWidget(self.note)
         self.note.hide()
 
-    def show_result(self, tr: Translator, *args: Any, **kwargs: Any) -> None:
-        super().show_result(tr, *args, **kwargs)
-        # the capitals confirm an amount in Chinese: on the Chinese screen only (as the quote)
-        self.capitals.setVisible(not self.amount.isHidden() and tr.lang.startswith("zh"))
+    def show_result(self, *args: Any, **kwargs: Any) -> None:
+        super().show_result(*args, **kwargs)
         self.show_note("")
 
     def show_note(self, text: str) -> None:
@@ -79,9 +76,7 @@ class QuoteView(ResultView):
 
     def show_quote(self, tr: Translator, heading: str, lines: list[str],
                    amount: Decimal) -> None:
-        self.show_result(tr, heading, "", lines, amount=amount)
-        # capitals are the Chinese confirmation of an amount: on the Chinese screen only
-        self.capitals.setVisible(tr.lang.startswith("zh"))
+        self.show_result(tr, heading, "", lines, amount=amount)  # capitals: zh only
         self.finish_button.hide()
         self.back_button.setText(tr("screen.common.back"))
         self.cancel_button.setText(tr("screen.common.cancel"))
