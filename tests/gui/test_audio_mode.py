@@ -235,7 +235,7 @@ def staff_types_password(rig: Any, password: str = "246810") -> None:
 
 def test_cannot_write_with_nobody_signed_in_to_witness_signs_nothing(bank_ear: Any) -> None:
     """Outside the audio mode, by touch: the pad's 不会写字，请人见证 -> the witness call ->
-    工作人员已到 with no staff member signed in: told plainly (shown and spoken), nothing
+    开始见证 with no staff member signed in: told plainly (shown and spoken), nothing
     authorised, nothing signed; 再请工作人员 -> 返回 leads back to the pad."""
     from .test_credit_line_journey import identify_for, past_reminders
 
@@ -317,11 +317,11 @@ def test_li_xiuying_signs_her_credit_line_by_keys_with_a_staff_witness(
     assert "八万元" in rig.all_heard(-3) and "百分之三点八五" in rig.all_heard(-3)
     rig.key("E")
     rig.wait_screen("sign_line_terms_more")
-    rig.qtbot.waitUntil(lambda: "按确认键，去见证签约" in rig.heard(), timeout=5000)
+    rig.qtbot.waitUntil(lambda: "按确认键，去见证" in rig.heard(), timeout=5000)
     assert "请工作人员来见证签约" in rig.all_heard(-3)
     rig.key("E")  # no signature pad by ear: the witness
     rig.wait_screen("sign_line_witness")
-    rig.qtbot.waitUntil(lambda: "按确认键，工作人员已到" in rig.heard(), timeout=5000)
+    rig.qtbot.waitUntil(lambda: "按确认键，开始见证" in rig.heard(), timeout=5000)
     assert "请叫工作人员过来" in rig.all_heard(-3)
 
     # the staff member says no: plainly told, nothing signed, asked again by a key
@@ -344,7 +344,7 @@ def test_li_xiuying_signs_her_credit_line_by_keys_with_a_staff_witness(
     assert rig.pad.wait_for_mode("pin", 10)  # the pad's own PIN mode
     rig.pad.press("12X")  # the farmer stops: X on the pad
     rig.wait_screen("sign_line_witness", timeout=10000)
-    rig.qtbot.waitUntil(lambda: "按确认键，工作人员已到" in rig.heard(), timeout=5000)
+    rig.qtbot.waitUntil(lambda: "按确认键，开始见证" in rig.heard(), timeout=5000)
     assert "您没有输密码，额度还没有签约" in rig.all_heard(-3)
 
     rig.key("E")

@@ -115,7 +115,7 @@ def sign_li_xiuying(pilot: Pilot, params: dict[str, Any]) -> str:
 def ear_sign_line(pilot: Pilot, params: dict[str, Any]) -> str:
     """By ear: (the staff member on duty signs in, 为客户办理) -> 确认 on the home -> 借钱 ->
     查额度 -> identification (PIN on the pad) -> 去签约 -> the terms said, 确认 twice -> 请叫
-    工作人员过来见证签约 -> 确认 (工作人员已到) -> the staff member's password -> the PIN in
+    工作人员过来见证签约 -> 确认 (开始见证) -> the staff member's password -> the PIN in
     the pad's PIN mode -> 签约成功 said -> 完成 -> the line 已签约 -> 看完了 -> 结束办理 ->
     cards back -> the mode ends; the staff member signs out."""
     from kiosk.autopilot_ear import _pin_of, end_by_ear, identified_by_ear
@@ -135,11 +135,11 @@ def ear_sign_line(pilot: Pilot, params: dict[str, Any]) -> str:
     ear.log.append(f"terms said: {ear.last_said()}")
     ear.press("E")
     pilot.wait_screen("sign_line_terms_more")
-    ear.press("E")  # 去见证签约: no signature pad by ear
+    ear.press("E")  # 去见证: no signature pad by ear
     pilot.wait_screen("sign_line_witness")
     ear.settle()
     ear.log.append(f"witness call said: {ear.last_said()}")
-    ear.press("E", wait=False)  # 工作人员已到: the staff member's step next
+    ear.press("E", wait=False)  # 开始见证: the staff member's step next
     pilot.wait_screen("staff_authorize")
     _type(pilot, staff.auth_view.keyboard, who[1])  # the staff member's own password
     pilot.capture("witness_password")

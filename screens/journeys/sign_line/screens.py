@@ -157,7 +157,7 @@ class SignView(ScreenPage):
 
 class WitnessCallView(ScreenPage):
     """见证签约: 请叫工作人员过来见证签约 and how it goes (the staff member's password, then
-    the farmer's PIN); 工作人员已到 (确认) / 返回 / 不签了. A notice when the PIN was not
+    the farmer's PIN); 开始见证 (确认) / 返回 / 不签了. A notice when the PIN was not
     entered."""
 
     next_requested = Signal()

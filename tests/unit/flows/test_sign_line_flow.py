@@ -179,7 +179,7 @@ def at_witness(mode: str = "audio_guided") -> SignLineFlow:
     else:
         assert flow.ask_witness(mode) is S.WITNESS_CALL  # the pad's 不会写字
     assert flow.witness_mode == mode and flow.witness_record() is None
-    assert flow.send(E.NEXT) is S.WITNESS  # 工作人员已到: the staff member's password
+    assert flow.send(E.NEXT) is S.WITNESS  # 开始见证: the staff member's password
     return flow
 
 
