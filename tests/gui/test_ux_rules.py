@@ -280,9 +280,9 @@ def scrolls_to_its_last_line(page: Any, name: str) -> None:
 
 
 #: How many of the 106 sample screens may scroll in the elderly mode (measured at landing:
-#: zh_CN 0 and en 3 at 1024x768, none at 1280x800; `bench/care_scroll.py` lists them); a
+#: zh_CN 0 and en 2 at 1024x768, none at 1280x800; `bench/care_scroll.py` lists them); a
 #: ratchet, lower it as rooms get per-room layouts (docs: notes of issue 18 item 3).
-MAX_SCROLLING_IN_CARE = {(1024, "zh_CN"): 0, (1024, "en"): 3,
+MAX_SCROLLING_IN_CARE = {(1024, "zh_CN"): 0, (1024, "en"): 2,
                          (1280, "zh_CN"): 0, (1280, "en"): 0}
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QSizePolicy, QWidget
 
 from kiosk.i18n import Translator
 from kiosk.shell import theme
@@ -33,6 +33,8 @@ class LoanView(ScreenPage):
         row = QHBoxLayout()  # 合同号 …  第2笔，共3笔 [下一笔] (as the loan queries' loan)
         row.setSpacing(theme.GAP_PX * 2)
         row.addWidget(self.lines["contract"], 1)  # wraps before the button is squeezed
+        self.lines["position"].setSizePolicy(QSizePolicy.Policy.Fixed,
+                                             QSizePolicy.Policy.Preferred)  # its words only
         row.addWidget(self.lines["position"])
         self.next_button = make_button(name="next-loan")
         self.next_button.clicked.connect(self.next_requested)

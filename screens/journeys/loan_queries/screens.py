@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
 from kiosk.i18n import Translator
 from kiosk.shell import theme
@@ -62,6 +62,8 @@ class LoanView(ScreenPage):
         row = QHBoxLayout()  # 合同号 …  第2笔，共3笔 [下一笔]: the footer keeps three choices
         row.setSpacing(theme.GAP_PX * 2)
         row.addWidget(self.lines["contract"], 1)  # wraps before the button is squeezed
+        self.lines["position"].setSizePolicy(QSizePolicy.Policy.Fixed,
+                                             QSizePolicy.Policy.Preferred)  # its words only
         row.addWidget(self.lines["position"])
         self.next_button = make_button(name="next-loan")
         self.next_button.clicked.connect(self.next_requested)
@@ -69,12 +71,11 @@ class LoanView(ScreenPage):
         self.content.addLayout(row)
         self.content.addWidget(self.lines["amount"])
         account = QHBoxLayout()  # 还款账户：… [换还款卡] (the account change journey)
-        account.setSpacing(theme.GAP_PX * 2)
-        account.addWidget(self.lines["account"])
+        account.setSpacing(theme.GAP_PX)
+        account.addWidget(self.lines["account"], 1)  # its words take the width, then wrap
         self.change_button = make_button(name="change-account")
         self.change_button.clicked.connect(self.change_requested)
         account.addWidget(self.change_button)
-        account.addStretch(1)
         self.content.addLayout(account)
         self.content.addStretch(1)
         self.finish_button = self.add_action(make_button(name="back"))
