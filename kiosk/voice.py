@@ -179,6 +179,14 @@ def _time(match: re.Match[str]) -> str:
     return f"{integer_words(hour)}点" + (f"{integer_words(minute)}分" if minute else "整")
 
 
+#: a position among pages or items on a Chinese screen (第1/2页, 下一条 1/2): the voice would
+#: say the slash in English; said as 第一页，共二页 / 第一，共二
+_ZH_PAGE = re.compile(r"第(\d{1,2})/(\d{1,2})页")
+_ZH_OF = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})(?![\d/])")
+#: 'Next 1/2' on an English button: the position, not January 2
+_EN_NEXT_OF = re.compile(r"\bNext (\d{1,2})/(\d{1,2})(?![\d/])")
+
+
 def speakable_zh(text: str) -> str:
     """Rewrite a zh_CN text so espeak-ng's cmn-latn-pinyin voice reads it all in Mandarin."""
     text = _MASKED_NUMBER.sub(_masked_number, text).replace("尾号尾号", "尾号")
@@ -186,6 +194,8 @@ def speakable_zh(text: str) -> str:
     text = _MASKED_NAME.sub(lambda m: m.group(1) + "某", text)
     text = text.replace("*", "")
     text = _DATE.sub(_date, text)
+    text = _ZH_PAGE.sub(r"第\1页，共\2页", text)
+    text = _ZH_OF.sub(r"第\1，共\2", text)  # after the dates (2026/3/21): a position left
     text = _YEAR.sub(lambda m: digit_words(m.group(1)) + "年", text)
     text = _TIME.sub(_time, text)
     text = _PERCENT.sub(lambda m: "百分之" + number_words(m.group(1)), text)
@@ -223,6 +233,7 @@ def speakable_en(text: str) -> str:
         lambda m: f"ending in {' '.join(m.group(1))}" if m.group(1) else "", text)
     text = " ".join(text.translate(_FULL_WIDTH).split())  # Chinese punctuation, said as pauses
     text = _RUN_ON.sub(" ", text)
+    text = _EN_NEXT_OF.sub(r"Next, \1 of \2", text)
     text = _EN_DATE.sub(_en_date, text)
     text = _CARD_TAIL_EN.sub(lambda m: f"{m.group(1)} {_en_groups(m.group(2))}", text)
     text = text.replace("*", "")

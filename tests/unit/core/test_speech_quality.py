@@ -63,6 +63,16 @@ def test_english_speech_has_english_pauses_and_dates_in_words() -> None:
     assert speakable("Rate 4.35%; 13/45 is no date", "en") == "Rate 4.35%; 13/45 is no date"
 
 
+def test_a_position_among_pages_or_items_is_said_in_words_not_with_a_slash() -> None:
+    """第1/2页 and 下一条 9/9 (the elderly mode's one-line headings and buttons): espeak-ng
+    would say the slash in English; an English 'Next 1/2' is no date."""
+    assert speakable("签约前请听好（第1/2页）", "zh_CN") == "签约前请听好（第一页，共二页）"
+    assert speakable("下一条 9/9", "zh_CN") == "下一条 第九，共九"
+    assert speakable("2026/3/21 还款", "zh_CN") == "二零二六年三月二十一日 还款"  # a date still
+    assert speakable("Next 1/2", "en") == "Next, 1 of 2"
+    assert speakable("1st 4/21: 9,728.31", "en") == "1st April 21: 9,728.31"
+
+
 def test_a_prompt_is_cut_into_sentences_and_the_last_one_found() -> None:
     text = "您好。请插入银行卡，芯片朝上！读完之前不要拔卡。"
     assert sentences(text) == ["您好。", "请插入银行卡，芯片朝上！", "读完之前不要拔卡。"]
