@@ -246,6 +246,7 @@ QPushButton[tile="true"][role="primary"] {{ border-bottom: 8px solid {ACCENT}; }
 QPushButton[tile="true"][wide="true"] {{ min-height: {TOUCH_MIN_PX}px; }}
 QPushButton[keypad="true"] {{ padding: 0; font-size: {heading}px; background: {SURFACE}; }}
 QPushButton[keypad="word"] {{ padding: 0; }}
+QPushButton[keypad="true"], QPushButton[keypad="word"] {{ min-height: 0; min-width: 0; }}
 QPushButton[compact="true"] {{ padding: 0 12px; }}
 QPushButton[care="true"] {{ padding: 0 12px; background: {ACCENT_SOFT}; }}
 QPushButton[care="true"]:checked {{

@@ -286,6 +286,31 @@ MAX_SCROLLING_IN_CARE = {(1024, "zh_CN"): 0, (1024, "en"): 2,
                          (1280, "zh_CN"): 0, (1280, "en"): 0}
 
 
+@pytest.mark.parametrize("care", [False, True], ids=["normal", "elderly"])
+def test_a_keypad_first_shown_in_either_mode_holds_its_keys(rig: Rig, care: bool) -> None:
+    """The keys keep their size (>= 96 px, 16 px apart) inside the keypad when it is first
+    shown after the mode was switched (the style sheet's button minimum once made the keys
+    102 px in a 432 px keypad: the last row was cut off in the elderly mode)."""
+    from screens.widgets.keypad import NumberKeypad
+
+    theme.set_care_mode(care)
+    keypad = NumberKeypad()
+    try:
+        keypad.show()
+        settle()
+        keys = [k for k in keypad.keys.values() if k.isVisibleTo(keypad)]
+        assert len(keys) == 12
+        for key in keys:
+            assert keypad.rect().contains(key.geometry()), (key.objectName(), key.geometry())
+            assert key.height() >= 96 and key.width() >= 96, key.objectName()
+        rows = sorted({k.geometry().top() for k in keys})
+        assert all(b - a >= keys[0].height() + 16 for a, b in itertools.pairwise(rows))
+    finally:
+        keypad.close()
+        keypad.deleteLater()
+        theme.set_care_mode(False)
+
+
 def test_the_registry_gives_the_ux_test_every_identify_screen(rig: Rig) -> None:
     names = {name for name, _ in screens(rig, "zh_CN")}
     assert {"identify/insert_id", "identify/welcome", "identify/enter_pin",
