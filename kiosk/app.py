@@ -114,6 +114,9 @@ def make_qt_app(language: str, argv: Sequence[str] | None = None, *,
     app.setStyleSheet(theme.STYLE_SHEET)
     if qt_translations:
         install_qt_translator(app, language)  # Qt's own strings (dialog buttons ...)
+    from kiosk.shell import gc_pin
+
+    gc_pin.install(app)  # cyclic garbage is collected on this thread only (gc_pin's doc)
     return app
 
 
@@ -631,6 +634,9 @@ class Kiosk:
             log.exception("closing the voice failed")
         if self.sims is not None:
             self.sims.stop()
+        from kiosk.shell import gc_pin
+
+        gc_pin.collect_due()  # this kiosk's cycles, freed here on the GUI thread
 
 
 class _OpenPanel:

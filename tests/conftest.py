@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 # Headless by default (CI, a bare box). A developer with a display may export QT_QPA_PLATFORM.
@@ -25,6 +27,17 @@ def _private_default_state_dir(tmp_path_factory: pytest.TempPathFactory,
     logs) writes under a temporary folder, never into the developer's home."""
     if "KIOSK_STATE_DIR" not in os.environ:
         monkeypatch.setenv("KIOSK_STATE_DIR", str(tmp_path_factory.mktemp("default-state")))
+
+
+@pytest.fixture(autouse=True)
+def _collect_garbage_on_the_main_thread() -> Iterator[None]:
+    """Once a test made the QApplication, cyclic collection runs on the GUI thread only
+    (kiosk/shell/gc_pin.py): after each test, what is due is collected here, so a test
+    without an event loop does not pile up cycles."""
+    yield
+    pin = sys.modules.get("kiosk.shell.gc_pin")
+    if pin is not None:
+        pin.collect_due()
 
 
 @pytest.fixture()
