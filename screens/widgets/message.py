@@ -26,11 +26,16 @@ class MessageView(ScreenPage):
         self._choices: list[tuple[QPushButton, str]] = []
 
     def add_choice(self, name: str, msgid: str, *, primary: bool = False) -> QPushButton:
-        """Another way on, after the finish button (which becomes secondary if this one is
-        primary); its text is ``msgid``, set by :meth:`show_texts`."""
+        """Another way on: before the finish button, or after it when this one is primary
+        (the finish button then becomes secondary): the main choice is always at the right.
+        Its text is ``msgid``, set by :meth:`show_texts`."""
         if len(self._choices) >= 2:
             raise ValueError("at most three choices on a screen")
-        button = self.add_action(make_button(primary=primary, name=name))
+        button = make_button(primary=primary, name=name)
+        if primary:
+            self.add_action(button)
+        else:
+            self.action_row.insertWidget(self.action_row.indexOf(self.finish_button), button)
         if primary:
             self.finish_button.setProperty("role", "secondary")
             self.finish_button.style().unpolish(self.finish_button)

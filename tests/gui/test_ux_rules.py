@@ -211,6 +211,13 @@ def check_page(page: QWidget, name: str) -> None:
                if b.objectName() not in ("repeat", "cancel", "back", "help", "care")
                and not b.objectName().startswith("key-")]
     assert len(choices) <= 3, name
+    # the main (green) choice is the footer's rightmost, on every page the same place
+    row = getattr(page, "action_row", None)
+    if row is not None:
+        footer = [w for w in (row.itemAt(i).widget() for i in range(row.count()))
+                  if isinstance(w, QPushButton) and w.isVisible()]
+        main = [b for b in footer if b.property("role") == "primary"]
+        assert not main or footer[-1] is main[-1], (name, [b.text() for b in footer])
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")

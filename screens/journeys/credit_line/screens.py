@@ -40,14 +40,15 @@ class LineView(ScreenPage):
         self.content.addLayout(beside_in_care(self.lines["limit"], self.lines["used"],
                                               picture=False))
         self.content.addWidget(self.lines["signed"])
-        self.sign_button = self.add_action(make_button(primary=True, name="sign"))
-        self.sign_button.clicked.connect(self.sign_requested)
-        self.sign_button.hide()
         self.borrow_button = self.add_action(make_button(name="borrow"))
         self.borrow_button.clicked.connect(self.borrow_requested)
         self.borrow_button.hide()
         self.finish_button = self.add_action(make_button(primary=True, name="finish"))
         self.finish_button.clicked.connect(self.finish_requested)
+        # 去签约 (when offered, the main choice: at the right, 看完了 beside it)
+        self.sign_button = self.add_action(make_button(primary=True, name="sign"))
+        self.sign_button.clicked.connect(self.sign_requested)
+        self.sign_button.hide()
 
     def offer_signing(self, tr: Translator, offer: bool) -> None:
         """去签约 for an unsigned line (the signing journey can run now): the primary

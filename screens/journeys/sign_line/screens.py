@@ -122,12 +122,13 @@ class SignView(ScreenPage):
         at = outer.indexOf(self.content)
         outer.setStretch(at, 1)
         outer.setStretch(at + 1, 0)
+        # 返回, 重写, then the main choice at the right as on every page
+        self.back_button = self.add_action(make_button(name="back"))
+        self.back_button.clicked.connect(self.back_requested)
         self.clear_button = self.add_action(make_button(name="clear"))
         self.clear_button.clicked.connect(self.pad.clear)
         self.confirm_button = self.add_action(make_button(primary=True, name="confirm"))
         self.confirm_button.clicked.connect(self.confirm_requested)
-        self.back_button = self.add_action(make_button(name="back"))
-        self.back_button.clicked.connect(self.back_requested)
         self.pad.changed.connect(self._written)
 
     def _written(self) -> None:
@@ -169,12 +170,12 @@ class WitnessCallView(ScreenPage):
         self.notice = make_label("alert", name="notice")
         self.notice.hide()
         self.content.addWidget(self.notice)
-        self.next_button = self.add_action(make_button(primary=True, name="next"))
-        self.next_button.clicked.connect(self.next_requested)
         self.back_button = self.add_action(make_button(name="back"))
         self.back_button.clicked.connect(self.back_requested)
         self.cancel_button = self.add_action(make_button(name="cancel"))
         self.cancel_button.clicked.connect(self.cancel_requested)
+        self.next_button = self.add_action(make_button(primary=True, name="next"))
+        self.next_button.clicked.connect(self.next_requested)
 
     def show_texts(self, tr: Translator, notice: str = "") -> None:
         self.heading.setText(tr("sign.witness.title"))
