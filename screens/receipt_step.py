@@ -1,7 +1,8 @@
 """A money or contract receipt printed at the end of a journey and kept for a reprint: the
 print command on the printer worker, then the masked receipt recorded in the receipt store
 with how the print went (kiosk/receipts/printing.py), a failed print shown to the staff (the
-error code) and logged. The signing and the account change use it."""
+error code) and logged. The signing and the account change use it. :func:`check_again` is
+处理中's 再查一次 of the drawdown and the repayment."""
 
 from __future__ import annotations
 
@@ -63,3 +64,24 @@ def show_pending(presenter: Any, prefix: str) -> None:
     if presenter.printed is None and presenter.receipt is None:
         presenter._print()
     presenter.runner.speak(f"voice.{prefix}.pending")
+
+
+def check_again(runner: JourneyRunner, flow: Any, what: str) -> None:
+    """再查一次 on 处理中: the journal row of ``flow.result`` settled the way start-up settles
+    it (the host's status query by its key), never sent again; then
+    ``flow.checked_again(result)`` (``None``: the check could not run) if the flow still waits
+    in the state it was in. The caller has shown its waiting screen."""
+    runner.speak("voice.money.checking")
+    service, serial, waiting = runner.transactions(), flow.result.serial, flow.state
+    if service is None:
+        flow.checked_again(None)
+        return
+
+    def settled(completion: Completion[Any]) -> None:
+        if flow.state is not waiting:
+            return  # cancelled meanwhile
+        if not completion.ok:
+            log.warning("%s check: %s", what, completion.detail)
+        flow.checked_again(completion.data if completion.ok else None)
+
+    runner.run(f"{what}-check", lambda: service.check(serial), on_done=settled)

@@ -362,22 +362,11 @@ class DrawdownPresenter(ChartPresenter):
             self._print()
 
     def _enter_checking(self) -> None:
-        """再查一次: the journal row settled by the host's status query by its key (as at
-        start-up), never a second drawdown."""
-        self._wait("money.checking")
-        self.runner.speak("voice.money.checking")
-        service, serial = self.runner.transactions(), self.flow.result.serial
-        if service is None:
-            self.flow.checked_again(None)
-            return
-        self.runner.run("drawdown-check", lambda: service.check(serial), on_done=self._settled)
+        """再查一次: settled by the host's status query by its key, never a second drawdown."""
+        from screens.receipt_step import check_again
 
-    def _settled(self, completion: Completion[Any]) -> None:
-        if self.flow.state is not S.CHECKING:
-            return
-        if not completion.ok:
-            log.warning("drawdown check: %s", completion.detail)
-        self.flow.checked_again(completion.data if completion.ok else None)
+        self._wait("money.checking")
+        check_again(self.runner, self.flow, "drawdown")
 
     def _enter_failed(self) -> None:
         reason = texts.reason_text(self._tr, self.flow.result.reason)

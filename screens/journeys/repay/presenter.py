@@ -442,24 +442,14 @@ class RepayPresenter(ChartPresenter):
             view.set_receipt(self._receipt_note)
 
     def _enter_checking(self) -> None:
-        """再查一次: the journal row settled by the host's status query by its key (as at
-        start-up), never a second repayment."""
+        """再查一次: settled by the host's status query by its key, never a second
+        repayment."""
+        from screens.receipt_step import check_again
+
         tr = self._tr
         self.v.paying_view.show_texts(tr, tr("money.checking"), tr("repay.paying.body"))
         self.runner.show(self.v.paying_view, idle=False)
-        self.runner.speak("voice.money.checking")
-        service, serial = self.runner.transactions(), self.flow.result.serial
-        if service is None:
-            self.flow.checked_again(None)
-            return
-        self.runner.run("repay-check", lambda: service.check(serial), on_done=self._settled)
-
-    def _settled(self, completion: Completion[Any]) -> None:
-        if self.flow.state is not S.CHECKING:
-            return
-        if not completion.ok:
-            log.warning("repayment check: %s", completion.detail)
-        self.flow.checked_again(completion.data if completion.ok else None)
+        check_again(self.runner, self.flow, "repayment")
 
     def _can_print(self) -> bool:
         return self.runner.terminal.availability([Need.PRINTER]).ok
