@@ -225,19 +225,25 @@ def end_by_ear(ear: Ear) -> None:
 
 
 def ear_loan_queries(pilot: Pilot, params: dict[str, Any]) -> str:
-    """By ear: 还钱 -> 查贷款 -> identification (PIN on the pad) -> the loan said -> 还款计划 ->
-    0 (the rows) -> 返回 -> 看完了 -> 结束办理 -> cards back."""
+    """By ear: 还钱 -> 查贷款 -> identification (PIN on the pad) -> the loan said -> (several
+    loans: 看这笔) -> 还款计划 -> 0 (the rows) -> 返回 -> (返回 to the choosing) -> 看完了 ->
+    结束办理 -> cards back."""
     ear = identified_by_ear(pilot, "home.service.loan_queries", "home.group.repay",
                             "zhang_weiguo", "zhang_debit")
     pilot.wait_until(lambda: pilot.runner.current == "loan_queries", 20.0, "the loans")
     ear.past_loading()
     ear.log.append(f"screen {pilot.shell.current_name()}: {', '.join(ear.choices())}")
     ear.press("0")
+    several = any(w in label for label in ear.choices() for w in ear.words("loanq.pick_loan"))
+    if several:  # after the drawdown zhang_weiguo has two loans: this one first
+        ear.choose("loanq.pick_loan")
     ear.press("E")  # the primary: the schedule
     ear.past_loading()
     ear.log.append(f"screen {pilot.shell.current_name()}: {', '.join(ear.choices())}")
     ear.choose("screen.common.back")
-    ear.choose("screen.common.back", "loanq.finish")
+    if several:
+        ear.choose("loanq.back")
+    ear.choose("loanq.finish")
     end_by_ear(ear)
     return ear.done()
 
@@ -481,7 +487,8 @@ def ear_progress(pilot: Pilot, params: dict[str, Any]) -> str:
 def journeys(scenario: dict[str, Any]) -> Iterable[Journey]:
     yield Journey("ear-calculator", ear_calculator, {},
                   "audio-guided mode: the calculator by ear and PIN pad keys only")
-    # before the drawdown: the loan queries offer 换还款卡 while the farmer has one loan
+    # before the drawdown: the card change by ear with one loan on the screen (the loan
+    # queries with two loans, after the drawdown, pick one first)
     yield Journey("ear-account-change", ear_account_change, {},
                   "audio-guided mode: the repayment card changed by ear and keys (supervised)")
     yield Journey("ear-drawdown", ear_drawdown, {},

@@ -160,8 +160,9 @@ def ear_sign_line(pilot: Pilot, params: dict[str, Any]) -> str:
     printer = pilot.control("printer")
     pilot.wait_until(lambda: bool(printer.receipts()), 20.0, "the receipt")
     receipt = pilot.keep_receipt(printer.receipts()[-1]["n"], "receipt")
-    if "见证签约" not in receipt or who[0] not in receipt:
-        raise JourneyFailed("the receipt does not say 见证签约 and the staff id")
+    witnessed = ear.words("receipt.sign_method.witnessed")[0]  # 见证签约, in the farmer's language
+    if witnessed not in receipt or who[0] not in receipt:
+        raise JourneyFailed(f"the receipt does not say {witnessed} and the staff id")
     ear.press("E")  # 完成: the line read again
     pilot.wait_screen("credit_line", 30.0)
     ear.past_loading()
