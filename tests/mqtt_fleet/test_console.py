@@ -90,6 +90,18 @@ def shot(d: Any, name: str, tmp_path: Path) -> Path:
     return path
 
 
+def follow(d: Any, element_id: str) -> None:
+    """Click a link or a submit button and wait until the browser has left the page (reading
+    the next page's elements at once could still find the old page's: stale elements)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    page = d.find_element(By.TAG_NAME, "html")
+    d.find_element(By.ID, element_id).click()
+    WebDriverWait(d, 15).until(expected_conditions.staleness_of(page))
+
+
 def sign_in(d: Any, url: str) -> None:
     from selenium.webdriver.common.by import By
 
@@ -97,7 +109,7 @@ def sign_in(d: Any, url: str) -> None:
     assert "/login" in d.current_url
     d.find_element(By.ID, "name").send_keys(OPERATOR)
     d.find_element(By.ID, "password").send_keys(PASSWORD)
-    d.find_element(By.ID, "signin").click()
+    follow(d, "signin")
     assert d.current_url.rstrip("/") == url
 
 
@@ -134,17 +146,17 @@ def test_console_pages_in_chromium(broker: Mosquitto, console: tuple[str, Path],
     d.get(url + "/login")
     d.find_element(By.ID, "name").send_keys(OPERATOR)
     d.find_element(By.ID, "password").send_keys("wrong-password")
-    d.find_element(By.ID, "signin").click()
+    follow(d, "signin")
     assert "用户名或密码不正确" in d.page_source
     sign_in(d, url)
     rows = d.find_elements(By.CSS_SELECTOR, "#terminals tr[data-tid]")
     assert len(rows) == 30 and "共 30 台" in d.page_source
     assert rows[0].get_attribute("data-tid") == "SIM00000"
     shot(d, "list", tmp_path)
-    d.find_element(By.ID, "sort-tid").click()  # again: descending
+    follow(d, "sort-tid")  # again: descending
     assert d.find_elements(By.CSS_SELECTOR, "#terminals tr[data-tid]")[0].get_attribute(
         "data-tid") == "SIM00029"
-    d.find_element(By.ID, "sort-paper").click()
+    follow(d, "sort-paper")
     papers = [r.find_elements(By.TAG_NAME, "td")[3].text
               for r in d.find_elements(By.CSS_SELECTOR, "#terminals tr[data-tid]")]
     order = {"缺纸": 2, "将用完": 1, "正常": 0}  # sorted by the stored value: near_end < ok < out
@@ -153,7 +165,7 @@ def test_console_pages_in_chromium(broker: Mosquitto, console: tuple[str, Path],
     q = d.find_element(By.ID, "q")
     q.clear()
     q.send_keys("SIM0001")
-    d.find_element(By.ID, "apply").click()
+    follow(d, "apply")
     tids = [r.get_attribute("data-tid")
             for r in d.find_elements(By.CSS_SELECTOR, "#terminals tr[data-tid]")]
     assert sorted(tids) == [f"SIM000{n}" for n in range(10, 20)]
@@ -238,11 +250,11 @@ def test_paper_out_alert_and_remote_actions(broker: Mosquitto, console: tuple[st
 
             def run_action(cmd: str, **fields: str) -> None:
                 d.get(f"{url}/t/{tid}")
-                d.find_element(By.ID, f"act-{cmd}").click()
+                follow(d, f"act-{cmd}")
                 assert "确定要对终端" in d.page_source  # the confirmation step
                 for k, v in fields.items():
                     d.find_element(By.ID, k).send_keys(v)
-                d.find_element(By.ID, "confirm").click()
+                follow(d, "confirm")
                 assert "/actions/" in d.current_url
                 page = d.current_url
 
